@@ -1,0 +1,15 @@
+/** Jest runs every package's tests from the repository root, against the TypeScript sources. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/native', '<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    '^@devfs/native$': '<rootDir>/native/lib/index.ts',
+    '^@devfs/(core|drivers-pty|drivers-tap|drivers-disk|cli)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  testTimeout: 30000,
+};

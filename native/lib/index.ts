@@ -1,0 +1,19 @@
+import { loadAddon } from './load';
+import type { InodeBinding } from './types/inodes';
+import type { FdioBinding } from './types/fdio';
+import type { PtyBinding } from './types/pty';
+import type { TapBinding } from './types/tap';
+import type { SockBinding } from './types/sock';
+
+export * from './types/inodes';
+export * from './types/fdio';
+export * from './types/pty';
+export * from './types/tap';
+export * from './types/sock';
+export { candidatePaths } from './load';
+
+/** Everything the addon exports, typed per concern. */
+export type NativeBinding = InodeBinding & FdioBinding & PtyBinding & TapBinding & SockBinding;
+
+/** The loaded addon (one per JS thread; the inode table behind it is process-global). */
+export const native: NativeBinding = loadAddon<NativeBinding>();

@@ -1,0 +1,2 @@
+/** Native fdio calls (implemented in src/fdio.cc). */
+export interface FdioBinding {}

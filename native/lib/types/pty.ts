@@ -1,0 +1,2 @@
+/** Native pty calls (implemented in src/pty.cc). */
+export interface PtyBinding {}

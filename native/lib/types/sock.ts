@@ -1,0 +1,2 @@
+/** Native sock calls (implemented in src/sock.cc). */
+export interface SockBinding {}

@@ -1,0 +1,2 @@
+/** Native tap calls (implemented in src/tap.cc). */
+export interface TapBinding {}

@@ -1,0 +1,2 @@
+#include "modules.h"
+namespace devfs { void InitFdio(Napi::Env, Napi::Object) {} }

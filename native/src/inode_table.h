@@ -1,0 +1,38 @@
+// Process-global, lock-free inode table and change log (C++ side).
+//
+// Safe to call from any thread: the main JS thread, worker_threads (each loads the addon; the
+// table is one static instance per process) and native threads (the tap netlink watcher).
+#pragma once
+#include <cstdint>
+
+namespace devfs {
+
+/// Change-log operations.
+enum ChangeOp : uint32_t { CHANGE_INSERT = 1, CHANGE_CLEAR = 2 };
+
+/// Owner tag of inodes inserted by a JS kernel; other tags mark foreign registrars
+/// (e.g. the tap netlink watcher) whose inserts carry a name.
+constexpr uint32_t TAG_KERNEL = 0;
+
+/// One decoded change-log record.
+struct ChangeRecord { uint32_t op; uint32_t ino; uint32_t gen; uint32_t tag; };
+
+/// Allocates a live slot (lowest recycled or next fresh inode, >= 3), bumps its slot generation,
+/// appends an INSERT record and bumps devfs_generation. `name` (may be null) is kept with the slot
+/// for foreign registrars. Returns 0 when the table is full.
+uint32_t inode_insert(uint32_t tag, const char* name, uint32_t* gen_out);
+
+/// Clears a live slot if (ino, gen) still names it; appends a CLEAR record. False if stale.
+bool inode_clear(uint32_t ino, uint32_t gen);
+
+/// True while (ino, gen) names a live slot.
+bool inode_is_live(uint32_t ino, uint32_t gen);
+
+/// Number of changes ever made (monotonic).
+uint64_t devfs_generation();
+
+/// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
+/// cursor fell behind the ring (the caller must rescan). Stops early at an unpublished record.
+int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max);
+
+}  // namespace devfs

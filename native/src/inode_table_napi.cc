@@ -1,0 +1,2 @@
+#include "modules.h"
+namespace devfs { void InitInodeTable(Napi::Env, Napi::Object) {} }

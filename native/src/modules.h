@@ -1,0 +1,11 @@
+// One Init function per native concern; each lives in its own .cc file.
+#pragma once
+#include <napi.h>
+
+namespace devfs {
+void InitInodeTable(Napi::Env env, Napi::Object exports);  // inode_table_napi.cc
+void InitFdio(Napi::Env env, Napi::Object exports);        // fdio.cc: uv_poll reader/writer on fds
+void InitPty(Napi::Env env, Napi::Object exports);         // pty.cc: openpt, spawn on a pty, winsize
+void InitTap(Napi::Env env, Napi::Object exports);         // tap.cc: /dev/net/tun, MAC, flags, netlink watcher
+void InitSock(Napi::Env env, Napi::Object exports);        // sock.cc: SO_PEERCRED
+}  // namespace devfs

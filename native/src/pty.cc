@@ -1,0 +1,2 @@
+#include "modules.h"
+namespace devfs { void InitPty(Napi::Env, Napi::Object) {} }

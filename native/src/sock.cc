@@ -1,0 +1,2 @@
+#include "modules.h"
+namespace devfs { void InitSock(Napi::Env, Napi::Object) {} }

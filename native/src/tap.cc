@@ -1,0 +1,2 @@
+#include "modules.h"
+namespace devfs { void InitTap(Napi::Env, Napi::Object) {} }

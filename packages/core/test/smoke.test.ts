@@ -1,0 +1,5 @@
+import { native } from '@devfs/native';
+
+test('addon loads', () => {
+  expect(typeof native).toBe('object');
+});
