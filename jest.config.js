@@ -1,7 +1,7 @@
 /** Jest runs every package's tests from the repository root, against the TypeScript sources. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/native', '<rootDir>/packages', '<rootDir>/examples'],
+  roots: ['<rootDir>/test-support', '<rootDir>/native', '<rootDir>/packages', '<rootDir>/examples'],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
