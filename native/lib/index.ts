@@ -10,6 +10,7 @@ export * from './types/fdio';
 export * from './types/pty';
 export * from './types/tap';
 export * from './types/sock';
+export * from './inodes';
 export { candidatePaths } from './load';
 
 /** Everything the addon exports, typed per concern. */

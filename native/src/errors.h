@@ -34,4 +34,18 @@ inline Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const
   throw e;
 }
 
+/// Throws Node's argument TypeError: code ERR_INVALID_ARG_TYPE, `The "name" argument must be ...`.
+[[noreturn]] inline void ThrowArgType(Napi::Env env, const char* name, const char* expected) {
+  Napi::Error e = Napi::TypeError::New(env, std::string("The \"") + name + "\" argument must be " + expected);
+  e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
+  throw e;
+}
+
+/// Throws Node's RangeError for a value of the right type but outside its range: ERR_OUT_OF_RANGE.
+[[noreturn]] inline void ThrowArgRange(Napi::Env env, const char* name, const char* range) {
+  Napi::Error e = Napi::RangeError::New(env, std::string("The value of \"") + name + "\" is out of range. It must be " + range);
+  e.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
+  throw e;
+}
+
 }  // namespace devfs

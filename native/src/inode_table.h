@@ -3,6 +3,7 @@
 // Safe to call from any thread: the main JS thread, worker_threads (each loads the addon; the
 // table is one static instance per process) and native threads (the tap netlink watcher).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace devfs {
@@ -17,9 +18,16 @@ constexpr uint32_t TAG_KERNEL = 0;
 /// One decoded change-log record.
 struct ChangeRecord { uint32_t op; uint32_t ino; uint32_t gen; uint32_t tag; };
 
-/// Allocates a live slot (lowest recycled or next fresh inode, >= 3), bumps its slot generation,
-/// appends an INSERT record and bumps devfs_generation. `name` (may be null) is kept with the slot
-/// for foreign registrars. Returns 0 when the table is full.
+/// Slots reserved (virtually; inode numbers are < this). inode_capacity() says what was mapped.
+constexpr uint32_t kInodeCapacity = 1u << 24;
+/// Records the change-log ring holds; a cursor older than head - this must rescan.
+constexpr uint32_t kChangelogCapacity = 1u << 16;
+/// Bytes kept per foreign name, NUL included (longer names are truncated).
+constexpr uint32_t kForeignNameMax = 64;
+
+/// Allocates a live slot (the most recently freed inode, else the next fresh one; >= 3), bumps its
+/// slot generation, appends an INSERT record and bumps devfs_generation. `name` (may be null;
+/// truncated to kForeignNameMax - 1 bytes) is kept with the slot when tag != TAG_KERNEL. Returns 0 when the table is full.
 uint32_t inode_insert(uint32_t tag, const char* name, uint32_t* gen_out);
 
 /// Clears a live slot if (ino, gen) still names it; appends a CLEAR record. False if stale.
@@ -34,5 +42,18 @@ uint64_t devfs_generation();
 /// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
 /// cursor fell behind the ring (the caller must rescan). Stops early at an unpublished record.
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max);
+
+/// Copies the name kept with a live foreign (tag != TAG_KERNEL) slot into buf (NUL-terminated,
+/// truncated to len - 1). False if (ino, gen) is not live, is a kernel slot, or has no name.
+bool inode_foreign_name(uint32_t ino, uint32_t gen, char* buf, size_t len);
+
+/// Live slots right now.
+int64_t inode_live_count();
+
+/// Slots actually reserved (kInodeCapacity unless the address space refused; 0 if none).
+uint32_t inode_capacity();
+
+/// Change-log records ever appended (claimed); the cursor a reader starts from to see only news.
+uint64_t changelog_head();
 
 }  // namespace devfs

@@ -1,2 +1,52 @@
-/** Inode table and change log (implemented in src/inode_table*.cc). */
-export interface InodeBinding {}
+/**
+ * Inode table and change log (implemented in src/inode_table.cc, bound in src/inode_table_napi.cc).
+ *
+ * The table is process-global: every worker_thread that loads the addon, and native threads such
+ * as the tap netlink watcher, share one instance. A device slot is named by a packed key
+ * `gen * 2**24 + ino` (see `packKey`/`inoOf`/`genOf` in `lib/inodes.ts`): the slot generation
+ * changes on every reuse of an inode number, so a stale key never reaches a recycled slot.
+ */
+export interface InodeBinding {
+  /**
+   * Allocates a live slot and returns its key `gen * 2**24 + ino` (ino >= 3; 0 when the table is
+   * full). Appends an INSERT record and bumps `devfsGeneration()`. `tag` (default 0 = the JS
+   * kernel) marks the registrar; a `name` (< 64 bytes) may be kept only with a foreign tag.
+   * Throws ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE on bad arguments, EINVAL for a name with tag 0,
+   * ENAMETOOLONG for a name of 64 bytes or more.
+   */
+  inodeInsert(tag?: number, name?: string): number;
+  /** Frees the slot if (ino, gen) still names it; appends a CLEAR record. False when stale. */
+  inodeClear(ino: number, gen: number): boolean;
+  /** True while (ino, gen) names a live slot. */
+  inodeIsLive(ino: number, gen: number): boolean;
+  /** The name kept with a live foreign slot; undefined when stale, a kernel slot, or unnamed. */
+  inodeForeignName(ino: number, gen: number): string | undefined;
+  /** Live slots right now (all registrars, all threads). */
+  inodeLiveCount(): number;
+  /**
+   * `devfs_generation`: bumped once per change, after the change's log record is published. Read
+   * it before reading the log: if it is unchanged next time, nothing new was appended.
+   */
+  devfsGeneration(): number;
+  /** Total change-log records ever appended; a reader that wants only news starts its cursor here. */
+  changelogHead(): number;
+  /**
+   * Reads records from `cursor` into `out`, 4 uint32 per record: `[op, ino, gen, tag]` with op 1 =
+   * INSERT, 2 = CLEAR; at most `out.length / 4` records. Returns how many were written (advance the
+   * cursor by that; fewer than asked when it reaches the head or a record still being published),
+   * or -1 when the cursor fell more than `changelogCapacity` behind or its record was overwritten:
+   * the caller must rescan and continue from `changelogHead()`. Allocates nothing.
+   */
+  changelogRead(cursor: number, out: Uint32Array): number;
+  /** Records the change-log ring holds (1 << 16). */
+  readonly changelogCapacity: number;
+  /** Slots reserved (1 << 24 unless the address space refused); inode numbers are below it. */
+  readonly inodeCapacity: number;
+}
+
+/** Change-log record operation codes (`out[4 * i]` of `changelogRead`). */
+export const CHANGE_INSERT = 1;
+/** See `CHANGE_INSERT`. */
+export const CHANGE_CLEAR = 2;
+/** Owner tag of inodes inserted by the JS kernel; any other tag is a foreign registrar. */
+export const TAG_KERNEL = 0;
