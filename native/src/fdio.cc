@@ -1,2 +1,433 @@
+// fdio: FdPoller (uv_poll reader/writer on one fd) and small synchronous fd helpers.
+#include "fdio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "errors.h"
 #include "modules.h"
-namespace devfs { void InitFdio(Napi::Env, Napi::Object) {} }
+
+namespace devfs {
+
+namespace {
+
+constexpr size_t kDefaultReadSize = 64 * 1024;
+constexpr size_t kDefaultMaxQueued = 64 * 1024 * 1024;
+// Upper bound of bytes (stream) or frames (datagram) read in one poll callback; the poll is
+// level-triggered, so whatever is left is read on the next loop turn and other handles get a turn.
+constexpr size_t kMaxBytesPerTurn = 4 * 1024 * 1024;
+constexpr size_t kMaxFramesPerTurn = 1024;
+
+// (loop, fd) pairs with a live poller: libuv allows one poll handle per fd and loop, but only
+// notices a second one once both are started, so we refuse it up front with EEXIST.
+std::mutex g_liveMutex;
+std::set<std::pair<uv_loop_t*, int>> g_live;
+
+int ToFd(Napi::Env env, const Napi::Value& v, const char* syscall) {
+  if (!v.IsNumber()) ThrowInvalid(env, syscall, "fd must be a number");
+  int64_t fd = v.As<Napi::Number>().Int64Value();
+  if (fd < 0 || fd > INT32_MAX) ThrowErrno(env, EBADF, syscall);
+  return static_cast<int>(fd);
+}
+
+// Validates (buf, off, len) and returns a pointer into the buffer.
+uint8_t* Slice(const Napi::CallbackInfo& info, size_t first, const char* syscall, size_t* lenOut) {
+  Napi::Env env = info.Env();
+  if (!info[first].IsBuffer()) ThrowInvalid(env, syscall, "buffer must be a Buffer");
+  auto buf = info[first].As<Napi::Buffer<uint8_t>>();
+  size_t off = info[first + 1].IsUndefined() ? 0 : info[first + 1].As<Napi::Number>().Int64Value();
+  size_t len = info[first + 2].IsUndefined() ? buf.Length() - off
+                                             : info[first + 2].As<Napi::Number>().Int64Value();
+  if (off > buf.Length() || len > buf.Length() - off) ThrowInvalid(env, syscall, "offset/length outside the buffer");
+  *lenOut = len;
+  return buf.Data() + off;
+}
+
+}  // namespace
+
+FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(info) {
+  Napi::Env env = info.Env();
+  fd_ = ToFd(env, info[0], "FdPoller");
+  if (!info[1].IsObject()) ThrowInvalid(env, "FdPoller", "options object required");
+  Napi::Object o = info[1].As<Napi::Object>();
+
+  std::string mode = o.Has("mode") && o.Get("mode").IsString() ? o.Get("mode").As<Napi::String>().Utf8Value() : "stream";
+  if (mode != "stream" && mode != "datagram") ThrowInvalid(env, "FdPoller", "mode must be 'stream' or 'datagram'");
+  datagram_ = mode == "datagram";
+  ownsFd_ = o.Has("ownsFd") && o.Get("ownsFd").ToBoolean().Value();
+  readSize_ = o.Has("readSize") && o.Get("readSize").IsNumber() ? o.Get("readSize").As<Napi::Number>().Int64Value() : kDefaultReadSize;
+  if (readSize_ < 1 || readSize_ > 16 * 1024 * 1024) ThrowInvalid(env, "FdPoller", "readSize must be 1..16777216");
+  maxQueued_ = o.Has("maxQueuedBytes") && o.Get("maxQueuedBytes").IsNumber()
+                   ? o.Get("maxQueuedBytes").As<Napi::Number>().Int64Value() : kDefaultMaxQueued;
+  if (!o.Get("onData").IsFunction() || !o.Get("onEnd").IsFunction())
+    ThrowInvalid(env, "FdPoller", "onData and onEnd callbacks are required");
+  onData_ = Napi::Persistent(o.Get("onData").As<Napi::Function>());
+  onEnd_ = Napi::Persistent(o.Get("onEnd").As<Napi::Function>());
+  if (o.Get("onWritable").IsFunction()) onWritable_ = Napi::Persistent(o.Get("onWritable").As<Napi::Function>());
+  if (o.Get("onError").IsFunction()) onError_ = Napi::Persistent(o.Get("onError").As<Napi::Function>());
+
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) ThrowInvalid(env, "FdPoller", "no event loop");
+  {
+    std::lock_guard<std::mutex> lock(g_liveMutex);
+    if (!g_live.insert({loop, fd_}).second) ThrowErrno(env, EEXIST, "uv_poll_init");
+  }
+  auto* h = new uv_poll_t;
+  int r = uv_poll_init(loop, h, fd_);
+  if (r < 0) {
+    delete h;
+    std::lock_guard<std::mutex> lock(g_liveMutex);
+    g_live.erase({loop, fd_});
+    ThrowErrno(env, -r, "uv_poll_init");
+  }
+  h->data = this;
+  handle_ = h;
+  scratch_.resize(readSize_);
+  asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "FdPoller");
+  napi_add_env_cleanup_hook(env, OnCleanup, this);
+  hookAdded_ = true;
+}
+
+FdPoller::~FdPoller() { DoClose(false); }
+
+void FdPoller::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = DefineClass(env, "FdPoller", {
+      InstanceMethod<&FdPoller::StartReading>("startReading"),
+      InstanceMethod<&FdPoller::StopReading>("stopReading"),
+      InstanceMethod<&FdPoller::Write>("write"),
+      InstanceMethod<&FdPoller::WriteFrame>("writeFrame"),
+      InstanceMethod<&FdPoller::Close>("close"),
+      InstanceMethod<&FdPoller::JsRef>("ref"),
+      InstanceMethod<&FdPoller::JsUnref>("unref"),
+      InstanceAccessor<&FdPoller::GetQueuedBytes>("queuedBytes"),
+      InstanceAccessor<&FdPoller::GetFd>("fd"),
+      InstanceAccessor<&FdPoller::GetClosed>("closed"),
+      InstanceAccessor<&FdPoller::GetReading>("reading"),
+  });
+  exports.Set("FdPoller", ctor);
+}
+
+// --- JS methods ------------------------------------------------------------------------------
+
+Napi::Value FdPoller::StartReading(const Napi::CallbackInfo& info) {
+  if (closed_) ThrowErrno(info.Env(), EBADF, "startReading");
+  if (!ended_) reading_ = true;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value FdPoller::StopReading(const Napi::CallbackInfo& info) {
+  reading_ = false;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value FdPoller::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (datagram_) return WriteFrame(info);
+  if (closed_) ThrowErrno(env, EBADF, "write");
+  size_t len = 0;
+  const uint8_t* data = Slice(info, 0, "write", &len);
+  if (queued_ + len > maxQueued_) ThrowErrno(env, ENOBUFS, "write");
+  size_t off = 0;
+  if (queue_.empty()) {
+    while (off < len) {
+      ssize_t n = ::write(fd_, data + off, len - off);
+      if (n > 0) { off += n; continue; }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (off == 0) ThrowErrno(env, n < 0 ? errno : EIO, "write");
+      break;  // part written, then an error: keep the rest queued; the flush reports the error
+    }
+  }
+  if (off < len) {
+    queue_.push_back(Pending{std::vector<uint8_t>(data + off, data + len), 0});
+    queued_ += len - off;
+    UpdatePoll();
+  }
+  return Napi::Number::New(env, static_cast<double>(queued_));
+}
+
+Napi::Value FdPoller::WriteFrame(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!datagram_) return Write(info);
+  if (closed_) ThrowErrno(env, EBADF, "write");
+  size_t len = 0;
+  const uint8_t* data = Slice(info, 0, "write", &len);
+  if (queued_ + len > maxQueued_) ThrowErrno(env, ENOBUFS, "write");
+  if (queue_.empty()) {
+    for (;;) {
+      ssize_t n = ::write(fd_, data, len);
+      if (n >= 0) return Napi::Number::New(env, static_cast<double>(queued_));
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
+      ThrowErrno(env, errno, "write");
+    }
+  }
+  queue_.push_back(Pending{std::vector<uint8_t>(data, data + len), 0});
+  queued_ += len;
+  UpdatePoll();
+  return Napi::Number::New(env, static_cast<double>(queued_));
+}
+
+Napi::Value FdPoller::Close(const Napi::CallbackInfo& info) {
+  DoClose(false);
+  return info.Env().Undefined();
+}
+
+Napi::Value FdPoller::JsRef(const Napi::CallbackInfo& info) {
+  loopRef_ = true;
+  if (handle_) uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
+  return info.Env().Undefined();
+}
+
+Napi::Value FdPoller::JsUnref(const Napi::CallbackInfo& info) {
+  loopRef_ = false;
+  if (handle_) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
+  return info.Env().Undefined();
+}
+
+Napi::Value FdPoller::GetQueuedBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(queued_));
+}
+Napi::Value FdPoller::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+Napi::Value FdPoller::GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), closed_); }
+Napi::Value FdPoller::GetReading(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), reading_); }
+
+// --- loop side -------------------------------------------------------------------------------
+
+void FdPoller::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* self = static_cast<FdPoller*>(handle->data);
+  if (!self || self->closed_) return;
+  Napi::Env env = self->Env();
+  Napi::HandleScope scope(env);
+  Napi::Object keep = self->Value();  // keeps the wrapper alive while callbacks run
+  (void)keep;
+  if (status < 0) {
+    // libuv saw POLLERR and stopped the watcher; find the real error through read()/write().
+    self->pollEvents_ = 0;
+    if (!self->queue_.empty()) self->HandleWritable();
+    if (!self->closed_ && self->reading_ && !self->ended_) self->HandleReadable(status);
+    if (!self->closed_) self->UpdatePoll();
+    return;
+  }
+  if ((events & UV_WRITABLE) && !self->queue_.empty()) self->HandleWritable();
+  if (!self->closed_ && (events & (UV_READABLE | UV_DISCONNECT)) && self->reading_ && !self->ended_)
+    self->HandleReadable(0);
+  if (!self->closed_) self->UpdatePoll();
+}
+
+void FdPoller::HandleReadable(int pollStatus) {
+  Napi::Env env = Env();
+  Napi::Array chunks = Napi::Array::New(env);
+  uint32_t count = 0;
+  size_t total = 0;
+  bool eof = false;
+  int err = 0;
+  bool wouldBlock = false;
+  for (;;) {
+    ssize_t n = ::read(fd_, scratch_.data(), scratch_.size());
+    if (n > 0) {
+      chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), n));
+      total += n;
+      if (datagram_ ? count >= kMaxFramesPerTurn : total >= kMaxBytesPerTurn) break;
+      continue;
+    }
+    if (n == 0) { eof = true; break; }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) { wouldBlock = true; break; }
+    if (errno == EIO && !datagram_) { eof = true; break; }  // pty master: every slave closed
+    err = errno;
+    break;
+  }
+  // POLLERR with nothing to read and no error from read(): report it rather than spin.
+  if (pollStatus < 0 && wouldBlock && count == 0) err = EIO;
+  if (count > 0) Call(onData_, {chunks});
+  if (closed_ || (!eof && !err)) return;
+  ended_ = true;
+  reading_ = false;
+  UpdatePoll();
+  if (err) Call(onEnd_, {ErrnoError(env, err, "read").Value()});
+  else Call(onEnd_, {});
+}
+
+void FdPoller::HandleWritable() {
+  Napi::Env env = Env();
+  int err = FlushQueue();
+  if (err && !onError_.IsEmpty()) Call(onError_, {ErrnoError(env, err, "write").Value()});
+  if (!closed_ && queue_.empty()) Call(onWritable_, {});
+}
+
+int FdPoller::FlushQueue() {
+  while (!queue_.empty()) {
+    Pending& p = queue_.front();
+    size_t left = p.bytes.size() - p.offset;
+    ssize_t n = ::write(fd_, p.bytes.data() + p.offset, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || (datagram_ && errno == ENOBUFS)) return 0;
+      int err = errno;
+      queue_.clear();  // the fd cannot take data any more: the bytes have nowhere to go
+      queued_ = 0;
+      return err;
+    }
+    if (datagram_ || static_cast<size_t>(n) == left) {
+      queued_ -= left;
+      queue_.pop_front();
+    } else {
+      p.offset += n;
+      queued_ -= n;
+    }
+  }
+  return 0;
+}
+
+void FdPoller::UpdatePoll() {
+  if (closed_ || !handle_) return;
+  int ev = (reading_ && !ended_ ? UV_READABLE : 0) | (!queue_.empty() ? UV_WRITABLE : 0);
+  if (ev == pollEvents_) return;
+  if (ev == 0) {
+    uv_poll_stop(handle_);
+    pollEvents_ = 0;
+    if (jsRef_) {
+      jsRef_ = false;
+      Napi::Reference<Napi::Object>::Unref();
+    }
+    return;
+  }
+  int r = uv_poll_start(handle_, ev, OnPoll);
+  if (r < 0) return;  // only fails on a closing handle
+  pollEvents_ = ev;
+  if (!jsRef_) {
+    jsRef_ = true;
+    Napi::Reference<Napi::Object>::Ref();
+  }
+}
+
+void FdPoller::DoClose(bool fromCleanup) {
+  if (closed_) return;
+  closed_ = true;
+  reading_ = false;
+  pollEvents_ = 0;
+  if (handle_) {
+    {
+      std::lock_guard<std::mutex> lock(g_liveMutex);
+      g_live.erase({handle_->loop, fd_});
+    }
+    handle_->data = nullptr;
+    // uv_close stops the watcher (epoll_ctl DEL) synchronously, so the fd may be closed below.
+    uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    handle_ = nullptr;
+  }
+  queue_.clear();
+  queued_ = 0;
+  if (ownsFd_ && fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (jsRef_ && !fromCleanup) Napi::Reference<Napi::Object>::Unref();
+  jsRef_ = false;
+  if (hookAdded_) {
+    hookAdded_ = false;
+    napi_remove_env_cleanup_hook(Env(), OnCleanup, this);
+  }
+}
+
+void FdPoller::OnCleanup(void* arg) {
+  auto* self = static_cast<FdPoller*>(arg);
+  self->hookAdded_ = false;
+  self->DoClose(true);
+}
+
+void FdPoller::Call(Napi::FunctionReference& fn, const std::vector<napi_value>& args) {
+  if (fn.IsEmpty()) return;
+  try {
+    fn.MakeCallback(Value(), args, *asyncContext_);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(Env(), e.Value());
+  }
+}
+
+// --- synchronous helpers ---------------------------------------------------------------------
+
+static Napi::Value FdRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(env, info[0], "read");
+  size_t len = 0;
+  uint8_t* p = Slice(info, 1, "read", &len);
+  for (;;) {
+    ssize_t n = ::read(fd, p, len);
+    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
+    if (errno != EINTR) ThrowErrno(env, errno, "read");
+  }
+}
+
+static Napi::Value FdWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(env, info[0], "write");
+  size_t len = 0;
+  uint8_t* p = Slice(info, 1, "write", &len);
+  for (;;) {
+    ssize_t n = ::write(fd, p, len);
+    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
+    if (errno != EINTR) ThrowErrno(env, errno, "write");
+  }
+}
+
+static Napi::Value FdClose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(env, info[0], "close");
+  // Linux releases the fd even when close() reports EINTR: never retry.
+  if (::close(fd) < 0 && errno != EINTR) ThrowErrno(env, errno, "close");
+  return env.Undefined();
+}
+
+static Napi::Value FdIoctlInt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(env, info[0], "ioctl");
+  if (!info[1].IsNumber()) ThrowInvalid(env, "ioctl", "request must be a number");
+  unsigned long req = static_cast<unsigned long>(info[1].As<Napi::Number>().Int64Value());
+  int value = 0;
+  if (::ioctl(fd, req, &value) < 0) ThrowErrno(env, errno, "ioctl");
+  return Napi::Number::New(env, value);
+}
+
+static Napi::Value FdPoll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(env, info[0], "poll");
+  struct pollfd p = {fd, static_cast<short>(info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : POLLIN), 0};
+  for (;;) {
+    int r = ::poll(&p, 1, 0);
+    if (r >= 0) return Napi::Number::New(env, r == 0 ? 0 : p.revents);
+    if (errno != EINTR) ThrowErrno(env, errno, "poll");
+  }
+}
+
+static Napi::Value FdPipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) ThrowErrno(env, errno, "pipe2");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, fds[0]);
+  out.Set(1u, fds[1]);
+  return out;
+}
+
+void InitFdio(Napi::Env env, Napi::Object exports) {
+  FdPoller::Init(env, exports);
+  exports.Set("fdRead", Napi::Function::New(env, FdRead, "fdRead"));
+  exports.Set("fdWrite", Napi::Function::New(env, FdWrite, "fdWrite"));
+  exports.Set("fdClose", Napi::Function::New(env, FdClose, "fdClose"));
+  exports.Set("fdIoctlInt", Napi::Function::New(env, FdIoctlInt, "fdIoctlInt"));
+  exports.Set("fdPoll", Napi::Function::New(env, FdPoll, "fdPoll"));
+  exports.Set("fdPipe", Napi::Function::New(env, FdPipe, "fdPipe"));
+}
+
+}  // namespace devfs

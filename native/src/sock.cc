@@ -1,2 +1,49 @@
+// sock: SO_PEERCRED of a connected Unix socket, and a SOCK_SEQPACKET socketpair.
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "errors.h"
 #include "modules.h"
-namespace devfs { void InitSock(Napi::Env, Napi::Object) {} }
+
+namespace devfs {
+
+static int ArgFd(const Napi::CallbackInfo& info, const char* syscall) {
+  if (!info[0].IsNumber()) ThrowInvalid(info.Env(), syscall, "fd must be a number");
+  int64_t fd = info[0].As<Napi::Number>().Int64Value();
+  if (fd < 0 || fd > INT32_MAX) ThrowErrno(info.Env(), EBADF, syscall);
+  return static_cast<int>(fd);
+}
+
+// peerCred(fd) → { pid, uid, gid } of the process that connected (or created the pair).
+static Napi::Value PeerCred(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, "getsockopt");
+  struct ucred cred = {};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) ThrowErrno(env, errno, "getsockopt");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, cred.pid));
+  out.Set("uid", Napi::Number::New(env, cred.uid));
+  out.Set("gid", Napi::Number::New(env, cred.gid));
+  return out;
+}
+
+// socketpairSeqpacket() → [a, b]: AF_UNIX SOCK_SEQPACKET, O_CLOEXEC|O_NONBLOCK (message boundaries).
+static Napi::Value SocketpairSeqpacket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) < 0)
+    ThrowErrno(env, errno, "socketpair");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, fds[0]);
+  out.Set(1u, fds[1]);
+  return out;
+}
+
+void InitSock(Napi::Env env, Napi::Object exports) {
+  exports.Set("peerCred", Napi::Function::New(env, PeerCred, "peerCred"));
+  exports.Set("socketpairSeqpacket", Napi::Function::New(env, SocketpairSeqpacket, "socketpairSeqpacket"));
+}
+
+}  // namespace devfs

@@ -1,2 +1,81 @@
-/** Native fdio calls (implemented in src/fdio.cc). */
-export interface FdioBinding {}
+/** Options of {@link FdPollerCtor}. */
+export interface FdPollerOptions {
+  /**
+   * 'stream' (default): reads until EAGAIN, delivering chunks; read() == 0 and EIO (a pty master
+   * whose slaves are all closed) are end of output. 'datagram': one read() is one frame, delivered
+   * as one Buffer; EIO is an error there.
+   */
+  mode?: 'stream' | 'datagram';
+  /** Chunks (stream) or frames (datagram) read in one loop turn, in order. Never empty. */
+  onData(chunks: Buffer[]): void;
+  /**
+   * End of input: called once, after every byte read has gone to `onData`. `err` is set when
+   * read() failed (code/errno/syscall), absent for a clean end (EOF, or EIO on a pty master).
+   */
+  onEnd(err?: Error): void;
+  /** The write queue drained to empty after `write`/`writeFrame` had to queue. */
+  onWritable?(): void;
+  /** A queued write failed (e.g. EIO after the pty's child exited); the queue is discarded. */
+  onError?(err: Error): void;
+  /** Bytes per read() (stream) or largest frame (datagram); default 65536. */
+  readSize?: number;
+  /** Bound of the write queue; a write that would exceed it throws ENOBUFS. Default 64 MiB. */
+  maxQueuedBytes?: number;
+  /** Close the fd in `close()` (and on env teardown). Default false: the caller owns the fd. */
+  ownsFd?: boolean;
+}
+
+/**
+ * Non-blocking reader/writer on one fd through one `uv_poll` handle on the calling
+ * environment's loop. Only one poller per fd and loop (libuv's rule: a second one throws EEXIST).
+ * While reading or while writes are queued, the object keeps itself (and, unless `unref()`ed,
+ * the loop) alive. An env cleanup hook closes it when the environment (e.g. a worker) ends.
+ */
+export interface FdPoller {
+  /** Starts (or resumes) reading: waits for POLLIN. No effect after the end. */
+  startReading(): void;
+  /** Pauses reading (stops POLLIN); the kernel buffers the data meanwhile. */
+  stopReading(): void;
+  /**
+   * Writes as much as the fd takes now; queues the rest and waits for POLLOUT (no retry loop).
+   * Returns the bytes now queued. Throws (code set) on an immediate write error, ENOBUFS when
+   * the queue bound would be exceeded (nothing written then), EBADF after close.
+   */
+  write(buf: Buffer): number;
+  /** Datagram mode: one call = one frame; EAGAIN queues the whole frame. Returns queued bytes. */
+  writeFrame(buf: Buffer): number;
+  /** Stops polling, drops queued writes, closes the uv handle; closes the fd only if `ownsFd`. */
+  close(): void;
+  /** The handle keeps the event loop alive while active (default). */
+  ref(): void;
+  /** The handle does not keep the event loop alive. */
+  unref(): void;
+  /** Bytes waiting in the write queue. */
+  readonly queuedBytes: number;
+  /** The polled fd (-1 after close). */
+  readonly fd: number;
+  readonly closed: boolean;
+  readonly reading: boolean;
+}
+
+/** Constructor of {@link FdPoller}. */
+export interface FdPollerCtor {
+  new (fd: number, options: FdPollerOptions): FdPoller;
+}
+
+/** Native fdio calls (implemented in src/fdio.cc). Errors carry `code`, `errno`, `syscall`. */
+export interface FdioBinding {
+  FdPoller: FdPollerCtor;
+  /** read(2) once into buf[off, off+len); 0 = EOF; throws EAGAIN when nothing is ready. */
+  fdRead(fd: number, buf: Buffer, off?: number, len?: number): number;
+  /** write(2) once from buf[off, off+len); returns bytes written; throws EAGAIN when full. */
+  fdWrite(fd: number, buf: Buffer, off?: number, len?: number): number;
+  /** close(2). */
+  fdClose(fd: number): void;
+  /** ioctl(2) with an int out-argument (FIONREAD, TIOCGPTN, ...); returns that int. */
+  fdIoctlInt(fd: number, request: number): number;
+  /** poll(2) with a zero timeout: the revents bits now (0 when none). */
+  fdPoll(fd: number, events: number): number;
+  /** pipe2(O_CLOEXEC|O_NONBLOCK): [readFd, writeFd]. */
+  fdPipe(): [number, number];
+}

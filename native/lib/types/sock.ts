@@ -1,2 +1,17 @@
-/** Native sock calls (implemented in src/sock.cc). */
-export interface SockBinding {}
+/** Credentials of a Unix-socket peer, as the kernel recorded them at connect() time. */
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** Native sock calls (implemented in src/sock.cc). Errors carry `code`, `errno`, `syscall`. */
+export interface SockBinding {
+  /**
+   * getsockopt(SO_PEERCRED) on a connected Unix socket. For a `net.Socket` accepted by a
+   * `net.Server` listening on a path, pass `(socket as any)._handle.fd`. ENOTSOCK / EBADF otherwise.
+   */
+  peerCred(fd: number): PeerCred;
+  /** socketpair(AF_UNIX, SOCK_SEQPACKET) with O_CLOEXEC|O_NONBLOCK: two message-preserving ends. */
+  socketpairSeqpacket(): [number, number];
+}
