@@ -1,2 +1,64 @@
-/** Native tap calls (implemented in src/tap.cc). */
-export interface TapBinding {}
+/** A tap interface opened on /dev/net/tun: the fd (O_CLOEXEC|O_NONBLOCK) and the interface name. */
+export interface TunHandle { fd: number; name: string }
+
+/** One link event of the netlink watcher. */
+export interface LinkEvent {
+  type: 'add' | 'del';
+  /** Interface name, e.g. 'tap7'. */
+  name: string;
+  /** Inode the watcher inserted (tag TAP_TAG) and cleared; 0 for claimed names. */
+  ino: number;
+  /** Slot generation of `ino` (0 for claimed names). */
+  gen: number;
+  /** Kernel interface index. */
+  ifindex: number;
+  /** True when the name was claimed by this process (no inode was inserted). */
+  claimed: boolean;
+}
+
+/** A running link watcher thread. */
+export interface LinkWatcherHandle {
+  /** Stops the thread; every inode it inserted is cleared. Idempotent. */
+  stop(): void;
+  /** Marks an interface name as this process's own: the watcher reports it but inserts no inode. */
+  claim(name: string): void;
+  /** Undoes claim(). */
+  release(name: string): void;
+  /** Keeps the event loop alive while the watcher runs (it does not by default). */
+  ref(): void;
+  /** Lets the event loop exit while the watcher runs (the default). */
+  unref(): void;
+}
+
+/** Inode-table tag of inodes the tap link watcher inserts. */
+export const TAP_TAG = 2;
+
+/** Native tap calls (implemented in src/tap*.cc and src/netlink*.cc). */
+export interface TapBinding {
+  /** Opens /dev/net/tun and attaches a tap (IFF_TAP|IFF_NO_PI); '' lets the kernel pick tapN. */
+  tunOpen(name: string): TunHandle;
+  /** TUNSETPERSIST: keep (true) or drop (false) the interface when its last fd closes. */
+  tunSetPersist(fd: number, persist: boolean): void;
+  /** TUNGETIFF: name of the interface attached to a tun fd. */
+  tunGetName(fd: number): string;
+  /** SIOCGIFHWADDR: the 6-byte hardware address. */
+  ifGetHwaddr(name: string): Buffer;
+  /** SIOCSIFHWADDR (ARPHRD_ETHER) from a 6-byte Buffer. */
+  ifSetHwaddr(name: string, addr: Buffer): void;
+  /** SIOCGIFFLAGS (IFF_UP = 1, IFF_RUNNING = 0x40, ...). */
+  ifGetFlags(name: string): number;
+  /** Sets or clears IFF_UP. */
+  ifSetUp(name: string, up: boolean): void;
+  /** SIOCGIFMTU. */
+  ifGetMtu(name: string): number;
+  /** SIOCGIFINDEX. */
+  ifIndex(name: string): number;
+  /** rtnetlink RTM_DELLINK by name. */
+  ifDelete(name: string): void;
+  /** Moves the calling thread into the network namespace at `path`; returns an fd of the previous one. */
+  netnsEnter(path: string): number;
+  /** Returns to the namespace saved by netnsEnter and closes that fd. */
+  netnsRestore(fd: number): void;
+  /** Starts the rtnetlink link watcher thread (see native/README.md). */
+  startLinkWatcher(cb: (ev: LinkEvent) => void): LinkWatcherHandle;
+}
