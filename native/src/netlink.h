@@ -14,6 +14,7 @@ int NlOpen(uint32_t groups, bool nonblock);
 /// Fields of one RTM_NEWLINK/RTM_DELLINK message the tap concern cares about.
 struct LinkInfo {
   int ifindex = 0;
+  unsigned flags = 0;   // ifi_flags (IFF_UP, IFF_RUNNING, ...)
   std::string name;
   bool is_tap = false;  // kind "tun" with IFLA_TUN_TYPE == IFF_TAP (or ARPHRD_ETHER when absent)
 };

@@ -38,6 +38,7 @@ bool NlParseLink(const struct nlmsghdr* h, LinkInfo* out) {
   if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg))) return false;
   auto* ifi = static_cast<const struct ifinfomsg*>(NLMSG_DATA(h));
   out->ifindex = ifi->ifi_index;
+  out->flags = ifi->ifi_flags;
   bool kind_tun = false, have_type = false, type_tap = false;
   ForEachAttr(IFLA_RTA(ifi), IFLA_PAYLOAD(h), [&](int type, const void* data, size_t n) {
     if (type == IFLA_IFNAME) {

@@ -3,7 +3,7 @@
 // they go (`ip link del`), from that thread, then wakes JS through a thread-safe function.
 //
 // JS: startLinkWatcher(cb) → handle { stop(), claim(name), release(name), ref(), unref() }.
-// Claimed names (interfaces the JS driver creates itself) get events with ino 0 and no inode.
+// Events: add, del, and change (IFF_UP or IFF_RUNNING of a known tap changed). Claimed names (interfaces the JS driver creates itself) get events with ino 0 and no inode.
 // Existing taps are reported at start (RTM_GETLINK dump); on ENOBUFS the thread re-dumps and
 // sweeps what vanished, so no change is lost. stop() and the env cleanup hook clear every inode
 // the watcher inserted.
@@ -27,12 +27,15 @@
 namespace devfs {
 namespace {
 
+enum EventType { EV_ADD, EV_DEL, EV_CHANGE };
+
 struct LinkEvent {
-  bool add;
+  EventType type;
   std::string name;
   uint32_t ino, gen;
   int ifindex;
   bool claimed;
+  unsigned flags;
 };
 
 class LinkWatcher {
@@ -74,24 +77,25 @@ class LinkWatcher {
   void Unref() { if (!stopped_) tsfn_.Unref(env_); }
 
  private:
-  struct Entry { std::string name; uint32_t ino; uint32_t gen; bool claimed; bool seen; };
+  struct Entry { std::string name; uint32_t ino; uint32_t gen; bool claimed; bool seen; unsigned flags; };
 
   static void CleanupHook(void* arg) { static_cast<LinkWatcher*>(arg)->Stop(); }
 
   bool IsClaimed(const std::string& name) { std::lock_guard<std::mutex> g(mu_); return claims_.count(name) > 0; }
 
-  void Post(bool add, const Entry& e, int ifindex) {
-    auto* ev = new LinkEvent{add, e.name, e.ino, e.gen, ifindex, e.claimed};
+  void Post(EventType type, const Entry& e, int ifindex) {
+    auto* ev = new LinkEvent{type, e.name, e.ino, e.gen, ifindex, e.claimed, e.flags};
     napi_status st = tsfn_.NonBlockingCall(ev, [](Napi::Env env, Napi::Function cb, LinkEvent* ev) {
       std::unique_ptr<LinkEvent> own(ev);
       if (env == nullptr || cb.IsEmpty()) return;
       Napi::Object o = Napi::Object::New(env);
-      o.Set("type", Napi::String::New(env, ev->add ? "add" : "del"));
+      o.Set("type", Napi::String::New(env, ev->type == EV_ADD ? "add" : ev->type == EV_DEL ? "del" : "change"));
       o.Set("name", Napi::String::New(env, ev->name));
       o.Set("ino", Napi::Number::New(env, ev->ino));
       o.Set("gen", Napi::Number::New(env, ev->gen));
       o.Set("ifindex", Napi::Number::New(env, ev->ifindex));
       o.Set("claimed", Napi::Boolean::New(env, ev->claimed));
+      o.Set("flags", Napi::Number::New(env, ev->flags));
       cb.Call({o});
     });
     if (st != napi_ok) delete ev;
@@ -100,12 +104,21 @@ class LinkWatcher {
   void OnNew(const LinkInfo& li, bool from_dump) {
     auto it = links_.find(li.ifindex);
     if (it != links_.end()) {
-      it->second.seen = true;
-      if (it->second.name == li.name) return;
+      Entry& known = it->second;
+      known.seen = true;
+      if (known.name == li.name) {
+        constexpr unsigned kWatched = IFF_UP | IFF_RUNNING;
+        if ((known.flags ^ li.flags) & kWatched) {
+          known.flags = li.flags;
+          Post(EV_CHANGE, known, li.ifindex);
+        }
+        known.flags = li.flags;
+        return;
+      }
       OnDel(li.ifindex);  // renamed: the old name goes, the new one comes
     }
     if (!li.is_tap) return;
-    Entry e{li.name, 0, 0, IsClaimed(li.name), true};
+    Entry e{li.name, 0, 0, IsClaimed(li.name), true, li.flags};
     if (!e.claimed) {
       // A queued NEWLINK of an interface that is already gone again: let its DELLINK pass unseen.
       if (!from_dump && if_nametoindex(li.name.c_str()) != static_cast<unsigned>(li.ifindex)) return;
@@ -113,7 +126,7 @@ class LinkWatcher {
       if (e.ino == 0) return;  // table full: nothing registered, nothing to report
     }
     links_[li.ifindex] = e;
-    Post(true, e, li.ifindex);
+    Post(EV_ADD, e, li.ifindex);
   }
 
   void OnDel(int ifindex) {
@@ -122,7 +135,7 @@ class LinkWatcher {
     Entry e = it->second;
     links_.erase(it);
     if (e.ino != 0) inode_clear(e.ino, e.gen);
-    Post(false, e, ifindex);
+    Post(EV_DEL, e, ifindex);
   }
 
   void StartDump() {

@@ -1,9 +1,9 @@
 /** A tap interface opened on /dev/net/tun: the fd (O_CLOEXEC|O_NONBLOCK) and the interface name. */
 export interface TunHandle { fd: number; name: string }
 
-/** One link event of the netlink watcher. */
+/** One link event of the netlink watcher ('change': IFF_UP or IFF_RUNNING of a known tap changed). */
 export interface LinkEvent {
-  type: 'add' | 'del';
+  type: 'add' | 'del' | 'change';
   /** Interface name, e.g. 'tap7'. */
   name: string;
   /** Inode the watcher inserted (tag TAP_TAG) and cleared; 0 for claimed names. */
@@ -14,6 +14,8 @@ export interface LinkEvent {
   ifindex: number;
   /** True when the name was claimed by this process (no inode was inserted). */
   claimed: boolean;
+  /** ifi_flags of the link (IFF_UP = 1, IFF_RUNNING = 0x40). */
+  flags: number;
 }
 
 /** A running link watcher thread. */
