@@ -1,0 +1,302 @@
+/**
+ * The event stream of the kernel side. `emit` only queues (it is called from inside make_dev,
+ * destroy_dev, lookup, open...); delivery happens later, on a setImmediate drain, in order,
+ * first to the configured action rules and then to every listener. A listener that throws or
+ * rejects is reported and the others still run; a bounded queue drops what overflows it, counts
+ * it (devfsd's overrun_count) and tells listeners with an overrun NOTIFY.
+ */
+import { devfsError, toDevfsError } from '../errors';
+import { Accounts, readAccounts } from './accounts';
+import { ActionRunner, ActionScope } from './actions';
+import { parseConfig } from './config';
+import { ProgramRunner } from './execute';
+import {
+  DevEvent, DevEventInput, DevEventListener, DevEventType, EventActionHost, EventErrorContext,
+  EventErrorHandler, EventsOptions,
+} from './types';
+
+/** Default bound of the delivery queue. */
+export const DEFAULT_QUEUE_LIMIT = 65536;
+/** Default EXECUTE time limit, in milliseconds. */
+export const DEFAULT_EXEC_TIMEOUT_MS = 10_000;
+
+/** `data` of the NOTIFY an overrun produces: dropped since the last notice, and in all. */
+export type OverrunData = {
+  overrun: number;
+  overrunTotal: number;
+};
+
+interface Queued {
+  event: DevEvent;
+  scope: ActionScope;
+}
+
+/** The event stream: listeners, action rules, a bounded queue and its overrun count. */
+export class Events {
+  private readonly queue: Array<Queued | undefined> = [];
+  private head = 0;
+  private listeners: DevEventListener[] = [];
+  private nextSeq = 1;
+  private deliveredSeq = 0;
+  private scheduled = false;
+  private dropped = 0;
+  private overruns = 0;
+  private actionDepth = 0;
+  private closed = false;
+  private readonly waiters: Array<{ seq: number; resolve: () => void }> = [];
+  private readonly queueLimit: number;
+  private readonly batchSize: number;
+  private readonly onError?: EventErrorHandler;
+  private host?: EventActionHost;
+  private readonly actions: ActionRunner;
+  private readonly opts: EventsOptions;
+
+  /** Creates an event stream; see EventsOptions for the defaults. */
+  constructor(opts: EventsOptions = {}) {
+    this.opts = opts;
+    this.queueLimit = positiveInt(opts.queueLimit, DEFAULT_QUEUE_LIMIT, 'queueLimit');
+    this.batchSize = positiveInt(opts.batchSize, 1024, 'batchSize');
+    this.onError = opts.onError;
+    this.host = opts.host;
+    const programs = new ProgramRunner(
+      positiveInt(opts.execTimeoutMs, DEFAULT_EXEC_TIMEOUT_MS, 'execTimeoutMs'),
+      positiveInt(opts.execConcurrency, 8, 'execConcurrency'));
+    this.actions = new ActionRunner({
+      host: () => this.host,
+      report: (err, ctx) => this.report(err, ctx),
+      asAction: (fn) => {
+        this.actionDepth++;
+        try {
+          return fn();
+        } finally {
+          this.actionDepth--;
+        }
+      },
+    }, programs);
+  }
+
+  /** Sets (or replaces) the kernel side that PERMISSIONS, SYMLINK, RESTORE and MODLOAD act on. */
+  setActionHost(host: EventActionHost | undefined): void {
+    this.host = host;
+  }
+
+  /** Subscribes `listener` to every event delivered from now on; returns the unsubscribe function. */
+  on(listener: DevEventListener): () => void {
+    if (typeof listener !== 'function') throw devfsError('EINVAL', 'events.on', undefined, 'listener must be a function');
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Resolves with the next delivered event of `type` (that satisfies `predicate`), or rejects
+   * with ETIMEDOUT after `timeoutMs` when given.
+   */
+  once(type: DevEventType, predicate?: (e: DevEvent) => boolean, timeoutMs?: number): Promise<DevEvent> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const off = this.on((e) => {
+        if (e.type !== type || (predicate && !predicate(e))) return;
+        off();
+        if (timer) clearTimeout(timer);
+        resolve(e);
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          off();
+          reject(devfsError('ETIMEDOUT', 'events.once', type, `no ${type} event within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Queues an event (called by the kernel; O(1), never runs a listener, never throws for a full
+   * queue). Returns the event's sequence number, or 0 when it was dropped (overrun) or the stream
+   * is closed.
+   */
+  emit(e: DevEventInput): number {
+    if (this.closed) return 0;
+    const scope: ActionScope = this.actionDepth > 0 ? 'copy-only' : 'all';
+    return this.enqueue(e, scope);
+  }
+
+  /**
+   * For the kernel's open path on a lookup miss: emits LOOKUP for `name` and runs the matching
+   * MODLOAD rules now (not waiting for delivery). Resolves true when a driver package was loaded,
+   * so the caller should retry the lookup once. Failures are reported, never thrown.
+   */
+  async autoload(name: string, mount?: string): Promise<boolean> {
+    if (this.closed) return false;
+    const input: DevEventInput = mount === undefined ? { type: 'LOOKUP', name } : { type: 'LOOKUP', name, mount };
+    const seq = this.enqueue(input, 'skip-modload');
+    return this.actions.modloadFor({ seq, ...input });
+  }
+
+  /** Events dropped because the queue was full, since this stream was created. */
+  get overrunCount(): number {
+    return this.overruns;
+  }
+
+  /** Events waiting for delivery. */
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  /**
+   * Parses devfsd-style action rules (see config.ts / README-events.md) and appends them after
+   * the rules already loaded. All-or-nothing: on error (EINVAL naming `source:line:column`, or
+   * the state file's error) nothing changes.
+   */
+  loadConfig(text: string, source = '<config>'): void {
+    if (typeof text !== 'string') throw devfsError('EINVAL', 'events.loadConfig', source, 'config text must be a string');
+    let accounts: Accounts | undefined;
+    const rules = parseConfig(text, source, () =>
+      (accounts ??= readAccounts(this.opts.passwdFile, this.opts.groupFile)));
+    for (const r of rules) {
+      if (r.action.kind === 'COPY' || r.action.kind === 'RESTORE') {
+        try {
+          this.actions.store(r.action.file);
+        } catch (err) {
+          const e = toDevfsError(err, 'events.loadConfig', r.action.file);
+          e.message = `${r.where}: ${e.message}`;
+          throw e;
+        }
+      }
+    }
+    this.actions.addRules(rules);
+  }
+
+  /** Removes every loaded action rule. */
+  clearConfig(): void {
+    this.actions.clearRules();
+  }
+
+  /** Number of loaded action rules. */
+  get ruleCount(): number {
+    return this.actions.size;
+  }
+
+  /**
+   * Resolves once every event queued before the call has been delivered and the background work
+   * it started (EXECUTE programs, module loads, state-file writes) has finished.
+   */
+  async flush(): Promise<void> {
+    // A pending overrun notice will take the next number: wait for it too.
+    const target = this.dropped > 0 ? this.nextSeq : this.nextSeq - 1;
+    if (this.deliveredSeq < target) {
+      await new Promise<void>((resolve) => this.waiters.push({ seq: target, resolve }));
+    }
+    await this.actions.idle();
+  }
+
+  /** Stops accepting events, delivers what is queued and waits for background work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    this.listeners = [];
+  }
+
+  private enqueue(e: DevEventInput, scope: ActionScope): number {
+    const room = this.queueLimit - this.pending;
+    if (room < (this.dropped > 0 ? 2 : 1)) {
+      this.dropped++;
+      this.overruns++;
+      return 0;
+    }
+    if (this.dropped > 0) this.pushOverrunNotice();
+    const seq = this.nextSeq++;
+    this.queue.push({ event: Object.freeze({ ...e, seq }), scope });
+    this.schedule();
+    return seq;
+  }
+
+  private pushOverrunNotice(): void {
+    const data: OverrunData = { overrun: this.dropped, overrunTotal: this.overruns };
+    this.dropped = 0;
+    this.queue.push({ event: Object.freeze({ seq: this.nextSeq++, type: 'NOTIFY', name: '', data }), scope: 'all' });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    for (let n = 0; n < this.batchSize && this.head < this.queue.length; n++) {
+      const q = this.queue[this.head] as Queued;
+      this.queue[this.head++] = undefined;
+      this.deliver(q);
+      this.deliveredSeq = q.event.seq;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.pending === 0) {
+      if (this.dropped > 0) this.pushOverrunNotice();
+      else this.queue.length = this.head = 0;
+    }
+    if (this.pending > 0) this.schedule();
+    this.wake();
+  }
+
+  private deliver({ event, scope }: Queued): void {
+    try {
+      this.actions.run(event, scope);
+    } catch (err) {
+      this.report(toDevfsError(err, 'events.actions', event.name), { event, source: 'actions' });
+    }
+    for (const listener of this.listeners) {
+      try {
+        const r = listener(event) as unknown;
+        if (r && typeof (r as Promise<void>).then === 'function') {
+          (r as Promise<void>).then(undefined, (err) =>
+            this.report(toDevfsError(err, 'events.listener', event.name), { event, source: 'listener' }));
+        }
+      } catch (err) {
+        this.report(toDevfsError(err, 'events.listener', event.name), { event, source: 'listener' });
+      }
+    }
+  }
+
+  private wake(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].seq <= this.deliveredSeq) this.waiters.splice(i, 1)[0].resolve();
+    }
+  }
+
+  /** Hands a failure to onError, or to a process warning; never throws. */
+  private report(err: Error, ctx: EventErrorContext): void {
+    if (this.onError) {
+      try {
+        this.onError(err, ctx);
+        return;
+      } catch (hookErr) {
+        warn(toDevfsError(hookErr, 'events.onError'), 'onError');
+      }
+    }
+    warn(err, ctx.rule ? `${ctx.source} (${ctx.rule})` : ctx.source);
+  }
+}
+
+/** Emits a process warning (string form, so that it works with errors from any realm). */
+function warn(err: Error, source: string): void {
+  try {
+    const code = (err as { code?: unknown }).code;
+    process.emitWarning(`devfs events: ${source}: ${err.message}`,
+      { type: 'DevfsEventWarning', code: typeof code === 'string' ? code : undefined });
+  } catch {
+    /* nothing left to report to */
+  }
+}
+
+function positiveInt(v: number | undefined, dflt: number, what: string): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) throw devfsError('EINVAL', 'events', what, `${what} must be a positive integer`);
+  return v;
+}
