@@ -1,0 +1,155 @@
+/**
+ * fnmatch(3) with FNM_PATHNAME, as FreeBSD's devfs rules use it, compiled once per pattern.
+ *
+ * Semantics follow BSD `fnmatch.c`: `*` and `?` never match `/`; a bracket expression never
+ * matches `/` and, when it contains an unescaped `/` before its closing `]`, never matches at
+ * all; `[!...]` and `[^...]` negate; `]` first in the list is literal; `a-z` is an inclusive range
+ * by code point (a reversed range matches nothing); `-` first or last is literal; a backslash
+ * makes the next character literal (inside and outside brackets; a trailing backslash matches
+ * itself); a `[` without a closing `]` is an ordinary character. Case-sensitive, no FNM_PERIOD
+ * (a leading `.` is matched by `*`). Characters are Unicode code points.
+ */
+
+/** A compiled pattern. */
+export interface PathMatcher {
+  /** The pattern as written. */
+  readonly source: string;
+  /** Literal characters every matching name starts with (used to index rules). */
+  readonly prefix: string;
+  /** The whole pattern when it has no wildcard (matching is then string equality), else null. */
+  readonly literal: string | null;
+  /** True when `name` matches the pattern. */
+  test(name: string): boolean;
+}
+
+type Part =
+  | { t: 'lit'; s: string }
+  | { t: 'star' }
+  | { t: 'any' }
+  | { t: 'class'; negate: boolean; singles: number[]; ranges: [number, number][] }
+  | { t: 'never' };
+
+/** Splits a pattern into literal runs, wildcards and bracket expressions. */
+function parsePattern(pattern: string): Part[] {
+  const cps = Array.from(pattern);
+  const parts: Part[] = [];
+  const pushLit = (ch: string): void => {
+    const last = parts[parts.length - 1];
+    if (last && last.t === 'lit') last.s += ch;
+    else parts.push({ t: 'lit', s: ch });
+  };
+  let i = 0;
+  while (i < cps.length) {
+    const c = cps[i];
+    if (c === '*') {
+      if (parts[parts.length - 1]?.t !== 'star') parts.push({ t: 'star' });
+      i++;
+    } else if (c === '?') {
+      parts.push({ t: 'any' });
+      i++;
+    } else if (c === '\\') {
+      pushLit(i + 1 < cps.length ? cps[i + 1] : '\\');
+      i += 2;
+    } else if (c === '[') {
+      const r = parseBracket(cps, i + 1);
+      if (r === null) {
+        pushLit('[');
+        i++;
+      } else {
+        parts.push(r.part);
+        i = r.next;
+      }
+    } else {
+      pushLit(c);
+      i++;
+    }
+  }
+  return parts;
+}
+
+/**
+ * Parses a bracket expression whose body starts at `start` (just after `[`). Returns null when
+ * there is no closing `]` (the `[` is then literal), or a `never` part when an unescaped `/`
+ * appears before the closing `]` (BSD's RANGE_NOMATCH under FNM_PATHNAME).
+ */
+function parseBracket(cps: string[], start: number): { part: Part; next: number } | null {
+  let i = start;
+  let negate = false;
+  if (cps[i] === '!' || cps[i] === '^') {
+    negate = true;
+    i++;
+  }
+  const first = i;
+  const singles: number[] = [];
+  const ranges: [number, number][] = [];
+  for (;;) {
+    if (i >= cps.length) return null;
+    if (cps[i] === ']' && i > first) return { part: { t: 'class', negate, singles, ranges }, next: i + 1 };
+    if (cps[i] === '/') return { part: { t: 'never' }, next: skipToClose(cps, i) };
+    if (cps[i] === '\\') i++;
+    if (i >= cps.length) return null;
+    const lo = cps[i].codePointAt(0)!;
+    i++;
+    if (cps[i] === '-' && i + 1 < cps.length && cps[i + 1] !== ']') {
+      i++;
+      if (cps[i] === '\\' && i + 1 < cps.length) i++;
+      const hi = cps[i].codePointAt(0)!;
+      i++;
+      ranges.push([lo, hi]);
+    } else {
+      singles.push(lo);
+    }
+  }
+}
+
+/** Index after the `]` closing a bracket that can never match, or the end of the pattern. */
+function skipToClose(cps: string[], i: number): number {
+  // The whole pattern can no longer match once a `never` part is reached; where parsing resumes
+  // only affects the (unused) remainder, so resume after the next `]` or at the end.
+  while (i < cps.length && cps[i] !== ']') i++;
+  return Math.min(i + 1, cps.length);
+}
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
+function escapeClassChar(cp: number): string {
+  const ch = String.fromCodePoint(cp);
+  return /[\\\]\[^\-]/.test(ch) ? '\\' + ch : ch;
+}
+
+function partToRegex(p: Part): string {
+  switch (p.t) {
+    case 'lit':
+      return p.s.replace(REGEX_SPECIAL, '\\$&');
+    case 'star':
+      return '[^/]*';
+    case 'any':
+      return '[^/]';
+    case 'never':
+      return '(?!)';
+    case 'class': {
+      let body = p.singles.map(escapeClassChar).join('');
+      for (const [lo, hi] of p.ranges) {
+        if (lo <= hi) body += `${escapeClassChar(lo)}-${escapeClassChar(hi)}`;
+      }
+      if (p.negate) return `[^/${body}]`;
+      return body === '' ? '(?!)' : `(?!/)[${body}]`;
+    }
+  }
+}
+
+/** Compiles an fnmatch(3) FNM_PATHNAME pattern to a matcher (a RegExp, or string equality when literal). */
+export function compilePattern(pattern: string): PathMatcher {
+  const parts = parsePattern(pattern);
+  let prefix = '';
+  for (const p of parts) {
+    if (p.t !== 'lit') break;
+    prefix += p.s;
+  }
+  if (parts.length === 0 || (parts.length === 1 && parts[0].t === 'lit')) {
+    const literal = prefix;
+    return { source: pattern, prefix, literal, test: (name) => name === literal };
+  }
+  const re = new RegExp('^' + parts.map(partToRegex).join('') + '$', 'u');
+  return { source: pattern, prefix, literal: null, test: (name) => re.test(name) };
+}
