@@ -25,7 +25,8 @@ namespace {
 
 constexpr const char* kTunPath = "/dev/net/tun";
 
-// tunOpen(name): { fd, name } — '' lets the kernel pick the lowest free tapN.
+// tunOpen(name, exclusive?): { fd, name } — '' lets the kernel pick the lowest free tapN;
+// exclusive (IFF_TUN_EXCL) fails with EBUSY instead of attaching to an existing interface.
 Napi::Value TunOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string want = (info.Length() > 0 && info[0].IsString() && info[0].As<Napi::String>().Utf8Value().empty())
@@ -36,6 +37,7 @@ Napi::Value TunOpen(const Napi::CallbackInfo& info) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  if (info.Length() > 1 && info[1].ToBoolean().Value()) ifr.ifr_flags |= IFF_TUN_EXCL;
   if (!want.empty()) memcpy(ifr.ifr_name, want.data(), want.size());
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;

@@ -58,10 +58,15 @@ describeHost('native tap (/dev/net/tun, rtnetlink)', [needRoot, needFile('/dev/n
     expect(() => native.tunOpen('x'.repeat(16))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 
-  test('second open of an attached tap is EBUSY', () => {
+  test('second open of an attached tap is EBUSY; exclusive open of an existing one too', () => {
     const t = native.tunOpen('tap42');
     try {
       expect(() => native.tunOpen('tap42')).toThrow(expect.objectContaining({ code: 'EBUSY', path: 'tap42' }));
+      ns.run('ip', 'tuntap', 'add', 'dev', 'tap43', 'mode', 'tap');
+      expect(() => native.tunOpen('tap43', true)).toThrow(expect.objectContaining({ code: 'EBUSY', path: 'tap43' }));
+      const again = native.tunOpen('tap43');
+      native.fdClose(again.fd);
+      ns.run('ip', 'link', 'del', 'tap43');
     } finally {
       native.fdClose(t.fd);
     }

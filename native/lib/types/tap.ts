@@ -37,8 +37,11 @@ export const TAP_TAG = 2;
 
 /** Native tap calls (implemented in src/tap*.cc and src/netlink*.cc). */
 export interface TapBinding {
-  /** Opens /dev/net/tun and attaches a tap (IFF_TAP|IFF_NO_PI); '' lets the kernel pick tapN. */
-  tunOpen(name: string): TunHandle;
+  /**
+   * Opens /dev/net/tun and attaches a tap (IFF_TAP|IFF_NO_PI); '' lets the kernel pick tapN.
+   * `exclusive` (IFF_TUN_EXCL): EBUSY when the interface already exists instead of attaching to it.
+   */
+  tunOpen(name: string, exclusive?: boolean): TunHandle;
   /** TUNSETPERSIST: keep (true) or drop (false) the interface when its last fd closes. */
   tunSetPersist(fd: number, persist: boolean): void;
   /** TUNGETIFF: name of the interface attached to a tun fd. */
