@@ -1,2 +1,74 @@
-/** Native pty calls (implemented in src/pty.cc). */
-export interface PtyBinding {}
+/** A freshly allocated host pty: the master fd (O_CLOEXEC|O_NONBLOCK) and its slave's path. */
+export interface PtyPair {
+  /** Master fd, owned by the caller (close it with `fdClose`). */
+  fd: number;
+  /** Host path of the slave, e.g. '/dev/pts/7'. */
+  ptsPath: string;
+  /** Host pty number (TIOCGPTN). */
+  ptn: number;
+}
+
+/** Options of {@link PtyBinding.ptySpawn}. */
+export interface PtySpawnOptions {
+  /** Program; without '/', searched in the child env's PATH (else ours), like execvp. */
+  file: string;
+  /** Arguments after argv[0] (argv[0] is `file`). */
+  args?: string[];
+  /** Environment as 'K=V' strings; default: this process's environment. */
+  env?: string[];
+  /** Working directory of the child; default: ours. */
+  cwd?: string;
+  /** Slave path (from `ptyOpen`): becomes stdin/stdout/stderr and the controlling terminal. */
+  ptsPath: string;
+  /** setuid in the child (after the slave is opened); supplementary groups are dropped. */
+  uid?: number;
+  /** setgid in the child; supplementary groups are dropped. */
+  gid?: number;
+}
+
+/** Watches a child's exit through a pidfd on the env's loop and reaps it. */
+export interface ProcessWatcher {
+  /** Sends a signal through the pidfd (never hits a recycled pid); ESRCH after the exit. */
+  kill(signal?: number): void;
+  /** Stops watching without reaping. */
+  close(): void;
+  /** Keeps the event loop alive until the exit (default). */
+  ref(): void;
+  /** Does not keep the event loop alive. */
+  unref(): void;
+  readonly pid: number;
+  readonly exited: boolean;
+}
+
+/** Constructor of {@link ProcessWatcher}. */
+export interface ProcessWatcherCtor {
+  /**
+   * `onExit(exitCode, signal)`: exit status, or 0 and the signal number when killed by a signal;
+   * -1 when someone else reaped the child. Called once, after waitpid() reaped the child.
+   */
+  new (pid: number, onExit: (exitCode: number, signal: number) => void): ProcessWatcher;
+}
+
+/** Native pty calls (implemented in src/pty.cc, src/spawn*.cc). Errors carry `code`, `errno`, `syscall`. */
+export interface PtyBinding {
+  /** posix_openpt + grantpt + unlockpt + ptsname_r; master O_CLOEXEC|O_NONBLOCK. ENOSPC when the host is out of ptys. */
+  ptyOpen(): PtyPair;
+  /** Opens a slave O_RDWR|O_NOCTTY|O_CLOEXEC (plus O_NONBLOCK/O_APPEND from `flags`); ENOTTY if not a tty. */
+  ptyOpenSlave(path: string, flags?: number): number;
+  /** TIOCSWINSZ (master or slave fd); the foreground process group gets SIGWINCH. */
+  ptySetWinsize(fd: number, cols: number, rows: number): void;
+  /** TIOCGWINSZ. */
+  ptyGetWinsize(fd: number): { cols: number; rows: number };
+  /** TIOCGPTN on a master: the host pty number. */
+  ptyGetPtn(fd: number): number;
+  /**
+   * Starts `file` in a new session with the slave as stdin/stdout/stderr and controlling
+   * terminal, via clone(CLONE_VM|CLONE_VFORK) (no fork of Node). Signal mask and dispositions are
+   * reset; no fd other than 0-2 is inherited. Returns the pid once exec succeeded; a failure before
+   * exec throws (code ENOENT for a missing program, syscall 'spawn execve') and the child is reaped.
+   */
+  ptySpawn(options: PtySpawnOptions): number;
+  ProcessWatcher: ProcessWatcherCtor;
+  /** kill(2). */
+  killProcess(pid: number, signal?: number): void;
+}
