@@ -1,13 +1,14 @@
 /**
  * fnmatch(3) with FNM_PATHNAME, as FreeBSD's devfs rules use it, compiled once per pattern.
  *
- * Semantics follow BSD `fnmatch.c`: `*` and `?` never match `/`; a bracket expression never
- * matches `/` and, when it contains an unescaped `/` before its closing `]`, never matches at
- * all; `[!...]` and `[^...]` negate; `]` first in the list is literal; `a-z` is an inclusive range
- * by code point (a reversed range matches nothing); `-` first or last is literal; a backslash
- * makes the next character literal (inside and outside brackets; a trailing backslash matches
- * itself); a `[` without a closing `]` is an ordinary character. Case-sensitive, no FNM_PERIOD
- * (a leading `.` is matched by `*`). Characters are Unicode code points.
+ * Semantics follow the kernel's `libkern/fnmatch.c` (what devfs calls): `*` and `?` never match
+ * `/`; a bracket expression never matches `/` and, when a list member before its closing `]` is
+ * `/` (escaped or not), never matches at all; `[!...]` and `[^...]` negate; `]` first in the
+ * list is literal; `a-z` is an inclusive range by code point (a reversed range matches nothing);
+ * `-` first or last is literal; a backslash makes the next character literal (inside and outside
+ * brackets; a trailing backslash matches itself); a `[` without a closing `]` is an ordinary
+ * character. Case-sensitive, no FNM_PERIOD (a leading `.` is matched by `*`). Characters are
+ * Unicode code points (the kernel compares bytes; the two agree on ASCII names).
  */
 
 /** A compiled pattern. */
@@ -85,9 +86,9 @@ function parseBracket(cps: string[], start: number): { part: Part; next: number 
   for (;;) {
     if (i >= cps.length) return null;
     if (cps[i] === ']' && i > first) return { part: { t: 'class', negate, singles, ranges }, next: i + 1 };
-    if (cps[i] === '/') return { part: { t: 'never' }, next: skipToClose(cps, i) };
     if (cps[i] === '\\') i++;
     if (i >= cps.length) return null;
+    if (cps[i] === '/') return { part: { t: 'never' }, next: skipToClose(cps, i) };
     const lo = cps[i].codePointAt(0)!;
     i++;
     if (cps[i] === '-' && i + 1 < cps.length && cps[i + 1] !== ']') {
