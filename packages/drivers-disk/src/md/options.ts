@@ -1,0 +1,60 @@
+import { devfsError } from '@devfs/core';
+import { checkSectorSize } from '../disk';
+import { MallocStore } from '../store/malloc';
+import type { BackingStore } from '../store/types';
+import { VnodeStore } from '../store/vnode';
+
+/** Options of `md.create` (mdconfig -a). */
+export interface MdCreateOptions {
+  /** 'malloc': a sparse memory disk; 'vnode': a disk on an image file. */
+  type: 'malloc' | 'vnode';
+  /** Bytes; required for malloc; for vnode it grows (sparsely) or limits the image. Whole sectors. */
+  size?: number;
+  /** Image file of a vnode disk (created when `size` is given and it does not exist). */
+  file?: string;
+  /** 512 (default) or 4096. */
+  sectorSize?: number;
+  /** Explicit unit (EEXIST when taken); default the lowest free one. */
+  unit?: number;
+}
+
+/** Checked create options. */
+export interface ValidOptions {
+  type: 'malloc' | 'vnode';
+  size?: number;
+  file?: string;
+  sectorSize: number;
+  unit?: number;
+}
+
+const bad = (detail: string) => devfsError('EINVAL', 'md.create', undefined, detail);
+
+/** Validates create options without side effects (EINVAL with the reason). */
+export function validateOptions(o: MdCreateOptions): ValidOptions {
+  if (!o || typeof o !== 'object') throw bad('options object required');
+  if (o.type !== 'malloc' && o.type !== 'vnode') throw bad(`type must be 'malloc' or 'vnode', got ${String(o.type)}`);
+  const sectorSize = o.sectorSize ?? 512;
+  checkSectorSize(sectorSize);
+  if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size <= 0 || o.size % sectorSize !== 0)) {
+    throw bad(`size must be a positive multiple of ${sectorSize}, got ${o.size}`);
+  }
+  if (o.unit !== undefined && (!Number.isInteger(o.unit) || o.unit < 0)) throw bad(`bad unit ${o.unit}`);
+  if (o.type === 'malloc') {
+    if (o.size === undefined) throw bad('a malloc disk needs a size');
+    if (o.file !== undefined) throw bad('file is only for vnode disks');
+  } else if (typeof o.file !== 'string' || o.file.length === 0) {
+    throw bad('a vnode disk needs a file');
+  }
+  return { type: o.type, size: o.size, file: o.file, sectorSize, unit: o.unit };
+}
+
+/** Opens the backing store the options describe (EINVAL when an image is smaller than a sector). */
+export async function openStore(o: ValidOptions): Promise<BackingStore> {
+  if (o.type === 'malloc') return new MallocStore(o.size!);
+  const store = await VnodeStore.open(o.file!, { size: o.size, sectorSize: o.sectorSize });
+  if (store.size === 0) {
+    await store.close();
+    throw devfsError('EINVAL', 'md.create', o.file, `image is smaller than one ${o.sectorSize}-byte sector`);
+  }
+  return store;
+}

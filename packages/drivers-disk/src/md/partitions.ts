@@ -1,0 +1,131 @@
+import type { Cdev, Kernel } from '@devfs/core';
+import { GID_OPERATOR } from '@devfs/core';
+import { Disk } from '../disk';
+import { WindowStore } from '../store/window';
+import { assignLabels } from '../table/labels';
+import { scanDisk, standardWatch, touches } from '../table/scan';
+import type { PartitionInfo, ScanResult } from '../table/types';
+import { mdCdevsw } from './cdevsw';
+import type { DiskSoftc } from './softc';
+import type { MdUnit, PartitionNode } from './unit';
+
+/** What a partition-table NOTIFY event carries in `data.event`. */
+export type MdNotify = 'table-changed' | 'table-corrupt' | 'table-warnings' | 'partition-error' | 'label-error';
+
+interface Wanted {
+  name: string;
+  info: PartitionInfo;
+  label?: string;
+}
+
+/**
+ * Keeps a disk's children in step with its partition table: scans it, and when the set of
+ * partitions (names, extents, labels) changed destroys the old children and makes new ones with
+ * dev_depends, plus `gpt/<label>` aliases. Corrupt tables and warnings are NOTIFY events.
+ */
+export class Partitioner {
+  /** A partitioner that creates nodes in `kernel`. */
+  constructor(private readonly kernel: Kernel) {}
+
+  /** The watch list a fresh disk starts with (table areas, before any scan). */
+  initialWatch(disk: Disk) {
+    return standardWatch(disk.sectors, disk.sectorSize);
+  }
+
+  /** Queues a rescan of `u` behind any running one; resolves with its result. */
+  rescan(u: MdUnit): Promise<ScanResult | undefined> {
+    const run = u.queue.then(() => this.scanAndApply(u));
+    u.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Destroys every child of `u` (and their aliases) and closes their windows. */
+  async removeChildren(u: MdUnit): Promise<void> {
+    const old = u.children;
+    u.children = [];
+    u.signature = '[]';
+    await Promise.all(old.map((c) => this.kernel.destroy_dev(c.dev).catch(() => undefined)));
+    await Promise.all(old.map((c) => c.window.close()));
+  }
+
+  /** After a write to the disk itself: rescan (awaited) when it touched table sectors. */
+  async afterDiskWrite(u: MdUnit, offset: number, length: number): Promise<void> {
+    if (touches(u.watch, u.disk.sectorSize, offset, length)) await this.rescan(u);
+  }
+
+  private async scanAndApply(u: MdUnit): Promise<ScanResult | undefined> {
+    if (u.dev.dying) return u.scan;
+    const { result, watch } = await scanDisk(u.disk);
+    u.watch = watch;
+    u.scan = result;
+    if (!result.ok) {
+      this.notify(u, 'table-corrupt', { scheme: result.scheme, fault: result.fault, message: result.error.message, warnings: result.warnings });
+    } else if (result.warnings.length > 0) {
+      this.notify(u, 'table-warnings', { scheme: result.scheme, warnings: result.warnings });
+    }
+    const wanted = this.wanted(u, result);
+    const signature = JSON.stringify(wanted.map((w) => [w.name, w.info.start, w.info.sectors, w.label ?? null]));
+    if (signature === u.signature || u.dev.dying) return result;
+    await this.removeChildren(u);
+    if (u.dev.dying) return result;
+    for (const w of wanted) this.addChild(u, w);
+    u.signature = signature;
+    this.notify(u, 'table-changed', {
+      scheme: result.ok ? result.scheme : 'none',
+      partitions: u.children.map((c) => ({ name: c.name, start: c.info.start, sectors: c.info.sectors, ...(c.label ? { label: c.label } : {}) })),
+    });
+    return result;
+  }
+
+  private wanted(u: MdUnit, result: ScanResult): Wanted[] {
+    if (!result.ok || result.scheme === 'none') return [];
+    const labels = result.scheme === 'gpt' ? assignLabels(result.partitions) : new Map<number, string>();
+    const sep = result.scheme === 'gpt' ? 'p' : 's';
+    return result.partitions.map((info) => ({ name: `${u.name}${sep}${info.index}`, info, label: labels.get(info.index) }));
+  }
+
+  private addChild(u: MdUnit, w: Wanted): void {
+    const ss = u.disk.sectorSize;
+    const base = w.info.start * ss;
+    const window = new WindowStore(u.store, base, w.info.sectors * ss);
+    const softc: DiskSoftc = {
+      disk: new Disk(window, ss, w.name),
+      opens: 0,
+      // A write through a partition that lands on table sectors (an EBR inside the extended
+      // partition) rescans the parent in the background: awaiting it here would wait for this very
+      // node's destruction.
+      afterWrite: async (offset, length) => {
+        if (touches(u.watch, ss, base + offset, length)) void this.rescan(u);
+      },
+    };
+    let dev: Cdev;
+    try {
+      dev = this.kernel.make_dev_s({ devsw: mdCdevsw, unit: u.unit, uid: 0, gid: GID_OPERATOR, mode: 0o640, drv1: softc }, '%s', w.name);
+    } catch (err) {
+      this.notify(u, 'partition-error', { partition: w.name, message: (err as Error).message });
+      void window.close();
+      return;
+    }
+    try {
+      this.kernel.dev_depends(u.dev, dev);
+    } catch (err) {
+      this.notify(u, 'partition-error', { partition: w.name, message: (err as Error).message });
+      void this.kernel.destroy_dev(dev).catch(() => undefined).then(() => window.close());
+      return;
+    }
+    const node: PartitionNode = { name: w.name, dev, softc, window, info: w.info };
+    u.children.push(node);
+    if (w.label) {
+      try {
+        node.alias = this.kernel.make_dev_alias(node.dev, 'gpt/%s', w.label);
+        node.label = w.label;
+      } catch (err) {
+        this.notify(u, 'label-error', { partition: w.name, label: w.label, message: (err as Error).message });
+      }
+    }
+  }
+
+  private notify(u: MdUnit, event: MdNotify, data: Record<string, unknown>): void {
+    this.kernel.emit({ type: 'NOTIFY', name: u.name, data: { driver: 'md', event, ...data } });
+  }
+}

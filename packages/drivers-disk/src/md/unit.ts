@@ -1,0 +1,40 @@
+import type { Cdev } from '@devfs/core';
+import type { Disk } from '../disk';
+import type { BackingStore } from '../store/types';
+import type { WindowStore } from '../store/window';
+import type { SectorRanges } from '../table/scan';
+import type { PartitionInfo, ScanResult } from '../table/types';
+import type { DiskSoftc } from './softc';
+
+/** A partition node: a window onto its disk. */
+export interface PartitionNode {
+  name: string;
+  dev: Cdev;
+  softc: DiskSoftc;
+  window: WindowStore;
+  info: PartitionInfo;
+  /** Sanitised GPT label and its `gpt/<label>` alias, when it has one. */
+  label?: string;
+  alias?: Cdev;
+}
+
+/** One md disk: its store, node, table watch and partition children. */
+export interface MdUnit {
+  readonly unit: number;
+  readonly name: string;
+  readonly type: 'malloc' | 'vnode';
+  readonly file?: string;
+  readonly store: BackingStore;
+  readonly disk: Disk;
+  readonly softc: DiskSoftc;
+  dev: Cdev;
+  /** Sectors whose change means the table must be read again. */
+  watch: SectorRanges;
+  /** The last scan's result. */
+  scan?: ScanResult;
+  /** Identity of the current children (names, extents, labels) to skip no-op rescans. */
+  signature: string;
+  children: PartitionNode[];
+  /** Serialises rescans of this disk. */
+  queue: Promise<unknown>;
+}

@@ -1,0 +1,79 @@
+import { devfsError } from '@devfs/core';
+import type { BackingStore } from './types';
+
+/** Default allocation unit of a malloc store. */
+export const MALLOC_CHUNK = 64 * 1024;
+
+/**
+ * A sparse memory store: nothing is allocated until a chunk is first written, so a 64 GiB disk
+ * with 1 MiB written holds about 1 MiB. Unwritten bytes read as zeros.
+ */
+export class MallocStore implements BackingStore {
+  readonly kind = 'malloc' as const;
+  private chunks = new Map<number, Buffer>();
+  private closed = false;
+
+  /** A store of `size` bytes allocated lazily in `chunkSize` pieces. */
+  constructor(readonly size: number, private readonly chunkSize = MALLOC_CHUNK) {
+    if (!Number.isSafeInteger(size) || size < 0) throw devfsError('EINVAL', 'md.create', undefined, `bad size ${size}`);
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw devfsError('EINVAL', 'md.create', undefined, `bad chunk size ${chunkSize}`);
+  }
+
+  /** Bytes actually allocated (chunks touched by writes × chunk size). */
+  get allocatedBytes(): number {
+    return this.chunks.size * this.chunkSize;
+  }
+
+  /** Copies the requested range out of the chunks, zero-filling holes. */
+  async read(buf: Buffer, offset: number): Promise<number> {
+    this.check(buf.length, offset, 'read');
+    let done = 0;
+    while (done < buf.length) {
+      const pos = offset + done;
+      const index = Math.floor(pos / this.chunkSize);
+      const inChunk = pos - index * this.chunkSize;
+      const n = Math.min(this.chunkSize - inChunk, buf.length - done);
+      const chunk = this.chunks.get(index);
+      if (chunk) chunk.copy(buf, done, inChunk, inChunk + n);
+      else buf.fill(0, done, done + n);
+      done += n;
+    }
+    return done;
+  }
+
+  /** Copies `buf` into the chunks, allocating each one on its first write. */
+  async write(buf: Buffer, offset: number): Promise<number> {
+    this.check(buf.length, offset, 'write');
+    let done = 0;
+    while (done < buf.length) {
+      const pos = offset + done;
+      const index = Math.floor(pos / this.chunkSize);
+      const inChunk = pos - index * this.chunkSize;
+      const n = Math.min(this.chunkSize - inChunk, buf.length - done);
+      let chunk = this.chunks.get(index);
+      if (!chunk) {
+        chunk = Buffer.alloc(Math.min(this.chunkSize, this.size - index * this.chunkSize));
+        this.chunks.set(index, chunk);
+      }
+      buf.copy(chunk, inChunk, done, done + n);
+      done += n;
+    }
+    return done;
+  }
+
+  /** Memory needs no flushing. */
+  async flush(): Promise<void> {
+    this.check(0, 0, 'fsync');
+  }
+
+  /** Drops every chunk. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.chunks.clear();
+  }
+
+  private check(length: number, offset: number, syscall: string): void {
+    if (this.closed) throw devfsError('ENXIO', syscall, undefined, 'memory disk destroyed');
+    if (offset < 0 || offset + length > this.size) throw devfsError('EIO', syscall, undefined, `range ${offset}+${length} outside store of ${this.size}`);
+  }
+}
