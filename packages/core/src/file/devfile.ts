@@ -1,0 +1,280 @@
+import type { Cred } from '../cred';
+import type { Cdev } from '../kernel/cdev';
+import type { Fileops } from '../kernel/cdevsw';
+import type { DevStat } from '../mount/stat';
+import { devfsError, toDevfsError } from '../errors';
+import {
+  D_DISK, D_TYPEMASK, FIODGNAME, FIODTYPE, FIONBIO, O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY,
+  POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM,
+} from '../constants';
+import { callDriver } from '../kernel/inflight';
+import { fileReadable, fileWritable } from './streams';
+
+/** What a DevFile needs from the kernel and mount that opened it. */
+export interface FileContext {
+  /** Mount name (events) and mount-relative path (errors). */
+  mount?: string;
+  path: string;
+  /** Per-mount stat of the device, for `stat()`. */
+  stat(): DevStat;
+  /** Called once when the handle closes (last-close bookkeeping, events). */
+  closed(file: DevFile): Promise<void>;
+}
+
+interface CdevPriv { data: unknown; dtor?: (data: unknown) => void; done: boolean }
+
+const ALWAYS_READY = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+const ALWAYS_REPORTED = POLLERR | POLLHUP | POLLNVAL;
+
+/**
+ * An open device (promise-based like fs.promises.FileHandle). Calls go to the driver's cdevsw, or
+ * to the Fileops installed by `fdclone`. A driver that has nothing to read/write right now throws
+ * EAGAIN; a blocking handle then waits for poll readiness (selrecord/selwakeup) and retries, an
+ * O_NONBLOCK handle gets the EAGAIN. After destroy_dev every call gets ENXIO.
+ */
+export class DevFile {
+  /** Open flags (fs.constants values). */
+  readonly flags: number;
+  /** The device; undefined for fdclone'd handles (they have no node of their own). */
+  dev: Cdev | undefined;
+  /** Credential of the opener. */
+  readonly cred: Cred;
+  /** File position (used for seekable D_DISK devices). */
+  position = 0;
+  /** fdclone data. */
+  data: unknown = undefined;
+  /** @internal fdclone operations. */
+  ops: Fileops | undefined = undefined;
+  /** @internal */ cloneAllowed = false;
+  /** @internal per-open private data (devfs_set_cdevpriv). */
+  priv: CdevPriv | undefined = undefined;
+  /** @internal the wake function of the poll currently calling d_poll (read by selrecord). */
+  currentPollWake: (() => void) | undefined = undefined;
+  /** Owner for FIOASYNC notifications (FIOSETOWN). */
+  owner = 0;
+  private nonblock: boolean;
+  private closing: Promise<void> | undefined = undefined;
+  private readonly waits = new Set<() => void>();
+  /** @internal */ readonly ctx: FileContext;
+
+  constructor(dev: Cdev, flags: number, cred: Cred, ctx: FileContext) {
+    this.dev = dev;
+    this.flags = flags;
+    this.cred = cred;
+    this.ctx = ctx;
+    this.nonblock = (flags & O_NONBLOCK) !== 0;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** True while the handle is non-blocking (O_NONBLOCK or FIONBIO). */
+  get nonBlocking(): boolean {
+    return this.nonblock;
+  }
+
+  /** Mount-relative path the handle was opened by. */
+  get path(): string {
+    return this.ctx.path;
+  }
+
+  /** Reads into `buf`; resolves with the byte count (0 = end of file). */
+  async read(buf: Buffer, position?: number | null): Promise<number> {
+    this.check('read', (this.flags & O_ACCMODE) !== O_WRONLY);
+    const pos = this.effectivePosition(position);
+    for (;;) {
+      try {
+        const n = await this.io('read', buf, pos);
+        if (pos !== null && (position === undefined || position === null)) this.position += n;
+        return n;
+      } catch (err) {
+        await this.blockOrThrow(err, POLLIN, 'read');
+      }
+    }
+  }
+
+  /** Writes `buf`; resolves with the byte count the driver accepted. */
+  async write(buf: Buffer, position?: number | null): Promise<number> {
+    this.check('write', (this.flags & O_ACCMODE) !== O_RDONLY);
+    const pos = this.effectivePosition(position);
+    for (;;) {
+      try {
+        const n = await this.io('write', buf, pos);
+        if (pos !== null && (position === undefined || position === null)) this.position += n;
+        return n;
+      } catch (err) {
+        await this.blockOrThrow(err, POLLOUT, 'write');
+      }
+    }
+  }
+
+  /** Device control. FIONBIO, FIODTYPE and FIODGNAME are handled here; unknown commands → ENOTTY. */
+  async ioctl(cmd: number, arg?: unknown): Promise<unknown> {
+    this.check('ioctl', true);
+    const dev = this.dev;
+    if (cmd === FIONBIO) {
+      const on = typeof arg === 'object' && arg !== null ? !!(arg as { value?: unknown }).value : !!arg;
+      this.nonblock = on;
+      try {
+        await this.driverIoctl(cmd, on);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code !== 'ENOTTY' && code !== 'ENODEV') throw err;
+      }
+      return 0;
+    }
+    if (dev && cmd === FIODTYPE) return (dev.si_devsw.d_flags ?? 0) & D_TYPEMASK;
+    if (dev && cmd === FIODGNAME) return dev.si_name;
+    return this.driverIoctl(cmd, arg);
+  }
+
+  /**
+   * Resolves with the ready bits among `events` (POLLERR/POLLHUP/POLLNVAL always reported), waiting
+   * until one is ready. With `timeoutMs` it resolves with 0 when nothing became ready in time.
+   */
+  async poll(events: number, timeoutMs?: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    let wakeTimer: (() => void) | undefined;
+    if (timeoutMs !== undefined && timeoutMs >= 0) {
+      timer = setTimeout(() => { timedOut = true; wakeTimer?.(); }, timeoutMs);
+    }
+    try {
+      for (;;) {
+        let wake!: () => void;
+        const woken = new Promise<void>((r) => (wake = r));
+        this.waits.add(wake);
+        wakeTimer = wake;
+        let revents: number;
+        try {
+          revents = this.pollNow(events, wake);
+        } catch (err) {
+          this.waits.delete(wake);
+          throw err;
+        }
+        if (revents !== 0 || timedOut) {
+          this.waits.delete(wake);
+          return revents;
+        }
+        await woken;
+        this.waits.delete(wake);
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /** stat of the device as the opening mount shows it (fdclone'd handles may override). */
+  stat(): DevStat {
+    const base = this.ctx.stat();
+    const over = this.ops?.fo_stat?.(this);
+    return over ? Object.assign(base, over) : base;
+  }
+
+  /** Closes the handle (D_TRACKCLOSE decides whether d_close runs now or on the last close). */
+  close(): Promise<void> {
+    if (this.closing) return Promise.reject(devfsError('EBADF', 'close', this.ctx.path, 'handle already closed'));
+    this.wakeAll();
+    this.closing = this.ctx.closed(this);
+    return this.closing;
+  }
+
+  /** A Readable that reads through this handle with backpressure. */
+  readableStream(opts?: { chunkSize?: number; end?: number }): NodeJS.ReadableStream {
+    return fileReadable(this, opts);
+  }
+
+  /** A Writable that writes through this handle with backpressure. */
+  writableStream(): NodeJS.WritableStream {
+    return fileWritable(this);
+  }
+
+  /** @internal wakes every pending poll/blocked call (destroy, close). */
+  wakeAll(): void {
+    for (const w of [...this.waits]) w();
+  }
+
+  /** @internal runs the cdevpriv destructor exactly once. */
+  runPrivDtor(): void {
+    const p = this.priv;
+    if (!p || p.done) return;
+    p.done = true;
+    if (p.dtor) {
+      try {
+        p.dtor(p.data);
+      } catch (err) {
+        process.emitWarning(`devfs: cdevpriv destructor of '${this.ctx.path}' threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private pollNow(events: number, wake: () => void): number {
+    if (this.closing) return POLLNVAL;
+    const dev = this.dev;
+    if (dev && dev.dying) return (POLLNVAL | POLLERR) & (events | ALWAYS_REPORTED);
+    this.currentPollWake = wake;
+    try {
+      let r: number;
+      if (this.ops) r = this.ops.fo_poll ? this.ops.fo_poll(this, events) : events & ALWAYS_READY;
+      else r = dev!.si_devsw.d_poll ? dev!.si_devsw.d_poll(dev!, events, this) : events & ALWAYS_READY;
+      return r & (events | ALWAYS_REPORTED);
+    } finally {
+      this.currentPollWake = undefined;
+    }
+  }
+
+  private check(syscall: string, allowed: boolean): void {
+    if (this.closing) throw devfsError('EBADF', syscall, this.ctx.path, 'handle is closed');
+    if (!allowed) throw devfsError('EBADF', syscall, this.ctx.path, `handle not open for ${syscall === 'read' ? 'reading' : 'writing'}`);
+    if (this.dev && this.dev.dying) throw devfsError('ENXIO', syscall, this.ctx.path, 'device was destroyed');
+  }
+
+  private effectivePosition(position: number | null | undefined): number | null {
+    if (position !== undefined && position !== null) {
+      if (!Number.isSafeInteger(position) || position < 0) throw devfsError('EINVAL', 'read', this.ctx.path, 'bad position');
+      return position;
+    }
+    const seekable = this.dev ? ((this.dev.si_devsw.d_flags ?? 0) & D_DISK) !== 0 : false;
+    return seekable ? this.position : null;
+  }
+
+  private io(kind: 'read' | 'write', buf: Buffer, pos: number | null): Promise<number> {
+    const dev = this.dev;
+    if (this.ops) {
+      const op = kind === 'read' ? this.ops.fo_read : this.ops.fo_write;
+      if (!op) return Promise.reject(devfsError('ENODEV', kind, this.ctx.path));
+      return callDriver(undefined, kind, () => op.call(this.ops, this, buf, pos));
+    }
+    const sw = dev!.si_devsw;
+    const m = kind === 'read' ? sw.d_read : sw.d_write;
+    if (!m) return Promise.reject(devfsError('ENODEV', kind, this.ctx.path, `${sw.d_name} has no d_${kind}`));
+    return callDriver(dev, kind, () => m.call(sw, dev!, buf, pos, this));
+  }
+
+  private driverIoctl(cmd: number, arg: unknown): Promise<unknown> {
+    if (this.ops) {
+      const op = this.ops.fo_ioctl;
+      if (!op) return Promise.reject(devfsError('ENOTTY', 'ioctl', this.ctx.path));
+      return callDriver(undefined, 'ioctl', () => op.call(this.ops, this, cmd, arg));
+    }
+    const dev = this.dev!;
+    const sw = dev.si_devsw;
+    if (!sw.d_ioctl) return Promise.reject(devfsError('ENOTTY', 'ioctl', this.ctx.path, `${sw.d_name} has no ioctls`));
+    return callDriver(dev, 'ioctl', () => sw.d_ioctl!(dev, cmd, arg, this)).then(
+      (r) => r,
+      (err) => { throw toDevfsError(err, 'ioctl', this.ctx.path); },
+    );
+  }
+
+  private async blockOrThrow(err: unknown, events: number, syscall: string): Promise<void> {
+    const e = toDevfsError(err, syscall, this.ctx.path);
+    if (e.code !== 'EAGAIN' || this.nonblock) throw e;
+    const r = await this.poll(events);
+    if (r & POLLNVAL) {
+      throw devfsError(this.closing ? 'EBADF' : 'ENXIO', syscall, this.ctx.path,
+        this.closing ? 'handle closed while waiting' : 'device was destroyed');
+    }
+  }
+}

@@ -1,0 +1,475 @@
+import { native } from '@devfs/native';
+import type { Cred } from '../cred';
+import { ROOT } from '../cred';
+import { devfsError, DevfsError } from '../errors';
+import { MAKEDEV_ETERNAL, D_AUTOOWN } from '../constants';
+import { Sysctl } from '../sysctl';
+import type { DevFile } from '../file/devfile';
+import type { Fileops, Cdevsw } from './cdevsw';
+import { Cdev, SI_ALIAS, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
+import { formatDevName, prepDevName } from './devname';
+import { Namespace } from './namespace';
+import { CloneRegistry, CloneHandler } from './clone';
+import { createUnitAllocator, UnitAllocator } from './units';
+import { ChangeLogReader, CHANGE_INSERT, CHANGE_CLEAR, TAG_KERNEL } from './changelog';
+import { drained } from './inflight';
+import type { EventSink, KernelEvent } from './hooks';
+import { Rules, loadStandardRules } from '../rules';
+import { Events } from '../events';
+import type { EventActionHost, DevAttrs } from '../events';
+import { Mount, MountOptions } from '../mount/mount';
+import { RulesetView } from '../mount/view';
+
+/** Options object of make_dev_s (FreeBSD's struct make_dev_args). */
+export interface MakeDevArgs {
+  flags?: number;
+  devsw: Cdevsw;
+  unit?: number;
+  uid?: number;
+  gid?: number;
+  mode?: number;
+  drv1?: any;
+  drv2?: any;
+  cred?: Cred;
+  /** Adopt an inode a foreign registrar (e.g. a native thread) already inserted, instead of allocating one. */
+  adoptInode?: { ino: number; gen: number };
+}
+
+/** Handler for inodes that a foreign registrar (native thread, tag != 0) inserted. */
+export type ForeignAdopter = (ino: number, gen: number, name: string) => void;
+/** Handler for foreign inodes cleared outside the kernel. */
+export type ForeignRelease = (ino: number, gen: number) => void;
+
+/** Async hook run on a lookup miss before open retries once (MODLOAD). Resolves true if it loaded something. */
+export type MissHook = (name: string) => Promise<boolean>;
+
+/**
+ * The device registry (FreeBSD's kernel side of DEVFS). One per process is usual; several are
+ * allowed (each worker_thread may have its own) and they share the process-global inode table.
+ */
+export class Kernel {
+  /** @internal the global namespace tree. */
+  readonly ns = new Namespace();
+  /** @internal devices by inode (dense array: inodes are small and reused). */
+  readonly byIno: (Cdev | undefined)[] = [];
+  /** Sysctl tree drivers publish into. */
+  readonly sysctl = new Sysctl();
+  /** @internal */ readonly clones = new CloneRegistry();
+  /** FreeBSD devfs rulesets (the standard ones are loaded at creation). */
+  readonly rules: Rules;
+  /** The event stream (REGISTER, UNREGISTER, CHANGE, LOOKUP, OPEN, CLOSE, NOTIFY, ...). */
+  readonly events: Events;
+  /** @internal event sink (the Events stream). */
+  sink: EventSink;
+  /** Live mounts. */
+  readonly mounts = new Set<Mount>();
+  /** Paths mounts are presented at, for `$mntpt` in event actions (default '/dev'). */
+  readonly mountPaths = new Map<string, string>();
+  private readonly views = new Map<number, { view: RulesetView; release: () => void }>();
+  private readonly missHooks: MissHook[] = [];
+  private readonly foreign = new Map<number, { adopt: ForeignAdopter; release?: ForeignRelease }>();
+  private readonly foreignReader = new ChangeLogReader();
+
+  constructor() {
+    this.rules = new Rules();
+    loadStandardRules(this.rules);
+    this.events = new Events({ host: this.actionHost() });
+    this.sink = this.events;
+    this.missHooks.push((name) => this.events.autoload(name));
+    this.sysctl.create('kern.devfs.generation', { get: () => this.generation, description: 'devfs_generation: changes to the inode table' });
+    this.sysctl.create('kern.devfs.devices', { get: () => this.ns.size, description: 'devices and aliases registered by this kernel' });
+  }
+
+  /** devfs_generation: the process-wide count of inode-table changes. */
+  get generation(): number {
+    return native.devfsGeneration();
+  }
+
+  /** Creates a device; throws a DevfsError (EINVAL, ENAMETOOLONG, EEXIST) and changes nothing on failure. */
+  make_dev(devsw: Cdevsw, unit: number, uid: number, gid: number, mode: number, fmt: string, ...args: unknown[]): Cdev {
+    return this.make_dev_s({ devsw, unit, uid, gid, mode }, fmt, ...args);
+  }
+
+  /**
+   * make_dev with an options object. Every failure is a DevfsError and leaves nothing behind
+   * (with or without MAKEDEV_CHECKNAME: the name is always validated before anything changes).
+   */
+  make_dev_s(a: MakeDevArgs, fmt: string, ...args: unknown[]): Cdev {
+    if (!a || typeof a !== 'object' || !a.devsw || typeof a.devsw.d_name !== 'string') {
+      throw devfsError('EINVAL', 'make_dev', String(fmt), 'make_dev needs a cdevsw with d_name');
+    }
+    const name = prepDevName(formatDevName(String(fmt), args));
+    this.ns.checkFree(name);
+    const mode = a.mode ?? 0o600;
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw devfsError('EINVAL', 'make_dev', name, 'bad mode');
+    let ino: number;
+    let gen: number;
+    if (a.adoptInode) {
+      ({ ino, gen } = a.adoptInode);
+      if (!native.inodeIsLive(ino, gen)) throw devfsError('ENXIO', 'make_dev', name, 'adopted inode is not live');
+    } else {
+      const key = native.inodeInsert(TAG_KERNEL);
+      if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
+      ino = key % 0x1000000;
+      gen = Math.floor(key / 0x1000000);
+    }
+    const flags = (a.flags ?? 0) & MAKEDEV_ETERNAL ? SI_ETERNAL : 0;
+    const dev = new Cdev(name, a.devsw, a.unit ?? 0, a.uid ?? 0, a.gid ?? 0, mode, ino, gen, native.devfsGeneration(), flags);
+    if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
+    if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;
+    if ((a.devsw.d_flags ?? 0) & D_AUTOOWN) {
+      const x = dev.x();
+      x.defaultUid = dev.uid;
+      x.defaultGid = dev.gid;
+    }
+    this.ns.insert(dev, dev.createdGen);
+    this.byIno[ino] = dev;
+    this.emit({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit } });
+    return dev;
+  }
+
+  /** Adds another name for `dev`; it appears in every mount as a relative symlink. */
+  make_dev_alias(dev: Cdev, fmt: string, ...args: unknown[]): Cdev {
+    if (!(dev instanceof Cdev) || dev.dying) throw devfsError('ENXIO', 'make_dev_alias', String(fmt), 'target device does not exist');
+    const alias = this.make_dev_s({ devsw: dev.si_devsw, unit: dev.unit, uid: dev.uid, gid: dev.gid, mode: 0o755 }, fmt, ...args);
+    alias.flags |= SI_ALIAS;
+    alias.x().aliasOf = dev;
+    (dev.x().aliases ??= new Set()).add(alias);
+    return alias;
+  }
+
+  /** Makes `child` depend on `parent`: destroying the parent destroys the child first. */
+  dev_depends(parent: Cdev, child: Cdev): void {
+    if (parent === child) throw devfsError('EINVAL', 'dev_depends', parent.si_name, 'a device cannot depend on itself');
+    for (let p: Cdev | undefined = parent; p; p = p.ext?.parent) {
+      if (p === child) throw devfsError('EINVAL', 'dev_depends', child.si_name, 'dependency cycle');
+    }
+    if (parent.dying || child.dying) throw devfsError('ENXIO', 'dev_depends', child.si_name);
+    const cx = child.x();
+    if (cx.parent) cx.parent.ext?.children?.delete(child);
+    cx.parent = parent;
+    (parent.x().children ??= new Set()).add(child);
+  }
+
+  /**
+   * Destroys `dev`, its children and its aliases. The names disappear at once and new calls get
+   * ENXIO; blocked handles are woken (d_purge is called while calls are in flight); the promise
+   * resolves when every in-flight driver call has returned and every cdevpriv destructor ran.
+   * Inside a driver method use destroy_dev_sched (waiting there would deadlock).
+   */
+  destroy_dev(dev: Cdev): Promise<void> {
+    if (!(dev instanceof Cdev)) return Promise.reject(devfsError('EINVAL', 'destroy_dev', undefined, 'not a Cdev'));
+    if (dev.ext?.destroyed) return dev.ext.destroyed;
+    if (dev.flags & SI_ETERNAL) return Promise.reject(devfsError('EBUSY', 'destroy_dev', dev.si_name, 'device was created MAKEDEV_ETERNAL'));
+    const victims: Cdev[] = [];
+    this.collect(dev, victims);
+    for (const v of victims) this.unregister(v);
+    const done = Promise.all(victims.map((v) => this.finishDestroy(v))).then(() => undefined);
+    for (const v of victims) v.x().destroyed = done;
+    return done;
+  }
+
+  /** Schedules destroy_dev without waiting (safe inside d_close and other driver methods). */
+  destroy_dev_sched(dev: Cdev, cb?: () => void): boolean {
+    if (!(dev instanceof Cdev) || dev.ext?.destroyed || (dev.flags & SI_ETERNAL)) return false;
+    setImmediate(() => {
+      this.destroy_dev(dev).then(
+        () => cb?.(),
+        (err) => process.emitWarning(`devfs: destroy_dev_sched(${dev.si_name}) failed: ${(err as Error).message}`),
+      );
+    });
+    return true;
+  }
+
+  /** Turns the open in progress (only inside d_open/d_fdopen) into a handle with its own ops and data. */
+  fdclone(file: DevFile, ops: Fileops, data: unknown): void {
+    if (!file.cloneAllowed) throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone is only allowed inside d_open/d_fdopen');
+    if (!ops || typeof ops !== 'object') throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone needs a Fileops table');
+    file.ops = ops;
+    file.data = data;
+  }
+
+  /** Attaches per-open private data; its destructor runs once, on last close of the handle or on destroy. */
+  devfs_set_cdevpriv(file: DevFile, data: unknown, dtor?: (data: unknown) => void): void {
+    if (file.priv && !file.priv.done) throw devfs_error_busy(file);
+    file.priv = { data, dtor, done: false };
+  }
+
+  /** The private data set on this handle (ENOENT when none). */
+  devfs_get_cdevpriv(file: DevFile): unknown {
+    if (!file.priv || file.priv.done) throw devfsError('ENOENT', 'devfs_get_cdevpriv', file.path, 'no private data on this handle');
+    return file.priv.data;
+  }
+
+  /** Registers a clone handler for lookup misses (prefix-indexed, priority ordered). Returns its remover. */
+  onClone(handler: CloneHandler, opts: { priority?: number; prefix?: string } = {}): () => void {
+    if (typeof handler !== 'function') throw devfsError('EINVAL', 'onClone', undefined, 'handler must be a function');
+    return this.clones.add(handler, opts.priority ?? 1000, opts.prefix ?? '');
+  }
+
+  /** A lowest-free unit allocator (clone_create). */
+  unitAllocator(max?: number): UnitAllocator {
+    return createUnitAllocator(max);
+  }
+
+  /** The device (or alias) with this global name. */
+  lookupDev(name: string): Cdev | undefined {
+    this.syncForeign();
+    const e = this.ns.lookup(String(name).replace(/^\/+/, ''));
+    return e instanceof Cdev ? e : undefined;
+  }
+
+  /** Every device and alias in creation order within each directory. */
+  devices(): IterableIterator<Cdev> {
+    return this.ns.devices();
+  }
+
+  /**
+   * Runs the clone handlers matching `name` (a lookup miss). Returns the device one of them created
+   * or claimed, else undefined. A throwing handler is reported and treated as declining.
+   */
+  runCloners(name: string, cred: Cred = ROOT): Cdev | undefined {
+    for (const h of this.clones.matching(name)) {
+      let dev: Cdev | undefined;
+      try {
+        dev = h(name, cred);
+      } catch (err) {
+        if (!(err instanceof DevfsError)) process.emitWarning(`devfs: clone handler for '${name}' threw: ${(err as Error).message}`);
+        continue;
+      }
+      if (dev) return dev;
+    }
+    return undefined;
+  }
+
+  /**
+   * Lets a driver adopt inodes a native thread inserted with `tag` (e.g. interfaces discovered by
+   * the tap driver's netlink thread). `adopt` normally calls make_dev_s with `adoptInode`.
+   */
+  onForeign(tag: number, adopt: ForeignAdopter, release?: ForeignRelease): () => void {
+    if (tag === TAG_KERNEL) throw devfsError('EINVAL', 'onForeign', String(tag), 'tag 0 belongs to the kernel');
+    this.foreign.set(tag, { adopt, release });
+    this.syncForeign();
+    return () => {
+      if (this.foreign.get(tag)?.adopt === adopt) this.foreign.delete(tag);
+    };
+  }
+
+  /** Processes foreign inserts/clears appended to the change log since the last call. */
+  syncForeign(): void {
+    if (this.foreign.size === 0) {
+      this.foreignReader.skipToHead();
+      return;
+    }
+    const seen: [number, number, number, number][] = [];
+    const complete = this.foreignReader.drain((op, ino, gen, tag) => {
+      if (tag !== TAG_KERNEL && this.foreign.has(tag)) seen.push([op, ino, gen, tag]);
+    });
+    for (const [op, ino, gen, tag] of seen) this.applyForeign(op, ino, gen, tag);
+    if (!complete) this.rescanForeign();
+  }
+
+  /** Creates a mount: an independent view of the namespace with its own attributes and ruleset. */
+  mount(opts: MountOptions = {}): Mount {
+    if (opts.name !== undefined) {
+      for (const m of this.mounts) if (m.name === opts.name) throw devfsError('EEXIST', 'mount', opts.name, 'a mount with this name exists');
+    }
+    const m = new Mount(this, opts);
+    this.mounts.add(m);
+    return m;
+  }
+
+  /** The mount with this name. */
+  mountNamed(name: string): Mount | undefined {
+    for (const m of this.mounts) if (m.name === name) return m;
+    return undefined;
+  }
+
+  /** @internal the shared view of a ruleset (ESRCH if it does not exist; 0 → none). */
+  rulesetView(ruleset: number | string): RulesetView | undefined {
+    const n = this.rules.resolve(ruleset);
+    if (n === 0) return undefined;
+    if (!this.rules.has(n)) throw devfsError('ESRCH', 'ruleset', String(ruleset), 'no such ruleset');
+    let v = this.views.get(n);
+    if (!v) {
+      const release = this.rules.retain(n);
+      v = { view: new RulesetView(this, this.rules, n), release };
+      this.views.set(n, v);
+    }
+    return v.view;
+  }
+
+  /** @internal drops a mount's reference to a view. */
+  releaseView(view: RulesetView): void {
+    if (--view.refs > 0) return;
+    const v = this.views.get(view.ruleset);
+    if (v && v.view === view) {
+      this.views.delete(view.ruleset);
+      v.release();
+    }
+  }
+
+  /** Adds an async hook run on an open miss (the plugin host's MODLOAD). Returns its remover. */
+  onMiss(hook: MissHook): () => void {
+    this.missHooks.push(hook);
+    return () => {
+      const i = this.missHooks.indexOf(hook);
+      if (i >= 0) this.missHooks.splice(i, 1);
+    };
+  }
+
+  /** @internal runs the miss hooks; true when one of them loaded something (open retries once). */
+  async runMissHooks(name: string): Promise<boolean> {
+    let any = false;
+    for (const h of this.missHooks) {
+      try {
+        if (await h(name)) any = true;
+      } catch (err) {
+        process.emitWarning(`devfs: lookup-miss hook for '${name}' failed: ${(err as Error).message}`);
+      }
+    }
+    return any;
+  }
+
+  /** Emits an event (listeners run later, never inside this call). */
+  emit(e: KernelEvent): void {
+    this.sink.emit(e);
+  }
+
+  /** @internal last-close bookkeeping shared by mounts: auto-ownership restore. */
+  autoOwnOpen(dev: Cdev, cred: Cred): void {
+    if (dev.usecount === 0 && ((dev.si_devsw.d_flags ?? 0) & D_AUTOOWN)) {
+      dev.uid = cred.uid;
+    }
+  }
+
+  /** @internal restores an auto-owned device's default owner after its last close. */
+  autoOwnClose(dev: Cdev): void {
+    if (dev.usecount === 0 && ((dev.si_devsw.d_flags ?? 0) & D_AUTOOWN) && dev.ext) {
+      dev.uid = dev.ext.defaultUid;
+      dev.gid = dev.ext.defaultGid;
+    }
+  }
+
+  private actionHost(): EventActionHost {
+    const targets = (mount: string | undefined): Mount[] => {
+      if (mount === undefined) return [...this.mounts];
+      const m = this.mountNamed(mount);
+      return m ? [m] : [];
+    };
+    let modload: ((pkg: string) => Promise<void>) | undefined;
+    const host: EventActionHost & { setModload(f: (pkg: string) => Promise<void>): void } = {
+      setAttrs: (mount: string | undefined, name: string, attrs: DevAttrs) => {
+        if (mount === undefined) {
+          const dev = this.lookupDev(name);
+          if (!dev) return;
+          if (attrs.uid !== undefined) dev.uid = attrs.uid;
+          if (attrs.gid !== undefined) dev.gid = attrs.gid;
+          if (attrs.mode !== undefined) dev.mode = attrs.mode & 0o7777;
+          return;
+        }
+        for (const m of targets(mount)) {
+          if (attrs.uid !== undefined || attrs.gid !== undefined) m.chown(name, attrs.uid ?? -1, attrs.gid ?? -1);
+          if (attrs.mode !== undefined) m.chmod(name, attrs.mode & 0o7777);
+        }
+      },
+      symlink: (mount: string | undefined, target: string, linkname: string) => {
+        for (const m of targets(mount)) m.symlink(target, linkname);
+      },
+      modload: (pkg: string) => {
+        if (!modload) return Promise.reject(devfsError('ENOSYS', 'modload', pkg, 'no plugin host is attached to this kernel'));
+        return modload(pkg);
+      },
+      mountPath: (mount?: string) => (mount !== undefined && this.mountPaths.get(mount)) || '/dev',
+      setModload: (f) => { modload = f; },
+    };
+    this.setModload = host.setModload;
+    return host;
+  }
+
+  /** @internal set by the plugin host: how MODLOAD loads a driver package. */
+  setModload: (f: (pkg: string) => Promise<void>) => void = () => undefined;
+
+  private applyForeign(op: number, ino: number, gen: number, tag: number): void {
+    const f = this.foreign.get(tag)!;
+    if (op === CHANGE_INSERT) {
+      const cur = this.byIno[ino];
+      if (cur && cur.gen === gen) return;
+      const name = native.inodeForeignName(ino, gen);
+      if (name === undefined) return; // already cleared again
+      try {
+        f.adopt(ino, gen, name);
+      } catch (err) {
+        process.emitWarning(`devfs: adopting foreign device '${name}' failed: ${(err as Error).message}`);
+      }
+    } else if (op === CHANGE_CLEAR) {
+      const dev = this.byIno[ino];
+      if (dev && dev.gen === gen && !dev.dying) {
+        f.release?.(ino, gen);
+        if (!dev.dying) void this.destroyForeign(dev);
+      }
+    }
+  }
+
+  private rescanForeign(): void {
+    // The ring wrapped: adopt every live foreign inode we do not know, drop the ones that died.
+    for (const dev of [...this.ns.devices()]) {
+      if (!native.inodeIsLive(dev.inode, dev.gen) && !dev.dying) void this.destroyForeign(dev);
+    }
+    const cap: number = native.inodeCapacity;
+    for (const [tag, f] of this.foreign) {
+      const scan = (native as unknown as { inodeForeignList?: (tag: number) => number[] }).inodeForeignList;
+      if (!scan) continue;
+      const list = scan(tag);
+      for (let i = 0; i + 1 < list.length && i < cap * 2; i += 2) {
+        const ino = list[i], gen = list[i + 1];
+        if (this.byIno[ino]?.gen === gen) continue;
+        const name = native.inodeForeignName(ino, gen);
+        if (name !== undefined) f.adopt(ino, gen, name);
+      }
+    }
+  }
+
+  private destroyForeign(dev: Cdev): Promise<void> {
+    // The slot is already cleared by its registrar: unregister without clearing it again.
+    return this.destroy_dev(dev).catch(() => undefined);
+  }
+
+  private collect(dev: Cdev, out: Cdev[]): void {
+    if (dev.ext?.destroyed || out.includes(dev)) return;
+    const x = dev.ext;
+    if (x?.children) for (const c of x.children) this.collect(c, out);
+    if (x?.aliases) for (const a of x.aliases) this.collect(a, out);
+    out.push(dev);
+  }
+
+  private unregister(dev: Cdev): void {
+    dev.flags |= SI_DYING;
+    this.ns.remove(dev);
+    if (this.byIno[dev.inode] === dev) this.byIno[dev.inode] = undefined;
+    native.inodeClear(dev.inode, dev.gen);
+    const x = dev.ext;
+    if (x?.parent) x.parent.ext?.children?.delete(dev);
+    if (x?.aliasOf) x.aliasOf.ext?.aliases?.delete(dev);
+    if (x?.files) for (const f of x.files) f.wakeAll();
+    this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
+  }
+
+  private async finishDestroy(dev: Cdev): Promise<void> {
+    if (dev.threadcount > 0) {
+      try {
+        dev.si_devsw.d_purge?.(dev);
+      } catch (err) {
+        process.emitWarning(`devfs: d_purge of '${dev.si_name}' threw: ${(err as Error).message}`);
+      }
+      await drained(dev);
+    }
+    const files = dev.ext?.files;
+    if (files) for (const f of files) f.runPrivDtor();
+    dev.flags |= SI_DESTROYED;
+  }
+}
+
+function devfs_error_busy(file: DevFile): DevfsError {
+  return devfsError('EBUSY', 'devfs_set_cdevpriv', file.path, 'private data already set on this handle');
+}

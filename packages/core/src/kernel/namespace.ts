@@ -1,0 +1,143 @@
+import { devfsError } from '../errors';
+import { Cdev, TIME_ORIGIN } from './cdev';
+
+/**
+ * An intermediate directory of the global device namespace (e.g. 'pts' for 'pts/3'). It exists
+ * while it has entries and is removed again when the last one goes.
+ */
+export class DirNode {
+  readonly name: string;
+  readonly path: string;
+  readonly parent: DirNode | undefined;
+  /** Entries in creation order. */
+  readonly entries = new Map<string, Cdev | DirNode>();
+  /** Process-unique id (mounts derive per-mount directory inodes from it). */
+  readonly id: number;
+  readonly ctick: number;
+  readonly createdGen: number;
+  constructor(name: string, path: string, parent: DirNode | undefined, id: number, createdGen: number) {
+    this.name = name;
+    this.path = path;
+    this.parent = parent;
+    this.id = id;
+    this.ctick = Date.now() - TIME_ORIGIN;
+    this.createdGen = createdGen;
+  }
+}
+
+/** Basename of a device path. */
+export function baseName(name: string): string {
+  const i = name.lastIndexOf('/');
+  return i < 0 ? name : name.slice(i + 1);
+}
+
+/**
+ * The global device namespace: a tree of directories whose leaves are devices and aliases.
+ * One Map entry per device; name checks cost O(depth), never O(devices) (FreeBSD's make_dev
+ * compares the new name with every existing device).
+ */
+export class Namespace {
+  readonly root: DirNode;
+  private nextDirId = 1;
+  /** Number of devices and aliases. */
+  size = 0;
+
+  constructor() {
+    this.root = new DirNode('', '', undefined, 0, 0);
+  }
+
+  /**
+   * Throws EEXIST when `name` equals an existing name, is a path prefix of one ('pts' while
+   * 'pts/3' exists) or has one as its prefix ('pts/3/x' while 'pts/3' exists). Changes nothing.
+   */
+  checkFree(name: string, syscall = 'make_dev'): void {
+    let dir = this.root;
+    let start = 0;
+    for (;;) {
+      const slash = name.indexOf('/', start);
+      const part = slash < 0 ? name.slice(start) : name.slice(start, slash);
+      const e = dir.entries.get(part);
+      if (slash < 0) {
+        if (e !== undefined) {
+          throw devfsError('EEXIST', syscall, name,
+            e instanceof DirNode ? `'${name}' is a directory of existing devices` : 'device name in use');
+        }
+        return;
+      }
+      if (e === undefined) return;
+      if (!(e instanceof DirNode)) {
+        throw devfsError('EEXIST', syscall, name, `'${e.si_name}' is a device, not a directory`);
+      }
+      dir = e;
+      start = slash + 1;
+    }
+  }
+
+  /** Inserts a device under its (validated, free) name, creating intermediate directories. */
+  insert(dev: Cdev, generation: number): void {
+    const name = dev.si_name;
+    let dir = this.root;
+    let start = 0;
+    for (;;) {
+      const slash = name.indexOf('/', start);
+      if (slash < 0) {
+        dir.entries.set(start === 0 ? name : name.slice(start), dev);
+        this.size++;
+        return;
+      }
+      const part = name.slice(start, slash);
+      let next = dir.entries.get(part) as DirNode | undefined;
+      if (next === undefined) {
+        next = new DirNode(part, name.slice(0, slash), dir, this.nextDirId++, generation);
+        dir.entries.set(part, next);
+      }
+      dir = next;
+      start = slash + 1;
+    }
+  }
+
+  /** Removes a device's name and prunes directories left empty. */
+  remove(dev: Cdev): void {
+    const name = dev.si_name;
+    const slash = name.lastIndexOf('/');
+    let dir = slash < 0 ? this.root : this.lookupDir(name.slice(0, slash));
+    if (dir === undefined) return;
+    const base = slash < 0 ? name : name.slice(slash + 1);
+    if (dir.entries.get(base) !== dev) return;
+    dir.entries.delete(base);
+    this.size--;
+    while (dir.parent !== undefined && dir.entries.size === 0) {
+      dir.parent.entries.delete(dir.name);
+      dir = dir.parent;
+    }
+  }
+
+  /** The entry at a global name, or undefined. */
+  lookup(name: string): Cdev | DirNode | undefined {
+    if (name === '') return this.root;
+    let dir = this.root;
+    let start = 0;
+    for (;;) {
+      const slash = name.indexOf('/', start);
+      const e = dir.entries.get(slash < 0 ? (start === 0 ? name : name.slice(start)) : name.slice(start, slash));
+      if (slash < 0 || e === undefined) return e;
+      if (!(e instanceof DirNode)) return undefined;
+      dir = e;
+      start = slash + 1;
+    }
+  }
+
+  /** The directory at a global path, or undefined. */
+  lookupDir(path: string): DirNode | undefined {
+    const e = this.lookup(path);
+    return e instanceof DirNode ? e : undefined;
+  }
+
+  /** Every device and alias, depth first in creation order. */
+  *devices(dir: DirNode = this.root): IterableIterator<Cdev> {
+    for (const e of dir.entries.values()) {
+      if (e instanceof DirNode) yield* this.devices(e);
+      else yield e;
+    }
+  }
+}

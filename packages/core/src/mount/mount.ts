@@ -1,0 +1,569 @@
+import { native } from '@devfs/native';
+import type { Cred } from '../cred';
+import { ROOT } from '../cred';
+import { devfsError } from '../errors';
+import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
+import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
+import { DirNode } from '../kernel/namespace';
+import { ChangeLogReader, CHANGE_CLEAR } from '../kernel/changelog';
+import type { Kernel } from '../kernel/kernel';
+import { DevFile } from '../file/devfile';
+import { DirentAttrs } from './attrs';
+import { permits, R_OK, W_OK, X_OK } from './access';
+import { DevDirent, DevStat, DevStatImpl } from './stat';
+import { RulesetView } from './view';
+import { UserLink, Resolved } from './node';
+import { aliasTarget, joinPath, MAXSYMLINKS, splitPath } from './paths';
+import { openDevice } from './open';
+import { applyRules, RuleApplier } from './apply';
+
+/** Options of kernel.mount(). */
+export interface MountOptions {
+  name?: string;
+  ruleset?: number | string;
+  readOnly?: boolean;
+  jail?: boolean;
+}
+
+/** Effective attributes of an entry in one mount (scratch result of `attrsOf`). */
+export interface EffectiveAttrs {
+  hidden: boolean;
+  ruleHidden: boolean;
+  whiteout: boolean;
+  uid: number;
+  gid: number;
+  mode: number;
+  atick: number;
+  mtick: number;
+  ctick: number;
+}
+
+interface Epoch { fromGen: number; view: RulesetView | undefined }
+
+const DIR_MODE = 0o555;
+/** Per-mount inodes of directories and user symlinks live above every device inode. */
+const LOCAL_INO_BASE = 0x1000000;
+
+let mountSeq = 0;
+
+/**
+ * One view of the device namespace (a devfs mount). It holds only what it changed — per-entry
+ * attributes, whiteouts, user symlinks — over the kernel's shared namespace and the shared view
+ * of its ruleset, so its memory grows with its own changes, not with the number of devices.
+ * Metadata calls are synchronous; I/O is async.
+ */
+export class Mount {
+  /** Mount name (events, CLI). */
+  readonly name: string;
+  /** A read-only mount refuses every change (EROFS); its visible devices are frozen at mount time. */
+  readonly readOnly: boolean;
+  /** A jail mount's root cannot un-hide what its ruleset hides nor change the ruleset. */
+  readonly jail: boolean;
+  /** @internal */ readonly kernel: Kernel;
+  private readonly frozenGen: number;
+  private epochs: Epoch[] = [];
+  private readonly overlay = new Map<number, DirentAttrs>();
+  private readonly dirOverlay = new WeakMap<DirNode, DirentAttrs>();
+  private readonly rootAttrs: DirentAttrs;
+  private readonly links = new Map<string, Map<string, UserLink>>();
+  private readonly dirInos = new WeakMap<DirNode, number>();
+  private nextLocalIno = LOCAL_INO_BASE + 1;
+  private readonly reader = new ChangeLogReader();
+  private seenGen = -1;
+  private linkSeq = 0;
+  private unmounted = false;
+  private readonly eff: EffectiveAttrs = { hidden: false, ruleHidden: false, whiteout: false, uid: 0, gid: 0, mode: 0, atick: -1, mtick: -1, ctick: -1 };
+
+  /** @internal use kernel.mount(). */
+  constructor(kernel: Kernel, opts: MountOptions = {}) {
+    this.kernel = kernel;
+    this.name = opts.name ?? `devfs${mountSeq++}`;
+    this.readOnly = !!opts.readOnly;
+    this.jail = !!opts.jail;
+    this.frozenGen = this.readOnly ? native.devfsGeneration() : Infinity;
+    this.rootAttrs = new DirentAttrs(0, 0, 0, DIR_MODE, false);
+    this.rootAttrs.ctick = Date.now() - TIME_ORIGIN;
+    if (this.jail && opts.ruleset === undefined) {
+      throw devfsError('EINVAL', 'mount', this.name, 'a jail mount needs a ruleset');
+    }
+    const view = opts.ruleset !== undefined ? kernel.rulesetView(opts.ruleset) : undefined;
+    if (view) view.refs++;
+    this.epochs.push({ fromGen: 0, view });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** stat, following symlinks. */
+  stat(path: string, cred: Cred = ROOT): DevStat {
+    return this.statOf(this.resolve(path, cred, true, 'stat', true));
+  }
+
+  /** stat without following a final symlink. */
+  lstat(path: string, cred: Cred = ROOT): DevStat {
+    return this.statOf(this.resolve(path, cred, false, 'lstat', true));
+  }
+
+  /** Directory entries in creation order (no '.' or '..'); needs read permission on the directory. */
+  readdir(path: string, cred: Cred = ROOT): DevDirent[] {
+    const r = this.resolve(path, cred, true, 'scandir', false);
+    if (r.kind !== 'dir') throw devfsError('ENOTDIR', 'scandir', path);
+    const a = this.dirAttrs(r.dir);
+    if (!permits(cred, a.uid, a.gid, a.mode, R_OK)) throw devfsError('EACCES', 'scandir', path);
+    const links = this.links.get(r.path);
+    const out: { d: DevDirent; order: number }[] = [];
+    for (const [name, e] of r.dir.entries) {
+      if (links?.has(name)) continue;
+      if (e instanceof DirNode) {
+        if (!this.dirHidden(e)) out.push({ d: { name, ino: this.dirIno(e), type: 'dir' }, order: e.createdGen });
+      } else if (!this.attrsOf(e).hidden) {
+        out.push({ d: { name, ino: e.inode, type: e.isAlias ? 'symlink' : 'char' }, order: e.createdGen });
+      }
+    }
+    if (links) {
+      for (const l of links.values()) if (!l.hidden) out.push({ d: { name: l.name, ino: l.ino, type: 'symlink' }, order: l.order });
+      out.sort((x, y) => x.order - y.order);
+    }
+    return out.map((x) => x.d);
+  }
+
+  /** Target of a symlink (user link or alias). */
+  readlink(path: string, cred: Cred = ROOT): string {
+    const r = this.resolve(path, cred, false, 'readlink', false);
+    const t = this.linkTarget(r);
+    if (t === undefined) throw devfsError('EINVAL', 'readlink', path, 'not a symbolic link');
+    return t;
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /** chmod: the owner or root may change the permission bits (per mount). */
+  chmod(path: string, mode: number, cred: Cred = ROOT): void {
+    this.writable('chmod', path);
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw devfsError('EINVAL', 'chmod', path, 'bad mode');
+    const r = this.resolve(path, cred, true, 'chmod', false);
+    const a = this.mutableAttrs(r);
+    if (cred.uid !== 0 && cred.uid !== a.uid) throw devfsError('EPERM', 'chmod', path, 'only the owner or root may chmod');
+    a.mode = mode;
+    a.touchCtime();
+    this.changed(r, a, 'chmod');
+  }
+
+  /**
+   * chown (-1 leaves a field unchanged): root may do anything; the owner may only change the group
+   * to one it belongs to (FreeBSD's rule); everything else is EPERM.
+   */
+  chown(path: string, uid: number, gid: number, cred: Cred = ROOT): void {
+    this.writable('chown', path);
+    if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid < -1 || gid < -1) throw devfsError('EINVAL', 'chown', path, 'bad uid/gid');
+    const r = this.resolve(path, cred, true, 'chown', false);
+    const a = this.mutableAttrs(r);
+    const newUid = uid === -1 ? a.uid : uid;
+    const newGid = gid === -1 ? a.gid : gid;
+    if (cred.uid !== 0) {
+      const memberOf = cred.gid === newGid || (cred.groups ?? []).includes(newGid);
+      if (cred.uid !== a.uid || newUid !== a.uid || (newGid !== a.gid && !memberOf)) {
+        throw devfsError('EPERM', 'chown', path, 'only root may give away files; the owner may only pick one of its groups');
+      }
+    }
+    a.uid = newUid;
+    a.gid = newGid;
+    a.touchCtime();
+    this.changed(r, a, 'chown');
+  }
+
+  /** Sets access and modification times (owner or root). */
+  utimes(path: string, atimeMs: number, mtimeMs: number, cred: Cred = ROOT): void {
+    this.writable('utimes', path);
+    if (!Number.isFinite(atimeMs) || !Number.isFinite(mtimeMs)) throw devfsError('EINVAL', 'utimes', path, 'bad time');
+    const r = this.resolve(path, cred, true, 'utimes', false);
+    const a = this.mutableAttrs(r);
+    if (cred.uid !== 0 && cred.uid !== a.uid) throw devfsError('EPERM', 'utimes', path);
+    a.atick = Math.round(atimeMs) - TIME_ORIGIN;
+    a.mtick = Math.round(mtimeMs) - TIME_ORIGIN;
+    a.touchCtime();
+    this.changed(r, a, 'utimes');
+  }
+
+  /** Creates a user symlink (root only); it covers a device of the same name until unlinked. */
+  symlink(target: string, path: string, cred: Cred = ROOT): void {
+    this.writable('symlink', path);
+    if (typeof target !== 'string' || target.length === 0 || target.length > 1024 || target.includes('\0')) {
+      throw devfsError('EINVAL', 'symlink', path, 'bad symlink target');
+    }
+    if (cred.uid !== 0) throw devfsError('EPERM', 'symlink', path, 'only root may create symlinks in devfs');
+    const comps = splitPath(path, 'symlink');
+    if (comps.length === 0) throw devfsError('EEXIST', 'symlink', path);
+    const base = comps[comps.length - 1];
+    if (base === '.' || base === '..') throw devfsError('EEXIST', 'symlink', path);
+    const parent = this.resolve(comps.slice(0, -1).join('/'), cred, true, 'symlink', false);
+    if (parent.kind !== 'dir') throw devfsError('ENOTDIR', 'symlink', path);
+    const existing = this.child(parent, base);
+    if (existing && existing.kind !== 'dev') throw devfsError('EEXIST', 'symlink', path);
+    const full = joinPath(parent.path, base);
+    const rule = this.currentView()?.evaluate(full, 'link', 0, 0);
+    const link = new UserLink(base, parent.path, target, this.nextLocalIno++,
+      rule && rule.uid >= 0 ? rule.uid : 0, rule && rule.gid >= 0 ? rule.gid : 0, rule && rule.mode >= 0 ? rule.mode : 0o755,
+      native.devfsGeneration() + (this.linkSeq++ % 1000) / 1000, Date.now() - TIME_ORIGIN, !!rule?.hidden);
+    let m = this.links.get(parent.path);
+    if (!m) this.links.set(parent.path, (m = new Map()));
+    m.set(base, link);
+    this.kernel.emit({ type: 'CREATE', name: full, mount: this.name, ino: link.ino, uid: link.uid, gid: link.gid, mode: link.mode, data: { target } });
+  }
+
+  /** Removes a user symlink, or whites out a device/alias in this mount only. */
+  unlink(path: string, cred: Cred = ROOT): void {
+    this.writable('unlink', path);
+    const comps = splitPath(path, 'unlink');
+    const r = this.resolve(path, cred, false, 'unlink', false);
+    if (r.kind === 'dir') throw devfsError(comps.length === 0 ? 'EBUSY' : 'EISDIR', 'unlink', path);
+    this.checkParentWritable(comps, cred, 'unlink', path);
+    if (r.kind === 'link') {
+      this.links.get(r.link.dirPath)!.delete(r.link.name);
+      if (this.links.get(r.link.dirPath)!.size === 0) this.links.delete(r.link.dirPath);
+      this.kernel.emit({ type: 'DELETE', name: r.path, mount: this.name, ino: r.link.ino });
+      return;
+    }
+    const a = this.mutableAttrs(r);
+    a.whiteout = true;
+    this.kernel.emit({ type: 'DELETE', name: r.path, mount: this.name, ino: r.dev.inode });
+  }
+
+  /**
+   * Restores a hidden (whited-out or rule-hidden) device with its old per-mount attributes.
+   * Unknown name → ENOENT; visible → EEXIST; in a jail, revealing what the ruleset hides → EPERM.
+   */
+  mknod(path: string, cred: Cred = ROOT): void {
+    this.writable('mknod', path);
+    const comps = splitPath(path, 'mknod');
+    if (comps.length === 0) throw devfsError('EEXIST', 'mknod', path);
+    const parent = this.resolve(comps.slice(0, -1).join('/'), cred, true, 'mknod', false);
+    if (parent.kind !== 'dir') throw devfsError('ENOTDIR', 'mknod', path);
+    const base = comps[comps.length - 1];
+    if (this.child(parent, base)) throw devfsError('EEXIST', 'mknod', path);
+    this.checkParentWritable(comps, cred, 'mknod', path);
+    const e = parent.dir.entries.get(base);
+    if (!(e instanceof Cdev) || e.createdGen > this.frozenGen) throw devfsError('ENOENT', 'mknod', path, 'no such device to restore');
+    const a = this.mutableAttrs({ kind: 'dev', dev: e, path: e.si_name });
+    if (a.ruleHidden && this.jail) throw devfsError('EPERM', 'mknod', path, "a jail cannot reveal what its ruleset hides");
+    a.whiteout = false;
+    a.ruleHidden = false;
+    a.touchCtime();
+    this.kernel.emit({ type: 'CREATE', name: e.si_name, mount: this.name, ino: e.inode, uid: a.uid, gid: a.gid, mode: a.mode });
+  }
+
+  /** Refused: names belong to drivers. */
+  rename(from: string, _to: string, _cred: Cred = ROOT): never {
+    throw devfsError(this.readOnly ? 'EROFS' : 'EPERM', 'rename', from, 'devfs entries cannot be renamed');
+  }
+
+  /** Sets the ruleset applied to entries created from now on (root only; not in a jail). */
+  setRuleset(ruleset: number | string, cred: Cred = ROOT): void {
+    this.writable('setRuleset', this.name);
+    if (cred.uid !== 0) throw devfsError('EPERM', 'setRuleset', this.name);
+    if (this.jail) throw devfsError('EPERM', 'setRuleset', this.name, "a jail cannot change its mount's ruleset");
+    const view = this.kernel.rulesetView(ruleset);
+    this.populate();
+    view?.catchUp();
+    if (view) view.refs++;
+    this.epochs.push({ fromGen: native.devfsGeneration() + 1, view });
+  }
+
+  /** The ruleset number in force for new entries (0 = none). */
+  get ruleset(): number {
+    return this.currentView()?.ruleset ?? 0;
+  }
+
+  /** Re-runs a ruleset (default: the mount's) over existing entries (devfs rule applyset). */
+  applyRuleset(ruleset?: number | string, cred: Cred = ROOT): void {
+    this.writable('applyRuleset', this.name);
+    if (cred.uid !== 0) throw devfsError('EPERM', 'applyRuleset', this.name);
+    const n = ruleset === undefined ? this.ruleset : this.kernel.rules.resolve(ruleset);
+    if (n === 0) return;
+    this.populate();
+    applyRules(this.applier(), (s, a) => this.kernel.rules.evaluate(n, s, a));
+  }
+
+  /** Applies one rule given in `devfs rule apply` syntax to existing entries. */
+  applyRule(spec: string, cred: Cred = ROOT): void {
+    this.writable('applyRule', this.name);
+    if (cred.uid !== 0) throw devfsError('EPERM', 'applyRule', this.name);
+    const rule = this.kernel.rules.compileSpec(spec);
+    this.populate();
+    applyRules(this.applier(), (s, a) => this.kernel.rules.evaluateRule(rule, s, a));
+  }
+
+  /** Opens a device; resolves with its handle. Flags: fs.constants bits or 'r', 'w', 'r+', 'rn'... */
+  open(path: string, flags: number | string, cred: Cred = ROOT): Promise<DevFile> {
+    return openDevice(this, path, flags, cred);
+  }
+
+  /** Detaches the mount; later calls fail with ENXIO. Open handles stay usable. */
+  unmount(): void {
+    if (this.unmounted) return;
+    this.unmounted = true;
+    for (const e of this.epochs) if (e.view) this.kernel.releaseView(e.view);
+    this.epochs = [];
+    this.kernel.mounts.delete(this);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** @internal catches up with the kernel: O(changes since the last call). */
+  populate(): void {
+    if (this.unmounted) throw devfsError('ENXIO', 'populate', this.name, 'mount was unmounted');
+    const g = native.devfsGeneration();
+    if (g === this.seenGen) return;
+    this.kernel.syncForeign();
+    for (const e of this.epochs) e.view?.catchUp();
+    const ok = this.reader.drain((op, ino, gen) => {
+      if (op === CHANGE_CLEAR) {
+        const o = this.overlay.get(ino);
+        if (o !== undefined && o.gen === gen) this.overlay.delete(ino);
+      }
+    });
+    if (!ok) {
+      for (const [ino, o] of this.overlay) {
+        const d = this.kernel.byIno[ino];
+        if (d === undefined || d.gen !== o.gen) this.overlay.delete(ino);
+      }
+    }
+    this.seenGen = g;
+  }
+
+  /**
+   * @internal resolves a mount-relative path: follows symlinks (at most 32, else ELOOP; the final
+   * one only when `follow`), checks search permission on every directory, never leaves the root,
+   * and on a miss of the final component runs the kernel's clone handlers when `clone`.
+   */
+  resolve(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved {
+    this.populate();
+    let comps = splitPath(path, syscall);
+    const root: Resolved = { kind: 'dir', dir: this.kernel.ns.root, path: '' };
+    let cur: Resolved = root;
+    let stack: Resolved[] = [];
+    let loops = 0;
+    let i = 0;
+    while (i < comps.length) {
+      const c = comps[i];
+      const last = i === comps.length - 1;
+      if (cur.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
+      const da = this.dirAttrs(cur.dir);
+      if (!permits(cred, da.uid, da.gid, da.mode, X_OK)) throw devfsError('EACCES', syscall, path);
+      if (c === '.') { i++; continue; }
+      if (c === '..') { cur = stack.pop() ?? root; i++; continue; }
+      let next = this.child(cur, c);
+      if (!next && last && clone) next = this.cloneMiss(joinPath(cur.path, c), cred, cur);
+      if (!next) throw devfsError('ENOENT', syscall, path);
+      const target = (!last || follow) ? this.linkTarget(next) : undefined;
+      if (target !== undefined) {
+        if (++loops > MAXSYMLINKS) throw devfsError('ELOOP', syscall, path);
+        const tcomps = splitPath(target, syscall);
+        if (target.startsWith('/')) { cur = root; stack = []; }
+        comps = tcomps.concat(comps.slice(i + 1));
+        i = 0;
+        continue;
+      }
+      if (next.kind === 'dir') stack.push(cur);
+      cur = next;
+      i++;
+    }
+    if (path.endsWith('/') && cur.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
+    return cur;
+  }
+
+  /** @internal effective attributes of a device in this mount (scratch object: copy what you keep). */
+  attrsOf(d: Cdev): EffectiveAttrs {
+    const e = this.eff;
+    const o = this.overlay.get(d.inode);
+    if (o !== undefined && o.gen === d.gen) {
+      e.whiteout = o.whiteout; e.ruleHidden = o.ruleHidden; e.hidden = o.whiteout || o.ruleHidden;
+      e.uid = o.uid; e.gid = o.gid; e.mode = o.mode; e.atick = o.atick; e.mtick = o.mtick; e.ctick = o.ctick;
+    } else {
+      const r = this.viewFor(d.createdGen)?.dev(d);
+      e.whiteout = false;
+      e.ruleHidden = r !== undefined && r.hidden;
+      e.hidden = e.ruleHidden;
+      e.uid = r !== undefined && r.uid >= 0 ? r.uid : d.uid;
+      e.gid = r !== undefined && r.gid >= 0 ? r.gid : d.gid;
+      e.mode = r !== undefined && r.mode >= 0 ? r.mode : d.mode;
+      e.atick = e.mtick = e.ctick = -1;
+    }
+    if (d.createdGen > this.frozenGen) e.hidden = true;
+    return e;
+  }
+
+  /** @internal per-mount attributes of a directory. */
+  dirAttrs(node: DirNode): DirentAttrs {
+    if (node.parent === undefined) return this.rootAttrs;
+    const o = this.dirOverlay.get(node);
+    if (o) return o;
+    const r = this.viewFor(node.createdGen)?.dir(node);
+    if (!r) return DEFAULT_DIR;
+    const a = new DirentAttrs(0, r.uid >= 0 ? r.uid : 0, r.gid >= 0 ? r.gid : 0, r.mode >= 0 ? r.mode : DIR_MODE, r.hidden);
+    return a;
+  }
+
+  /** @internal the stat of a resolved entry. */
+  statOf(r: Resolved): DevStat {
+    const s = new DevStatImpl();
+    if (r.kind === 'dir') {
+      const a = this.dirAttrs(r.dir);
+      s.ino = this.dirIno(r.dir);
+      s.mode = S_IFDIR | a.mode; s.uid = a.uid; s.gid = a.gid; s.nlink = 2;
+      this.times(s, a.atick, a.mtick, a.ctick, r.dir.parent === undefined ? this.rootAttrs.ctick : r.dir.ctick);
+    } else if (r.kind === 'link') {
+      const l = r.link;
+      s.ino = l.ino; s.mode = S_IFLNK | l.mode; s.uid = l.uid; s.gid = l.gid; s.size = Buffer.byteLength(l.target);
+      this.times(s, -1, -1, -1, l.ctick);
+    } else {
+      const d = r.dev;
+      const a = this.attrsOf(d);
+      s.ino = d.inode;
+      if (d.isAlias) {
+        s.mode = S_IFLNK | 0o755;
+        s.size = Buffer.byteLength(this.linkTarget(r)!);
+      } else {
+        s.mode = S_IFCHR | a.mode;
+        s.rdev = d.rdev;
+      }
+      s.uid = a.uid; s.gid = a.gid;
+      this.times(s, a.atick, a.mtick, a.ctick, d.ctick);
+    }
+    return s;
+  }
+
+  private times(s: DevStatImpl, at: number, mt: number, ct: number, birth: number): void {
+    s.birthtimeMs = TIME_ORIGIN + birth;
+    s.atimeMs = TIME_ORIGIN + (at >= 0 ? at : birth);
+    s.mtimeMs = TIME_ORIGIN + (mt >= 0 ? mt : birth);
+    s.ctimeMs = TIME_ORIGIN + (ct >= 0 ? ct : birth);
+  }
+
+  /** @internal the visible entry `name` in directory `dir`, if any (user links cover devices). */
+  child(dir: Resolved & { kind: 'dir' }, name: string): Resolved | undefined {
+    const l = this.links.get(dir.path)?.get(name);
+    if (l !== undefined) return l.hidden ? undefined : { kind: 'link', link: l, path: l.path };
+    const e = dir.dir.entries.get(name);
+    if (e === undefined) return undefined;
+    if (e instanceof DirNode) return this.dirHidden(e) ? undefined : { kind: 'dir', dir: e, path: e.path };
+    return this.attrsOf(e).hidden ? undefined : { kind: 'dev', dev: e, path: e.si_name };
+  }
+
+  private dirHidden(node: DirNode): boolean {
+    if (node.createdGen > this.frozenGen) return true;
+    return this.dirAttrs(node).hidden;
+  }
+
+  private cloneMiss(name: string, cred: Cred, dir: Resolved & { kind: 'dir' }): Resolved | undefined {
+    this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
+    if (this.readOnly) return undefined;
+    const dev = this.kernel.runCloners(name, cred);
+    if (!dev) return undefined;
+    this.populate();
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    return this.child(dir, base);
+  }
+
+  /** @internal symlink target of a user link or alias, else undefined. */
+  linkTarget(r: Resolved): string | undefined {
+    if (r.kind === 'link') return r.link.target;
+    if (r.kind === 'dev' && r.dev.isAlias) {
+      const t = r.dev.ext?.aliasOf;
+      return t ? aliasTarget(r.dev.si_name, t.si_name) : undefined;
+    }
+    return undefined;
+  }
+
+  private dirIno(node: DirNode): number {
+    if (node.parent === undefined) return 2;
+    let ino = this.dirInos.get(node);
+    if (ino === undefined) this.dirInos.set(node, (ino = this.nextLocalIno++));
+    return ino;
+  }
+
+  private currentView(): RulesetView | undefined {
+    return this.epochs.length ? this.epochs[this.epochs.length - 1].view : undefined;
+  }
+
+  private viewFor(createdGen: number): RulesetView | undefined {
+    const ep = this.epochs;
+    for (let i = ep.length - 1; i > 0; i--) if (ep[i].fromGen <= createdGen) return ep[i].view;
+    return ep.length ? ep[0].view : undefined;
+  }
+
+  /** @internal the per-mount attributes record of an entry, created from its current effective state. */
+  mutableAttrs(r: Resolved): DirentAttrs {
+    if (r.kind === 'link') {
+      const l = r.link;
+      const proxy = new DirentAttrs(0, l.uid, l.gid, l.mode, l.hidden);
+      return new Proxy(proxy, {
+        set(t, p, v) {
+          (t as unknown as Record<string | symbol, unknown>)[p] = v;
+          if (p === 'uid') l.uid = v; else if (p === 'gid') l.gid = v; else if (p === 'mode') l.mode = v;
+          return true;
+        },
+      });
+    }
+    if (r.kind === 'dir') {
+      if (r.dir.parent === undefined) return this.rootAttrs;
+      let o = this.dirOverlay.get(r.dir);
+      if (!o) {
+        const cur = this.dirAttrs(r.dir);
+        o = new DirentAttrs(0, cur.uid, cur.gid, cur.mode, cur.ruleHidden);
+        this.dirOverlay.set(r.dir, o);
+      }
+      return o;
+    }
+    const d = r.dev;
+    let o = this.overlay.get(d.inode);
+    if (o === undefined || o.gen !== d.gen) {
+      const e = this.attrsOf(d);
+      o = new DirentAttrs(d.gen, e.uid, e.gid, e.mode, e.ruleHidden);
+      o.whiteout = e.whiteout;
+      this.overlay.set(d.inode, o);
+    }
+    return o;
+  }
+
+  private changed(r: Resolved, a: DirentAttrs, what: string): void {
+    const ino = r.kind === 'dev' ? r.dev.inode : r.kind === 'link' ? r.link.ino : this.dirIno(r.dir);
+    this.kernel.emit({ type: 'CHANGE', name: r.path, mount: this.name, ino, uid: a.uid, gid: a.gid, mode: a.mode, data: { op: what } });
+  }
+
+  private writable(syscall: string, path: string): void {
+    if (this.unmounted) throw devfsError('ENXIO', syscall, path, 'mount was unmounted');
+    if (this.readOnly) throw devfsError('EROFS', syscall, path);
+  }
+
+  private checkParentWritable(comps: string[], cred: Cred, syscall: string, path: string): void {
+    const parent = this.resolve(comps.slice(0, -1).join('/'), cred, true, syscall, false);
+    if (parent.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
+    const a = this.dirAttrs(parent.dir);
+    if (!permits(cred, a.uid, a.gid, a.mode, W_OK)) throw devfsError('EACCES', syscall, path, 'parent directory is not writable');
+  }
+
+  private applier(): RuleApplier {
+    const jailView = this.jail ? this.epochs[0].view : undefined;
+    return {
+      kernel: this.kernel,
+      attrsOf: (d) => this.attrsOf(d),
+      dirAttrs: (n) => this.dirAttrs(n),
+      set: (r, attrs) => {
+        const a = this.mutableAttrs(r);
+        let hidden = attrs.hidden;
+        if (jailView && !hidden) {
+          const imposed = r.kind === 'dev' ? jailView.dev(r.dev) : r.kind === 'dir' ? jailView.dir(r.dir) : undefined;
+          if (imposed?.hidden) hidden = true;
+        }
+        a.ruleHidden = hidden;
+        a.uid = attrs.uid; a.gid = attrs.gid; a.mode = attrs.mode;
+      },
+      links: () => [...this.links.values()].flatMap((m) => [...m.values()]),
+    };
+  }
+}
+
+const DEFAULT_DIR = Object.freeze(new DirentAttrs(0, 0, 0, DIR_MODE, false)) as DirentAttrs;
+
+/** Mode bits for a character device stat, exported for drivers' fo_stat. */
+export const CHR_MODE = S_IFCHR;

@@ -1,0 +1,70 @@
+import type { Cred } from './cred';
+import { ROOT } from './cred';
+import { devfsError, DevfsError } from './errors';
+
+/** A published sysctl value. `set` validates and throws on a bad value (reported as EINVAL). */
+export interface SysctlNode {
+  get(): string | number;
+  set?(v: string): void;
+  description?: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_:-]+)*$/;
+
+/** A small named-value tree drivers publish into (`net.link.tap.tap0`, `kern.devfs.generation`). */
+export class Sysctl {
+  private readonly nodes = new Map<string, SysctlNode>();
+
+  /** Publishes `name`; returns the function that removes it. EEXIST if taken, EINVAL if malformed. */
+  create(name: string, node: SysctlNode): () => void {
+    if (typeof name !== 'string' || !NAME_RE.test(name)) throw devfsError('EINVAL', 'sysctl.create', String(name), 'malformed sysctl name');
+    if (!node || typeof node.get !== 'function') throw devfsError('EINVAL', 'sysctl.create', name, 'node needs a get() function');
+    if (this.nodes.has(name)) throw devfsError('EEXIST', 'sysctl.create', name);
+    this.nodes.set(name, node);
+    return () => {
+      if (this.nodes.get(name) === node) this.nodes.delete(name);
+    };
+  }
+
+  /** Current value of `name` (ENOENT if unknown). */
+  read(name: string): string | number {
+    return this.node(name, 'sysctl.read').get();
+  }
+
+  /**
+   * Sets `name` from its string form. Non-root → EPERM; read-only node → EPERM; a value the node
+   * rejects → EINVAL (the node must leave its value unchanged).
+   */
+  write(name: string, value: string, cred: Cred = ROOT): void {
+    const node = this.node(name, 'sysctl.write');
+    if (cred.uid !== 0) throw devfsError('EPERM', 'sysctl.write', name, 'only root may write sysctls');
+    if (!node.set) throw devfsError('EPERM', 'sysctl.write', name, 'read-only sysctl');
+    if (typeof value !== 'string') throw devfsError('EINVAL', 'sysctl.write', name, 'value must be a string');
+    try {
+      node.set(value);
+    } catch (err) {
+      if (err instanceof DevfsError && err.code !== 'EINVAL') throw err;
+      throw devfsError('EINVAL', 'sysctl.write', name, `invalid value '${value}': ${(err as Error).message}`);
+    }
+  }
+
+  /** Names under `prefix` (all when omitted), sorted. */
+  list(prefix = ''): string[] {
+    const out: string[] = [];
+    for (const k of this.nodes.keys()) {
+      if (prefix === '' || k === prefix || k.startsWith(prefix.endsWith('.') ? prefix : prefix + '.')) out.push(k);
+    }
+    return out.sort();
+  }
+
+  /** Description of `name`, if it has one. */
+  describe(name: string): string | undefined {
+    return this.node(name, 'sysctl.describe').description;
+  }
+
+  private node(name: string, syscall: string): SysctlNode {
+    const n = this.nodes.get(name);
+    if (!n) throw devfsError('ENOENT', syscall, name, 'no such sysctl');
+    return n;
+  }
+}

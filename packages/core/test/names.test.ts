@@ -1,0 +1,69 @@
+import { MAKEDEV_CHECKNAME, DevfsError } from '@devfs/core';
+import { bareKernel, plainsw, expectCode } from './helpers';
+
+describe('device names (prep_devname)', () => {
+  const bad: [string, string][] = [
+    ['', 'EINVAL'], ['/', 'EINVAL'], ['a/', 'EINVAL'], ['a/./b', 'EINVAL'], ['a/../b', 'EINVAL'], ['..', 'EINVAL'],
+    ['.', 'EINVAL'], ['a b', 'EINVAL'], ['a\tb', 'EINVAL'], ['a"b', 'EINVAL'], ['x'.repeat(256), 'ENAMETOOLONG'],
+  ];
+  test.each(bad)('%j → %s and nothing changes', (name, code) => {
+    const k = bareKernel();
+    const before = k.generation;
+    expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, name), code);
+    expectCode(() => k.make_dev_s({ devsw: plainsw, flags: MAKEDEV_CHECKNAME }, name), code);
+    expect(k.generation).toBe(before);
+    expect([...k.devices()]).toHaveLength(0);
+  });
+
+  test('leading slashes are stripped and // collapsed', () => {
+    const k = bareKernel();
+    const d = k.make_dev(plainsw, 0, 0, 0, 0o600, '//a//b');
+    expect(d.si_name).toBe('a/b');
+    expect(k.lookupDev('a/b')).toBe(d);
+  });
+
+  test('printf-style names', () => {
+    const k = bareKernel();
+    expect(k.make_dev(plainsw, 3, 0, 0, 0o600, 'tty%s%d', 'p', 3).si_name).toBe('ttyp3');
+    expect(k.make_dev(plainsw, 0, 0, 0, 0o600, 'x%x-%u-%02d', 255, 7, 5).si_name).toBe('xff-7-05');
+  });
+
+  test('prefix conflicts both ways, and the name is free right after destroy_dev', async () => {
+    const k = bareKernel();
+    const d = k.make_dev(plainsw, 0, 0, 0, 0o600, 'pts/3');
+    expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, 'pts'), 'EEXIST');
+    expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, 'pts/3'), 'EEXIST');
+    expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, 'pts/3/x'), 'EEXIST');
+    const p = k.destroy_dev(d);
+    expect(k.lookupDev('pts/3')).toBeUndefined();
+    const again = k.make_dev(plainsw, 0, 0, 0, 0o600, 'pts'); // the directory went away with its last entry
+    expect(again.si_name).toBe('pts');
+    await p;
+  });
+
+  test('errors have the Node system-error shape', () => {
+    const k = bareKernel();
+    k.make_dev(plainsw, 0, 0, 0, 0o600, 'a');
+    try {
+      k.make_dev(plainsw, 0, 0, 0, 0o600, 'a');
+      throw new Error('no error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(DevfsError);
+      const e = err as DevfsError;
+      expect(e.code).toBe('EEXIST');
+      expect(e.errno).toBe(-17);
+      expect(e.syscall).toBe('make_dev');
+      expect(e.path).toBe('a');
+      expect(e.message).toMatch(/^EEXIST: /);
+    }
+  });
+
+  test('inodes are unique, >= 3, and are the rdev', () => {
+    const k = bareKernel();
+    const a = k.make_dev(plainsw, 0, 0, 0, 0o600, 'a');
+    const b = k.make_dev(plainsw, 1, 0, 0, 0o600, 'b');
+    expect(a.inode).toBeGreaterThanOrEqual(3);
+    expect(a.inode).not.toBe(b.inode);
+    expect(a.rdev).toBe(a.inode);
+  });
+});
