@@ -251,6 +251,22 @@ uint32_t inode_capacity() {
   return Slots() ? g_table.capacity.load() : 0;
 }
 
+uint32_t inode_high_water() {
+  uint64_t f = g_table.fresh.load();
+  uint32_t cap = g_table.capacity.load();
+  return f < cap ? static_cast<uint32_t>(f) : cap;
+}
+
+bool inode_slot(uint32_t ino, uint32_t* gen, uint32_t* tag) {
+  std::atomic<uint64_t>* slots = Slots();
+  if (!slots || ino < kFirstIno || ino >= g_table.capacity.load()) return false;
+  uint64_t w = slots[ino].load(std::memory_order_acquire);
+  if (!LiveOf(w)) return false;
+  *gen = GenOf(w);
+  *tag = HiOf(w);
+  return true;
+}
+
 uint64_t changelog_head() { return g_tail.load(); }
 
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max) {

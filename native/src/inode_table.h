@@ -53,6 +53,13 @@ int64_t inode_live_count();
 /// Slots actually reserved (kInodeCapacity unless the address space refused; 0 if none).
 uint32_t inode_capacity();
 
+/// One past the highest inode number ever handed out (<= inode_capacity()): a full scan of the
+/// table, as a reader that fell behind needs, only has to look below this.
+uint32_t inode_high_water();
+
+/// Reads one slot: true (with its gen and tag) while it is live.
+bool inode_slot(uint32_t ino, uint32_t* gen, uint32_t* tag);
+
 /// Change-log records ever appended (claimed); the cursor a reader starts from to see only news.
 uint64_t changelog_head();
 

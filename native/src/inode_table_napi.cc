@@ -74,6 +74,22 @@ Napi::Value InodeLiveCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(inode_live_count()));
 }
 
+// inodeForeignList(tag) → [ino, gen, ino, gen, ...] of the slots live with this tag right now.
+// O(highest inode ever used): for the rare rescan after a reader fell behind the change log.
+Napi::Value InodeForeignList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t want = U32Arg(info, 0, "tag");
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0, end = inode_high_water();
+  for (uint32_t ino = 3; ino < end; ino++) {
+    uint32_t gen, tag;
+    if (!inode_slot(ino, &gen, &tag) || tag != want) continue;
+    out.Set(n++, Napi::Number::New(env, ino));
+    out.Set(n++, Napi::Number::New(env, gen));
+  }
+  return out;
+}
+
 // changelogRead(cursor, out: Uint32Array) → records written (4 uint32 each) or -1 (rescan).
 // Writes straight into the caller's buffer: no allocation per call or per record.
 Napi::Value ChangelogRead(const Napi::CallbackInfo& info) {
@@ -102,6 +118,7 @@ void InitInodeTable(Napi::Env env, Napi::Object exports) {
   exports.Set("inodeClear", Napi::Function::New(env, InodeClear, "inodeClear"));
   exports.Set("inodeIsLive", Napi::Function::New(env, InodeIsLive, "inodeIsLive"));
   exports.Set("inodeForeignName", Napi::Function::New(env, InodeForeignName, "inodeForeignName"));
+  exports.Set("inodeForeignList", Napi::Function::New(env, InodeForeignList, "inodeForeignList"));
   exports.Set("inodeLiveCount", Napi::Function::New(env, InodeLiveCount, "inodeLiveCount"));
   exports.Set("devfsGeneration", Napi::Function::New(env, DevfsGeneration, "devfsGeneration"));
   exports.Set("changelogHead", Napi::Function::New(env, ChangelogHead, "changelogHead"));

@@ -99,6 +99,26 @@ describe('inode table (single thread)', () => {
     expect(native.inodeClear(u.ino, u.gen)).toBe(true);
   });
 
+  test('inodeForeignList lists exactly the live slots of one tag (the rescan primitive)', () => {
+    const a = insert(9, 'tap1');
+    const b = insert(9, 'tap2');
+    const c = insert(9, 'tap3');
+    const other = insert(10, 'x');
+    const kernel = insert();
+    expect(native.inodeClear(b.ino, b.gen)).toBe(true);
+    const pairs = (tag: number) => {
+      const flat = native.inodeForeignList(tag);
+      const out: number[][] = [];
+      for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+      return out.sort((x, y) => x[0] - y[0]);
+    };
+    expect(pairs(9)).toEqual([[a.ino, a.gen], [c.ino, c.gen]].sort((x, y) => x[0] - y[0]));
+    expect(pairs(10)).toEqual([[other.ino, other.gen]]);
+    expect(pairs(0).some(([ino]) => ino === kernel.ino)).toBe(true);
+    for (const k of [a, c, other, kernel]) expect(native.inodeClear(k.ino, k.gen)).toBe(true);
+    expect(pairs(9)).toEqual([]);
+  });
+
   test('batch read returns many records per call and respects the buffer size', () => {
     const head0 = native.changelogHead();
     const keys = Array.from({ length: 1000 }, () => insert());

@@ -21,6 +21,11 @@ export interface InodeBinding {
   inodeIsLive(ino: number, gen: number): boolean;
   /** The name kept with a live foreign slot; undefined when stale, a kernel slot, or unnamed. */
   inodeForeignName(ino: number, gen: number): string | undefined;
+  /**
+   * The slots live right now with owner `tag`, flattened as `[ino, gen, ino, gen, ...]`. Scans
+   * every inode number ever handed out: meant for the rescan after `changelogRead` answered -1.
+   */
+  inodeForeignList(tag: number): number[];
   /** Live slots right now (all registrars, all threads). */
   inodeLiveCount(): number;
   /**
