@@ -16,6 +16,8 @@ export interface RulesOptions {
   groupFile?: string;
   /** Include depth, FreeBSD's vfs.devfs.rule_depth (default 1). */
   depth?: number;
+  /** Receives what a change listener threw (default: a process warning); the change itself stands. */
+  onListenerError?: (err: unknown) => void;
 }
 
 /** Called after a change with the rulesets whose evaluation may have changed. */
@@ -36,6 +38,7 @@ export class Rules {
   private readonly plans = new Map<number, Plan>();
   private readonly listeners = new Set<RulesChangeListener>();
   private readonly accounts: Accounts;
+  private readonly onListenerError: (err: unknown) => void;
   private counter = 0;
   private ruleDepth: number;
 
@@ -43,6 +46,9 @@ export class Rules {
   constructor(opts: RulesOptions = {}) {
     this.accounts = new Accounts(opts.passwdFile, opts.groupFile);
     this.ruleDepth = 1;
+    this.onListenerError = opts.onListenerError ?? ((err) => {
+      process.emitWarning(`devfs rules change listener threw: ${(err as Error)?.message ?? String(err)}`, 'DevfsRulesWarning');
+    });
     if (opts.depth !== undefined) this.depth = opts.depth;
   }
 
@@ -243,7 +249,7 @@ export class Rules {
       try {
         cb(list);
       } catch (err) {
-        process.emitWarning(`devfs rules change listener threw: ${(err as Error)?.message ?? String(err)}`, 'DevfsRulesWarning');
+        this.onListenerError(err);
       }
     }
   }
