@@ -285,7 +285,7 @@ describe('the prefix index gives exactly what a linear scan gives', () => {
           types: rand() < 0.2 ? pick([D_TTY, D_DISK]) : 0,
           uid: rand() < 0.5 ? Math.floor(rand() * 50) : null,
           hide: rand() < 0.3, unhide: rand() < 0.3,
-          include: rs < 3 && rand() < 0.1 ? pick([rs + 1, 3]) : null,
+          include: rs < 3 && rand() < 0.3 ? pick([rs + 1, 3]) : null,
         };
         let spec = `${(i + 1) * 10}`;
         if (n.types) spec += n.types === D_TTY ? ' type tty' : ' type disk';
@@ -316,6 +316,7 @@ describe('the prefix index gives exactly what a linear scan gives', () => {
 
     let compared = 0;
     let matchedCount = 0;
+    const mismatches: unknown[] = [];
     for (const depth of [1, 2]) {
       r.depth = depth;
       for (let i = 0; i < 1500; i++) {
@@ -325,12 +326,13 @@ describe('the prefix index gives exactly what a linear scan gives', () => {
           const b = { hidden: false, uid: -1, gid: -1, mode: -1 };
           const ma = r.evaluate(rs, s, a);
           const mb = naive(rs, s, b, depth);
-          expect([s, rs, ma, a]).toEqual([s, rs, mb, b]);
+          if (ma !== mb || a.hidden !== b.hidden || a.uid !== b.uid) mismatches.push({ depth, rs, s, got: [ma, a], want: [mb, b] });
           compared++;
           if (ma) matchedCount++;
         }
       }
     }
+    expect(mismatches.slice(0, 5)).toEqual([]);
     expect(compared).toBe(9000);
     expect(matchedCount).toBeGreaterThan(1000); // the comparison exercised real matches
   });
