@@ -54,6 +54,16 @@ uint8_t* Slice(const Napi::CallbackInfo& info, size_t first, const char* syscall
 
 }  // namespace
 
+bool ClaimPolledFd(uv_loop_t* loop, int fd) {
+  std::lock_guard<std::mutex> lock(g_liveMutex);
+  return g_live.insert({loop, fd}).second;
+}
+
+void ReleasePolledFd(uv_loop_t* loop, int fd) {
+  std::lock_guard<std::mutex> lock(g_liveMutex);
+  g_live.erase({loop, fd});
+}
+
 FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(info) {
   Napi::Env env = info.Env();
   fd_ = ToFd(env, info[0], "FdPoller");
@@ -77,16 +87,12 @@ FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(
 
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) ThrowInvalid(env, "FdPoller", "no event loop");
-  {
-    std::lock_guard<std::mutex> lock(g_liveMutex);
-    if (!g_live.insert({loop, fd_}).second) ThrowErrno(env, EEXIST, "uv_poll_init");
-  }
+  if (!ClaimPolledFd(loop, fd_)) ThrowErrno(env, EEXIST, "uv_poll_init");
   auto* h = new uv_poll_t;
   int r = uv_poll_init(loop, h, fd_);
   if (r < 0) {
     delete h;
-    std::lock_guard<std::mutex> lock(g_liveMutex);
-    g_live.erase({loop, fd_});
+    ReleasePolledFd(loop, fd_);
     ThrowErrno(env, -r, "uv_poll_init");
   }
   h->data = this;
@@ -319,10 +325,7 @@ void FdPoller::DoClose(bool fromCleanup) {
   reading_ = false;
   pollEvents_ = 0;
   if (handle_) {
-    {
-      std::lock_guard<std::mutex> lock(g_liveMutex);
-      g_live.erase({handle_->loop, fd_});
-    }
+    ReleasePolledFd(handle_->loop, fd_);
     handle_->data = nullptr;
     // uv_close stops the watcher (epoll_ctl DEL) synchronously, so the fd may be closed below.
     uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
@@ -422,6 +425,7 @@ static Napi::Value FdPipe(const Napi::CallbackInfo& info) {
 
 void InitFdio(Napi::Env env, Napi::Object exports) {
   FdPoller::Init(env, exports);
+  InitFdWatch(env, exports);
   exports.Set("fdRead", Napi::Function::New(env, FdRead, "fdRead"));
   exports.Set("fdWrite", Napi::Function::New(env, FdWrite, "fdWrite"));
   exports.Set("fdClose", Napi::Function::New(env, FdClose, "fdClose"));

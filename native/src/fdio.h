@@ -11,6 +11,13 @@
 
 namespace devfs {
 
+/// Claims (loop, fd) for one poll handle; false when another poller/watch already has it.
+bool ClaimPolledFd(uv_loop_t* loop, int fd);
+/// Releases a claim made by ClaimPolledFd.
+void ReleasePolledFd(uv_loop_t* loop, int fd);
+/// fdio_ready.cc: FdWatch (one-shot readiness without reading).
+void InitFdWatch(Napi::Env env, Napi::Object exports);
+
 /// One fd polled on the env's loop. Stream mode: reads until EAGAIN and delivers chunks; EIO
 /// (a pty master whose slaves are all closed) and read() == 0 are end of output. Datagram mode:
 /// one read() is one frame. Writes that cannot complete now wait in a bounded queue for POLLOUT.

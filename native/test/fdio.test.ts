@@ -148,6 +148,32 @@ describe('FdPoller datagram mode', () => {
   });
 });
 
+describe('FdWatch', () => {
+  test('reports readiness once without consuming data, and re-arms', async () => {
+    const [r, w] = native.fdPipe();
+    const seen: number[] = [];
+    let wake!: () => void;
+    const watch = new native.FdWatch(r, (revents) => { seen.push(revents); wake(); });
+    const ready = () => new Promise<void>((res) => (wake = res));
+    expect(() => new native.FdPoller(r, { onData: () => {}, onEnd: () => {} })).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    let p = ready();
+    watch.arm(POLLIN);
+    expect(watch.armed).toBe(true);
+    native.fdWrite(w, Buffer.from('xy'));
+    await p;
+    expect(seen).toEqual([POLLIN]);
+    expect(watch.armed).toBe(false);
+    expect(native.fdIoctlInt(r, FIONREAD)).toBe(2); // nothing consumed
+    p = ready();
+    watch.arm(POLLIN); // still readable: fires again
+    await p;
+    expect(seen.length).toBe(2);
+    native.fdClose(w);
+    watch.close();
+    native.fdClose(r);
+  });
+});
+
 describe('FdPoller in a worker thread', () => {
   test('reads on the worker loop and is cleaned up when the worker ends', async () => {
     const [r, w] = native.fdPipe();

@@ -160,12 +160,15 @@ describeHost('ptySpawn', [needTool('ps'), needTool('stty'), needTool('base64')],
   test('exit by signal reports the signal; killing after the exit is ESRCH', async () => {
     const p = native.ptyOpen();
     const pid = native.ptySpawn({ file: 'sleep', args: ['30'], ptsPath: p.ptsPath });
+    let w!: ReturnType<typeof watch>;
+    const watch = (cb: (c: number, s: number) => void) => new native.ProcessWatcher(pid, cb);
     const status = await new Promise<[number, number]>((resolve) => {
-      const w = new native.ProcessWatcher(pid, (c, s) => resolve([c, s]));
+      w = watch((c, s) => resolve([c, s]));
       w.kill(15);
-      setTimeout(() => expect(() => w.kill(15)).toThrow(expect.objectContaining({ code: 'ESRCH' })), 0);
     });
     expect(status).toEqual([0, 15]);
+    expect(w.exited).toBe(true);
+    expect(() => w.kill(15)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     native.fdClose(p.fd);
     expect(zombies()).toEqual([]);
   });

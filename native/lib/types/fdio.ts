@@ -63,9 +63,29 @@ export interface FdPollerCtor {
   new (fd: number, options: FdPollerOptions): FdPoller;
 }
 
+/**
+ * One-shot readiness of an fd on the env's loop, without reading or writing it (for drivers that
+ * read on demand). Shares FdPoller's rule: one poll handle per fd and loop (EEXIST otherwise).
+ */
+export interface FdWatch {
+  /** Waits once for `events` (POLLIN and/or POLLOUT bits); then calls onReady and disarms. */
+  arm(events: number): void;
+  /** Cancels a pending arm. */
+  disarm(): void;
+  /** Releases the uv handle (never closes the fd). */
+  close(): void;
+  readonly armed: boolean;
+}
+
+/** Constructor of {@link FdWatch}: `onReady(revents)` gets POLLIN/POLLOUT/POLLHUP/POLLERR bits. */
+export interface FdWatchCtor {
+  new (fd: number, onReady: (revents: number) => void): FdWatch;
+}
+
 /** Native fdio calls (implemented in src/fdio.cc). Errors carry `code`, `errno`, `syscall`. */
 export interface FdioBinding {
   FdPoller: FdPollerCtor;
+  FdWatch: FdWatchCtor;
   /** read(2) once into buf[off, off+len); 0 = EOF; throws EAGAIN when nothing is ready. */
   fdRead(fd: number, buf: Buffer, off?: number, len?: number): number;
   /** write(2) once from buf[off, off+len); returns bytes written; throws EAGAIN when full. */
