@@ -107,12 +107,34 @@ describeHost('md partitions on real sfdisk images', [needTool('sfdisk')], () => 
     await h.write(Buffer.alloc(MiB, 1), 4 * MiB);
     expect((await f.notices()).length).toBe(before);
     // Change the table behind the driver's back (sfdisk on the image), then rescan.
+    const p1 = await f.mount.open('md0p1', 'r');
+    const p1ino = f.mount.stat('md0p1').ino;
     execFileSync('sfdisk', ['-q', '--no-reread', '--no-tell-kernel', '--delete', gpt, '3']);
     expect(f.md.info('md0').partitions).toHaveLength(3);
     const r = await f.md.rescan('md0');
     expect(r).toMatchObject({ ok: true, scheme: 'gpt' });
     expect(f.md.info('md0').partitions.map((p) => p.name)).toEqual(['md0p1', 'md0p2']);
+    expect(() => f.mount.stat('gpt/data_x')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    // Unchanged partitions keep their node and their open handles.
+    expect(f.mount.stat('md0p1').ino).toBe(p1ino);
+    expect(await p1.read(Buffer.alloc(512), 0)).toBe(512);
+    await p1.close();
     await h.close();
+  });
+
+  test('a write through the extended partition that erases an EBR rescans the disk', async () => {
+    const img = path.join(t.dir, 'mbr.img');
+    sfdiskImage(img, 16 * MiB, MBR_SCRIPT);
+    await f.md.create({ type: 'vnode', file: img });
+    await f.kernel.events.flush(); // deliver create's own table-changed first
+    const changed = f.kernel.events.once('NOTIFY', (e) => e.data?.event === 'table-changed', 5000);
+    const ext = await f.mount.open('md0s2', 'r+');
+    await ext.write(Buffer.alloc(512), 0); // the first EBR sits at the start of the extended partition
+    const e = await changed;
+    expect((e.data!.partitions as Array<{ name: string }>).map((p) => p.name)).toEqual(['md0s1', 'md0s2']);
+    expect(f.md.info('md0').partitions.map((p) => p.name)).toEqual(['md0s1', 'md0s2']);
+    expect(await ext.read(Buffer.alloc(512), 512)).toBe(512); // md0s2 itself did not change
+    await ext.close();
   });
 
   test('a corrupt GPT is reported by an event and ignored; a good backup is used with a warning', async () => {

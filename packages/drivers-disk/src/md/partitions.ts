@@ -18,10 +18,13 @@ interface Wanted {
   label?: string;
 }
 
+/** Identity of a partition node: what, if changed, means the node must be re-made. */
+const keyOf = (w: Wanted) => JSON.stringify([w.name, w.info.start, w.info.sectors, w.label ?? null]);
+
 /**
- * Keeps a disk's children in step with its partition table: scans it, and when the set of
- * partitions (names, extents, labels) changed destroys the old children and makes new ones with
- * dev_depends, plus `gpt/<label>` aliases. Corrupt tables and warnings are NOTIFY events.
+ * Keeps a disk's children in step with its partition table: scans it, destroys the children whose
+ * name, extent or label changed or vanished and makes the new ones with dev_depends, plus
+ * `gpt/<label>` aliases. Corrupt tables and warnings are NOTIFY events.
  */
 export class Partitioner {
   /** A partitioner that creates nodes in `kernel`. */
@@ -39,13 +42,10 @@ export class Partitioner {
     return run;
   }
 
-  /** Destroys every child of `u` (and their aliases) and closes their windows. */
-  async removeChildren(u: MdUnit): Promise<void> {
-    const old = u.children;
-    u.children = [];
-    u.signature = '[]';
-    await Promise.all(old.map((c) => this.kernel.destroy_dev(c.dev).catch(() => undefined)));
-    await Promise.all(old.map((c) => c.window.close()));
+  /** Destroys partition nodes (and their aliases) and closes their windows. */
+  private async destroyNodes(nodes: PartitionNode[]): Promise<void> {
+    await Promise.all(nodes.map((c) => this.kernel.destroy_dev(c.dev).catch(() => undefined)));
+    await Promise.all(nodes.map((c) => c.window.close()));
   }
 
   /** After a write to the disk itself: rescan (awaited) when it touched table sectors. */
@@ -64,11 +64,23 @@ export class Partitioner {
       this.notify(u, 'table-warnings', { scheme: result.scheme, warnings: result.warnings });
     }
     const wanted = this.wanted(u, result);
-    const signature = JSON.stringify(wanted.map((w) => [w.name, w.info.start, w.info.sectors, w.label ?? null]));
+    const keys = wanted.map(keyOf);
+    const signature = JSON.stringify(keys);
     if (signature === u.signature || u.dev.dying) return result;
-    await this.removeChildren(u);
+    // Only partitions whose name, extent or label changed are destroyed and re-made; the others
+    // (and handles open on them) stay.
+    const keep = new Set(keys);
+    const stale = u.children.filter((c) => !keep.has(c.key));
+    u.children = u.children.filter((c) => keep.has(c.key));
+    await this.destroyNodes(stale);
     if (u.dev.dying) return result;
-    for (const w of wanted) this.addChild(u, w);
+    const have = new Map(u.children.map((c) => [c.key, c]));
+    for (const w of wanted) {
+      const kept = have.get(keyOf(w));
+      if (kept) kept.info = w.info;
+      else this.addChild(u, w);
+    }
+    u.children.sort((a, b) => a.info.index - b.info.index);
     u.signature = signature;
     this.notify(u, 'table-changed', {
       scheme: result.ok ? result.scheme : 'none',
@@ -113,7 +125,7 @@ export class Partitioner {
       void this.kernel.destroy_dev(dev).catch(() => undefined).then(() => window.close());
       return;
     }
-    const node: PartitionNode = { name: w.name, dev, softc, window, info: w.info };
+    const node: PartitionNode = { key: keyOf(w), name: w.name, dev, softc, window, info: w.info };
     u.children.push(node);
     if (w.label) {
       try {

@@ -8,6 +8,8 @@ import type { DiskSoftc } from './softc';
 
 /** A partition node: a window onto its disk. */
 export interface PartitionNode {
+  /** Name, extent and label, as compared across rescans. */
+  key: string;
   name: string;
   dev: Cdev;
   softc: DiskSoftc;
