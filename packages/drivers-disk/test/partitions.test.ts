@@ -168,6 +168,21 @@ describeHost('md partitions on real sfdisk images', [needTool('sfdisk')], () => 
     expect(await f.notices('table-corrupt')).toHaveLength(1);
   });
 
+  test('a forced destroy racing a table write finishes (no deadlock) and leaves nothing behind', async () => {
+    const img = path.join(t.dir, 'gpt.img');
+    sfdiskImage(img, 16 * MiB, GPT_SCRIPT);
+    const head = fs.readFileSync(img).subarray(0, MiB);
+    await f.md.create({ type: 'malloc', size: 16 * MiB });
+    const h = await f.mount.open('md0', 'r+');
+    const write = h.write(head, 0).catch((e: { code?: string }) => e.code);
+    await f.md.destroy('md0', { force: true });
+    const w = await write;
+    expect([MiB, 'ENXIO']).toContain(w);
+    await h.close().catch(() => undefined);
+    expect(f.mount.readdir('')).toEqual([]);
+    expect(f.md.list()).toEqual([]);
+  });
+
   test('destroying the disk destroys its partitions and label links; busy partition → EBUSY', async () => {
     const img = path.join(t.dir, 'gpt.img');
     sfdiskImage(img, 16 * MiB, GPT_SCRIPT);
