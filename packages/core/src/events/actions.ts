@@ -31,19 +31,21 @@ export class ActionRunner {
 
   constructor(private readonly env: ActionEnv, readonly programs: ProgramRunner) {}
 
-  /** The state store of `file`, opened once (throws like StateStore.open). */
-  store(file: string): StateStore {
-    let s = this.stores.get(file);
-    if (!s) {
-      s = StateStore.open(file, (err) => this.env.report(err, { source: 'COPY' }));
-      this.stores.set(file, s);
-    }
-    return s;
+  /** The open state store of `file`, or a new one not yet registered (throws like StateStore.open). */
+  openStore(file: string): StateStore {
+    return this.stores.get(file) ?? StateStore.open(file, (err) => this.env.report(err, { source: 'COPY' }));
   }
 
-  /** Appends parsed rules (their state files must already be opened with `store`). */
-  addRules(rules: ActionRule[]): void {
+  /** Appends parsed rules together with the state stores they use (from `openStore`). */
+  addRules(rules: ActionRule[], stores: StateStore[] = []): void {
+    for (const s of stores) if (!this.stores.has(s.file)) this.stores.set(s.file, s);
     this.rules = this.rules.concat(rules);
+  }
+
+  private store(file: string): StateStore {
+    const s = this.stores.get(file);
+    if (!s) throw devfsError('EBADF', 'events.state', file, 'state file was not opened by loadConfig');
+    return s;
   }
 
   /** Forgets every rule (open state stores stay, their pending writes complete). */

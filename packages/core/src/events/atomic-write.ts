@@ -4,20 +4,22 @@
  * loss) sees the old complete file or the new complete file, never a mix. Hand-written because
  * the npm packages that do this (write-file-atomic) do not fsync the directory.
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
 let counter = 0;
 
-/** Name of a temporary file for `file`: hidden, in the same directory, tagged with our pid. */
+/** Name of a temporary file for `file`: hidden, in the same directory, tagged with our pid (and unique). */
 export function tempNameFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
+  const unique = `${counter++}-${randomBytes(4).toString('hex')}`;
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${unique}.tmp`);
 }
 
 /** Matches temporary files of `file` left behind; group 1 is the writer's pid. */
 export function tempPattern(file: string): RegExp {
   const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^\\.${base}\\.([0-9]+)\\.[0-9]+\\.tmp$`);
+  return new RegExp(`^\\.${base}\\.([0-9]+)\\.[0-9]+-[0-9a-f]+\\.tmp$`);
 }
 
 /** Atomically replaces `file` with `text` (temp + fsync + rename + fsync dir). */

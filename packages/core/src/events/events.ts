@@ -10,6 +10,7 @@ import { Accounts, readAccounts } from './accounts';
 import { ActionRunner, ActionScope } from './actions';
 import { parseConfig } from './config';
 import { ProgramRunner } from './execute';
+import { StateStore } from './state-store';
 import {
   DevEvent, DevEventInput, DevEventListener, DevEventType, EventActionHost, EventErrorContext,
   EventErrorHandler, EventsOptions,
@@ -154,18 +155,19 @@ export class Events {
     let accounts: Accounts | undefined;
     const rules = parseConfig(text, source, () =>
       (accounts ??= readAccounts(this.opts.passwdFile, this.opts.groupFile)));
+    const stores = new Map<string, StateStore>();
     for (const r of rules) {
-      if (r.action.kind === 'COPY' || r.action.kind === 'RESTORE') {
-        try {
-          this.actions.store(r.action.file);
-        } catch (err) {
-          const e = toDevfsError(err, 'events.loadConfig', r.action.file);
-          e.message = `${r.where}: ${e.message}`;
-          throw e;
-        }
+      if (r.action.kind !== 'COPY' && r.action.kind !== 'RESTORE') continue;
+      if (stores.has(r.action.file)) continue;
+      try {
+        stores.set(r.action.file, this.actions.openStore(r.action.file));
+      } catch (err) {
+        const e = toDevfsError(err, 'events.loadConfig', r.action.file);
+        e.message = `${r.where}: ${e.message}`;
+        throw e;
       }
     }
-    this.actions.addRules(rules);
+    this.actions.addRules(rules, [...stores.values()]);
   }
 
   /** Removes every loaded action rule. */
