@@ -222,3 +222,23 @@ describe('config parse errors name source:line:column and the token, and change 
       .toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('not JSON') }));
   });
 });
+
+describe('the README worked example', () => {
+  test('its devfsd.conf loads and behaves as the README says', async () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README-events.md'), 'utf8');
+    const conf = /`\/etc\/devfs\/devfsd\.conf`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(conf).toBeDefined();
+    const host = new RecordingHost();
+    fs.writeFileSync(path.join(tmp, 'group2'), 'wheel:x:0:\ndialout:x:20:\n');
+    const events = new Events({ host, passwdFile: path.join(tmp, 'passwd'), groupFile: path.join(tmp, 'group2') });
+    events.loadConfig((conf as string).split('/var/lib/devfs').join(tmp), 'devfsd.conf');
+    events.emit({ type: 'REGISTER', name: 'cuau0' });
+    events.emit({ type: 'REGISTER', name: 'ptyp0' });
+    events.emit({ type: 'CHANGE', name: 'cuau0', mount: 'jail1', uid: 0, gid: 20, mode: 0o666 });
+    await events.flush();
+    await expect(events.autoload('tap3')).resolves.toBe(true);
+    expect(host.calls).toEqual(['setAttrs - cuau0 0.20 660', 'symlink - ttyS0 -> cuau0', 'modload @devfs/drivers-tap']);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'perms.json'), 'utf8')).mounts)
+      .toEqual({ jail1: { cuau0: { uid: 0, gid: 20, mode: 0o666 } } });
+  });
+});

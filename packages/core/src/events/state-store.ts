@@ -11,8 +11,9 @@ import { devfsError, toDevfsError } from '../errors';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write';
 import { DevAttrs } from './types';
 
-/** Marker and version of the state file format. */
+/** Marker of the state file format (its `format` field). */
 export const STATE_FORMAT = 'devfs-events-state';
+/** Version of the state file format this code reads and writes. */
 export const STATE_VERSION = 1;
 
 /** The file's shape: mount name ('' for global, REGISTER-time attributes) → name → attributes. */
