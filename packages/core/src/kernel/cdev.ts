@@ -27,6 +27,28 @@ export class CdevExt {
   /** Waiters for in-flight calls to drain during destroy. */
   drainWaiters: (() => void)[] | undefined = undefined;
   destroyed: Promise<void> | undefined = undefined;
+  /** Open count and in-flight driver calls (only devices that were ever opened pay for them). */
+  usecount = 0;
+  threadcount = 0;
+}
+
+/** Owner, group and mode, interned: devices of one driver share one record. */
+export class Perm {
+  constructor(readonly uid: number, readonly gid: number, readonly mode: number) {}
+}
+const perms = new Map<string, Perm>();
+let lastPerm = new Perm(0, 0, 0o600);
+/** The shared Perm record for (uid, gid, mode). */
+export function internPerm(uid: number, gid: number, mode: number): Perm {
+  const l = lastPerm;
+  if (l.uid === uid && l.gid === gid && l.mode === mode) return l;
+  const key = `${uid}:${gid}:${mode}`;
+  let p = perms.get(key);
+  if (!p) {
+    if (perms.size > 4096) perms.clear();
+    perms.set(key, (p = new Perm(uid, gid, mode)));
+  }
+  return (lastPerm = p);
 }
 
 /**
@@ -42,10 +64,8 @@ export class Cdev {
   si_drv1: any;
   /** Unit number given to make_dev. */
   readonly unit: number;
-  /** Default owner, group and mode (what a mount shows unless its ruleset or a chmod says otherwise). */
-  uid: number;
-  gid: number;
-  mode: number;
+  /** Default owner, group and mode (interned; see the uid/gid/mode accessors). */
+  perm: Perm;
   /** Inode number (also the rdev), and the slot generation that guards it. */
   readonly inode: number;
   readonly gen: number;
@@ -55,10 +75,6 @@ export class Cdev {
   readonly ctick: number;
   /** devfs_generation right after this device was registered. */
   readonly createdGen: number;
-  /** Open count (d_close without D_TRACKCLOSE runs when it drops to 0). */
-  usecount = 0;
-  /** Driver calls in flight (destroy_dev waits for 0). */
-  threadcount = 0;
   /** Rare state. */
   ext: CdevExt | undefined = undefined;
 
@@ -68,15 +84,30 @@ export class Cdev {
     this.si_devsw = devsw;
     this.si_drv1 = undefined;
     this.unit = unit;
-    this.uid = uid;
-    this.gid = gid;
-    this.mode = mode;
+    this.perm = internPerm(uid, gid, mode);
     this.inode = inode;
     this.gen = gen;
     this.flags = flags;
     this.ctick = Date.now() - TIME_ORIGIN;
     this.createdGen = createdGen;
   }
+
+  /** Default owner (what a mount shows unless its ruleset or a chown says otherwise). */
+  get uid(): number { return this.perm.uid; }
+  set uid(v: number) { this.perm = internPerm(v, this.perm.gid, this.perm.mode); }
+  /** Default group. */
+  get gid(): number { return this.perm.gid; }
+  set gid(v: number) { this.perm = internPerm(this.perm.uid, v, this.perm.mode); }
+  /** Default permission bits. */
+  get mode(): number { return this.perm.mode; }
+  set mode(v: number) { this.perm = internPerm(this.perm.uid, this.perm.gid, v); }
+
+  /** Open count (d_close without D_TRACKCLOSE runs when it drops to 0). */
+  get usecount(): number { return this.ext === undefined ? 0 : this.ext.usecount; }
+  set usecount(v: number) { this.x().usecount = v; }
+  /** Driver calls in flight (destroy_dev waits for 0). */
+  get threadcount(): number { return this.ext === undefined ? 0 : this.ext.threadcount; }
+  set threadcount(v: number) { this.x().threadcount = v; }
 
   /** Device number as stat reports it: the inode. */
   get rdev(): number {
