@@ -1,0 +1,368 @@
+import { native, LinkEvent, LinkWatcherHandle, TAP_TAG } from '@devfs/native';
+import {
+  devfsError, toDevfsError, isErrno, Cdev, Cdevsw, DevfsError, DevFile, Fileops, Kernel, UnitAllocator,
+} from '@devfs/core';
+import { TAP_MAX_UNIT, TAP_QUEUE_FRAMES, TAP_SYSCTL_PREFIX } from './constants';
+import { formatMac, parseMac, randomTapMac } from './mac';
+import { tapHostProblem } from './host-check';
+import { TapInterface, TapOrigin } from './tap-if';
+
+/** Options of the tap driver. */
+export interface TapOptions {
+  /** Watch rtnetlink for interfaces created/deleted outside (default true). */
+  watch?: boolean;
+  /** Frames queued per interface before the host fd stops being read (default 512). */
+  queueFrames?: number;
+  /** The TUN/TAP device checked at attach (default /dev/net/tun). */
+  tunPath?: string;
+  /** Owner, group and mode of the nodes (default root:wheel 0600). */
+  uid?: number;
+  gid?: number;
+  mode?: number;
+}
+
+const TAPN = /^tap(\d+)$/;
+
+/**
+ * The tap driver: the `tap` cloner node (each open creates a host interface tapN and returns a
+ * handle of its own; closing it destroys the interface), `tapN` nodes for persistent interfaces
+ * (`create`/`destroy`, one open at a time) and for taps created outside (`ip tuntap add`), which a
+ * native netlink thread registers in the inode table and this driver adopts. Host interfaces live
+ * in the network namespace of the thread that called attach().
+ */
+export class TapDriver {
+  /** Driver name. */
+  readonly name = 'tap';
+  /** Why the driver attached with no nodes (no /dev/net/tun, no CAP_NET_ADMIN), else undefined. */
+  unavailable: DevfsError | undefined = undefined;
+  private readonly ifs = new Map<string, TapInterface>();
+  private readonly destroying = new Map<string, Promise<void>>();
+  private units: UnitAllocator | undefined = undefined;
+  private cloner: Cdev | undefined = undefined;
+  private watcher: LinkWatcherHandle | undefined = undefined;
+  private unforeign: (() => void) | undefined = undefined;
+  private attached = false;
+
+  private readonly nodeSw: Cdevsw = {
+    d_name: 'tap',
+    d_open: (dev) => this.nodeOpen(dev.si_drv1 as TapInterface, dev.si_name),
+    d_close: (dev) => { (dev.si_drv1 as TapInterface).detach(); },
+    d_read: (dev, buf, _pos, file) => (dev.si_drv1 as TapInterface).read(buf, file.path),
+    d_write: (dev, buf, _pos, file) => (dev.si_drv1 as TapInterface).write(buf, file.path),
+    d_ioctl: (dev, cmd, arg, file) => (dev.si_drv1 as TapInterface).ioctl(cmd, arg, file.path),
+    d_poll: (dev, events, file) => (dev.si_drv1 as TapInterface).poll(events, file),
+  };
+
+  private readonly clonerSw: Cdevsw = {
+    d_name: 'tap',
+    d_open: (_dev, _oflags, file) => this.cloneOpen(file),
+  };
+
+  private readonly cloneOps: Fileops = {
+    fo_read: (file, buf) => tifOf(file).read(buf, file.path),
+    fo_write: (file, buf) => tifOf(file).write(buf, file.path),
+    fo_ioctl: (file, cmd, arg) => tifOf(file).ioctl(cmd, arg, file.path),
+    fo_poll: (file, events) => tifOf(file).poll(events, file),
+    fo_close: (file) => this.cloneClose(tifOf(file)),
+  };
+
+  /** A driver for `kernel`; nothing happens until attach(). */
+  constructor(readonly kernel: Kernel, readonly options: TapOptions = {}) {}
+
+  /**
+   * Checks the host (TUN/TAP device, CAP_NET_ADMIN), creates the `tap` cloner node and starts the
+   * link watcher. On a host that cannot run taps it attaches with no nodes, sets `unavailable`
+   * and emits a NOTIFY event with the reason — it never fails the host.
+   */
+  attach(): void {
+    if (this.attached) return;
+    this.attached = true;
+    this.unavailable = tapHostProblem(this.options.tunPath);
+    if (this.unavailable) {
+      this.kernel.emit({ type: 'NOTIFY', name: 'tap', data: { driver: 'tap', event: 'UNAVAILABLE', code: this.unavailable.code, message: this.unavailable.message } });
+      return;
+    }
+    this.units = this.kernel.unitAllocator(TAP_MAX_UNIT);
+    this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid ?? 0, gid: this.options.gid ?? 0, mode: this.options.mode ?? 0o600 }, 'tap');
+    if (this.options.watch !== false) {
+      this.watcher = native.startLinkWatcher((ev) => this.onLink(ev));
+      this.unforeign = this.kernel.onForeign(TAP_TAG, (ino, gen, name) => this.adopt(ino, gen, name), (ino, gen) => this.released(ino, gen));
+    }
+  }
+
+  /**
+   * Destroys every node; interfaces this driver created (clones and create()d ones) are deleted
+   * from the host, interfaces created outside are left to their owner.
+   */
+  async detach(): Promise<void> {
+    if (!this.attached) return;
+    this.attached = false;
+    this.unforeign?.();
+    this.unforeign = undefined;
+    const all = [...this.ifs.values()];
+    await Promise.all(all.map((t) => this.teardown(t, t.origin !== 'foreign')));
+    this.watcher?.stop();
+    this.watcher = undefined;
+    if (this.cloner) await this.kernel.destroy_dev(this.cloner).catch(() => undefined);
+    this.cloner = undefined;
+  }
+
+  /**
+   * `ifconfig tapN create`: a persistent host interface and its `tapN` node. Without `unit` the
+   * lowest free one. EEXIST when tapN exists; the error of `unavailable` on a host without taps.
+   */
+  async create(unit?: number): Promise<string> {
+    this.ready('create');
+    const { name, fd } = this.newHostInterface(unit, 'create');
+    try {
+      native.tunSetPersist(fd, true);
+    } catch (err) {
+      native.fdClose(fd);
+      this.forget(name);
+      throw toDevfsError(err, 'create', name);
+    }
+    native.fdClose(fd);
+    const tif = new TapInterface(name, 'create', this.queueFrames(), this);
+    try {
+      this.publish(tif);
+    } catch (err) {
+      try { native.ifDelete(name); } catch { /* already gone */ }
+      this.forget(name);
+      throw err;
+    }
+    return name;
+  }
+
+  /** `ifconfig tapN destroy`: deletes the host interface and its node; ENXIO when there is none. */
+  async destroy(name: string): Promise<void> {
+    const pending = this.destroying.get(name);
+    if (pending) return pending;
+    const tif = this.ifs.get(name);
+    if (!tif) throw devfsError('ENXIO', 'destroy', String(name), `no tap interface '${String(name)}'`);
+    return this.teardown(tif, true);
+  }
+
+  /** Names of the interfaces the driver has nodes for. */
+  list(): string[] {
+    return [...this.ifs.keys()];
+  }
+
+  /** @internal FIOASYNC delivery: a NOTIFY event, and SIGIO to the FIOSETOWN owner if any. */
+  notifyAsync(tif: TapInterface): void {
+    this.kernel.emit({ type: 'NOTIFY', name: tif.dev?.si_name ?? tif.name, ino: tif.dev?.inode, data: { driver: 'tap', event: 'SIGIO', ifname: tif.name, owner: tif.owner } });
+    if (tif.owner === 0 || (tif.owner === process.pid && process.listenerCount('SIGIO') === 0)) return;
+    try {
+      process.kill(tif.owner, 'SIGIO');
+    } catch {
+      tif.owner = 0; // the owner is gone (ESRCH): stop signalling it
+    }
+  }
+
+  /** @internal the host interface vanished under an open handle. */
+  lost(tif: TapInterface): void {
+    tif.markGone();
+    if (tif.origin !== 'foreign') void this.teardown(tif, false);
+  }
+
+  private ready(syscall: string): void {
+    if (this.unavailable) throw devfsError(this.unavailable.code, syscall, this.unavailable.path, this.unavailable.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, ''));
+    if (!this.attached || !this.units) throw devfsError('ENXIO', syscall, 'tap', 'tap driver is not attached');
+  }
+
+  private queueFrames(): number {
+    return this.options.queueFrames ?? TAP_QUEUE_FRAMES;
+  }
+
+  /**
+   * Creates a new host interface exclusively (IFF_TUN_EXCL): `unit` or the lowest unit that is free
+   * both here and on the host. The name is claimed in the watcher first so it inserts no inode.
+   */
+  private newHostInterface(unit: number | undefined, syscall: string): { name: string; fd: number } {
+    const units = this.units!;
+    if (unit !== undefined) {
+      if (!Number.isInteger(unit) || unit < 0 || unit > TAP_MAX_UNIT) throw devfsError('EINVAL', syscall, String(unit), `unit must be 0..${TAP_MAX_UNIT}`);
+      if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
+      units.alloc(unit);
+      const name = `tap${unit}`;
+      this.watcher?.claim(name);
+      try {
+        return { name, fd: native.tunOpen(name, true).fd };
+      } catch (err) {
+        this.forget(name);
+        if (isErrno(err, 'EBUSY')) throw devfsError('EEXIST', syscall, name, `${name} exists on the host`);
+        throw toDevfsError(err, syscall, name);
+      }
+    }
+    const skipped: number[] = [];
+    try {
+      for (;;) {
+        const u = units.alloc();
+        const name = `tap${u}`;
+        this.watcher?.claim(name);
+        try {
+          return { name, fd: native.tunOpen(name, true).fd };
+        } catch (err) {
+          this.watcher?.release(name);
+          if (!isErrno(err, 'EBUSY')) {
+            units.free(u);
+            throw toDevfsError(err, syscall, name);
+          }
+          skipped.push(u); // taken on the host by someone else (adopted when the watcher reports it)
+        }
+      }
+    } finally {
+      for (const u of skipped) units.free(u);
+    }
+  }
+
+  /** Gives a new interface its MAC (prefix f2:0b:a4), its node and its sysctl; registers it. */
+  private publish(tif: TapInterface, adopt?: { ino: number; gen: number }): void {
+    if (!adopt) tif.setMac(randomTapMac());
+    tif.dev = this.kernel.make_dev_s({
+      devsw: this.nodeSw, unit: Math.max(tif.unit, 0), uid: this.options.uid ?? 0, gid: this.options.gid ?? 0,
+      mode: this.options.mode ?? 0o600, drv1: tif, adoptInode: adopt,
+    }, tif.name);
+    const key = `${TAP_SYSCTL_PREFIX}.${tif.name}`;
+    try {
+      tif.unpublish = this.kernel.sysctl.create(key, {
+        description: `hardware address of ${tif.name}`,
+        get: () => formatMac(tif.getMac()),
+        set: (v: string) => tif.setMac(parseMac(v, 'sysctl', key)),
+      });
+    } catch (err) {
+      void this.kernel.destroy_dev(tif.dev);
+      tif.dev = undefined;
+      throw err;
+    }
+    this.ifs.set(tif.name, tif);
+  }
+
+  private async cloneOpen(file: DevFile): Promise<void> {
+    this.ready('open');
+    const { name, fd } = this.newHostInterface(undefined, 'open');
+    const tif = new TapInterface(name, 'clone', this.queueFrames(), this);
+    try {
+      tif.attach(fd);
+      tif.inUse = true;
+      this.publish(tif);
+    } catch (err) {
+      tif.detach();
+      this.forget(name);
+      throw toDevfsError(err, 'open', 'tap');
+    }
+    this.kernel.fdclone(file, this.cloneOps, tif);
+  }
+
+  private async cloneClose(tif: TapInterface): Promise<void> {
+    if (tif.destroying) return this.destroying.get(tif.name);
+    return this.teardown(tif, false);
+  }
+
+  private nodeOpen(tif: TapInterface, path: string): void {
+    if (tif.gone || tif.destroying) throw devfsError('ENXIO', 'open', path, `interface ${tif.name} is gone`);
+    if (tif.inUse) throw devfsError('EBUSY', 'open', path, `${tif.name} is already open`);
+    let fd: number;
+    try {
+      fd = native.tunOpen(tif.name).fd;
+    } catch (err) {
+      throw toDevfsError(err, 'open', path);
+    }
+    tif.attach(fd);
+    tif.inUse = true;
+  }
+
+  /** Destroys an interface once: node, sysctl, host fd, optionally the host interface. */
+  private teardown(tif: TapInterface, deleteHost: boolean): Promise<void> {
+    const pending = this.destroying.get(tif.name);
+    if (pending && tif.destroying) return pending;
+    tif.destroying = true;
+    const run = async (): Promise<void> => {
+      tif.unpublish?.();
+      tif.unpublish = undefined;
+      tif.detach();
+      if (deleteHost) {
+        try {
+          native.ifDelete(tif.name);
+        } catch (err) {
+          if (!isErrno(err, 'ENODEV')) throw toDevfsError(err, 'destroy', tif.name);
+        }
+      }
+      const dev = tif.dev;
+      tif.dev = undefined;
+      if (dev) await this.kernel.destroy_dev(dev).catch(() => undefined);
+      tif.markGone();
+      if (this.ifs.get(tif.name) === tif) this.forget(tif.name);
+    };
+    const p = run().finally(() => {
+      if (this.destroying.get(tif.name) === p) this.destroying.delete(tif.name);
+    });
+    this.destroying.set(tif.name, p);
+    return p;
+  }
+
+  /** Forgets a name: its unit, its watcher claim, its entry. */
+  private forget(name: string): void {
+    this.ifs.delete(name);
+    const m = TAPN.exec(name);
+    if (m && this.units?.has(Number(m[1]))) this.units.free(Number(m[1]));
+    this.watcher?.release(name);
+  }
+
+  /** kernel.onForeign: a tap created outside was registered by the netlink thread. */
+  private adopt(ino: number, gen: number, name: string): void {
+    if (!this.attached || !TAPN.test(name) || this.ifs.has(name)) return;
+    const tif = new TapInterface(name, 'foreign', this.queueFrames(), this);
+    if (this.units!.has(tif.unit)) return;
+    this.units!.alloc(tif.unit);
+    try {
+      this.publish(tif, { ino, gen });
+    } catch (err) {
+      this.units!.free(tif.unit);
+      throw err;
+    }
+    this.kernel.emit({ type: 'NOTIFY', name, ino, data: { driver: 'tap', event: 'ATTACH', ifname: name, foreign: true } });
+  }
+
+  /** kernel.onForeign release: a foreign tap was deleted outside; the kernel destroys its node. */
+  private released(ino: number, gen: number): void {
+    for (const tif of this.ifs.values()) {
+      if (tif.dev && tif.dev.inode === ino && tif.dev.gen === gen) {
+        tif.destroying = true;
+        tif.unpublish?.();
+        tif.detach();
+        tif.markGone();
+        tif.dev = undefined;
+        this.forget(tif.name);
+        this.kernel.emit({ type: 'NOTIFY', name: tif.name, ino, data: { driver: 'tap', event: 'DETACH', ifname: tif.name, foreign: true } });
+        return;
+      }
+    }
+  }
+
+  /** Link events of the netlink thread. */
+  private onLink(ev: LinkEvent): void {
+    if (!this.attached) return;
+    if (!ev.claimed) {
+      if (ev.type !== 'change') this.kernel.syncForeign(); // adopt or release promptly
+    }
+    const tif = this.ifs.get(ev.name);
+    if (!tif) return;
+    if (ev.type === 'add') {
+      let current = 0;
+      try { current = native.ifIndex(ev.name); } catch { /* gone again */ }
+      if (current === ev.ifindex) tif.ifindex = ev.ifindex;
+      return;
+    }
+    if (tif.ifindex !== 0 && tif.ifindex !== ev.ifindex) return; // an older incarnation
+    if (ev.type === 'change') {
+      tif.linkChanged(ev.flags);
+      this.kernel.emit({ type: 'NOTIFY', name: tif.name, ino: tif.dev?.inode, data: { driver: 'tap', event: ev.flags & 1 ? 'LINK_UP' : 'LINK_DOWN', ifname: tif.name } });
+    } else if (ev.type === 'del' && ev.claimed && !tif.destroying && tif.ifindex === ev.ifindex) {
+      this.lost(tif);
+    }
+  }
+}
+
+function tifOf(file: DevFile): TapInterface {
+  return file.data as TapInterface;
+}

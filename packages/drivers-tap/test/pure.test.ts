@@ -1,0 +1,115 @@
+import { FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
+import { AF_INET, AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME } from '../src/constants';
+import { checkMac, formatMac, parseMac, randomTapMac } from '../src/mac';
+import { FrameQueue } from '../src/frame-queue';
+import { tapIoctl, TapIoctlTarget } from '../src/ioctl';
+
+describe('MAC addresses', () => {
+  test('parse accepts 11..17 characters of six hex groups', () => {
+    expect(formatMac(parseMac('f2:0b:a4:01:02:03'))).toBe('f2:0b:a4:01:02:03');
+    expect(formatMac(parseMac('2:0:0:0:0:1'))).toBe('02:00:00:00:00:01');
+    expect(formatMac(parseMac('F2:0B:A4:FF:EE:DD'))).toBe('f2:0b:a4:ff:ee:dd');
+  });
+  test.each([
+    ['too short', '2:0:0:0:1'],
+    ['too long', 'f2:0b:a4:01:02:03:'],
+    ['not hex', 'f2:0b:a4:01:02:zz'],
+    ['seven groups', '2:0:0:0:0:1:1'],
+    ['dash separated', 'f2-0b-a4-01-02-03'],
+    ['multicast', '01:00:5e:00:00:01'],
+    ['broadcast', 'ff:ff:ff:ff:ff:ff'],
+    ['all zero', '00:00:00:00:00:00'],
+  ])('rejects %s with EINVAL', (_why, text) => {
+    expect(() => parseMac(text, 'sysctl', 'net.link.tap.tap0')).toThrow(expect.objectContaining({ code: 'EINVAL', path: 'net.link.tap.tap0' }));
+  });
+  test('non-strings and wrong lengths are EINVAL', () => {
+    expect(() => parseMac(42)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => checkMac(Buffer.alloc(5, 2))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+  test('random addresses carry the f2:0b:a4 prefix, are unicast and differ', () => {
+    const a = randomTapMac();
+    const b = randomTapMac();
+    expect(formatMac(a)).toMatch(/^f2:0b:a4:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/);
+    expect(a[0] & 1).toBe(0);
+    expect(a.equals(b) && randomTapMac().equals(a)).toBe(false);
+  });
+});
+
+describe('FrameQueue', () => {
+  test('FIFO with next-frame length and a soft bound that never drops', () => {
+    const q = new FrameQueue(2);
+    expect(q.nextLength()).toBe(0);
+    q.push(Buffer.alloc(60));
+    expect(q.full).toBe(false);
+    q.push(Buffer.alloc(98));
+    expect(q.full).toBe(true);
+    q.push(Buffer.alloc(1));
+    expect(q.length).toBe(3);
+    expect(q.bytes).toBe(159);
+    expect(q.nextLength()).toBe(60);
+    expect(q.shift()!.length).toBe(60);
+    expect(q.nextLength()).toBe(98);
+    q.push(Buffer.alloc(7));
+    expect(q.shift()!.length).toBe(98);
+    expect(q.shift()!.length).toBe(1);
+    expect(q.shift()!.length).toBe(7);
+    expect(q.shift()).toBeUndefined();
+    q.push(Buffer.alloc(3));
+    expect(q.clear()).toBe(1);
+    expect(q.length).toBe(0);
+    expect(q.bytes).toBe(0);
+    for (let i = 0; i < 5000; i++) q.push(Buffer.alloc(i % 100));
+    for (let i = 0; i < 5000; i++) expect(q.shift()!.length).toBe(i % 100);
+    expect(q.shift()).toBeUndefined();
+  });
+});
+
+describe('tap ioctl table', () => {
+  const target = (): TapIoctlTarget & { macs: Buffer[] } => {
+    const t = { name: 'tap3', async: false, owner: 0, macs: [] as Buffer[], next: 0,
+      nextFrameLength: () => t.next, setMac: (a: Buffer) => { t.macs.push(a); } };
+    return t;
+  };
+  test('FIONREAD, FIOASYNC, FIOSETOWN/FIOGETOWN, TAPGIFNAME, FIONBIO', () => {
+    const t = target();
+    expect(tapIoctl(t, FIONREAD, undefined, 'tap3')).toBe(0);
+    (t as unknown as { next: number }).next = 42;
+    expect(tapIoctl(t, FIONREAD, undefined, 'tap3')).toBe(42);
+    tapIoctl(t, FIOASYNC, 1, 'tap3');
+    expect(t.async).toBe(true);
+    tapIoctl(t, FIOASYNC, { value: 0 }, 'tap3');
+    expect(t.async).toBe(false);
+    tapIoctl(t, FIOSETOWN, 1234, 'tap3');
+    expect(tapIoctl(t, FIOGETOWN, undefined, 'tap3')).toBe(1234);
+    expect(tapIoctl(t, TAPGIFNAME, undefined, 'tap3')).toBe('tap3');
+    expect(tapIoctl(t, FIONBIO, true, 'tap3')).toBe(0);
+    expect(() => tapIoctl(t, FIOSETOWN, 'x', 'tap3')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+  test('SIOCSIFPHYADDR checks family and address before touching anything', () => {
+    const t = target();
+    expect(() => tapIoctl(t, SIOCSIFPHYADDR, { family: AF_INET, addr: 'f2:0b:a4:00:00:01' }, 'tap3'))
+      .toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl' }));
+    expect(() => tapIoctl(t, SIOCSIFPHYADDR, { family: AF_LINK, addr: '01:00:5e:00:00:01' }, 'tap3'))
+      .toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => tapIoctl(t, SIOCSIFPHYADDR, null, 'tap3')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(t.macs).toHaveLength(0);
+    tapIoctl(t, SIOCSIFPHYADDR, { family: AF_LINK, addr: 'f2:0b:a4:00:00:01' }, 'tap3');
+    tapIoctl(t, SIOCSIFPHYADDR, { family: AF_LINK, addr: Buffer.from([2, 0, 0, 0, 0, 9]) }, 'tap3');
+    expect(t.macs.map(formatMac)).toEqual(['f2:0b:a4:00:00:01', '02:00:00:00:00:09']);
+  });
+  test('anything else is ENOTTY, not a silent success', () => {
+    expect(() => tapIoctl(target(), 0x5401 /* TCGETS */, undefined, 'tap3'))
+      .toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl', path: 'tap3' }));
+  });
+});
+
+describe('host check', () => {
+  test('CAP_NET_ADMIN is bit 12 of CapEff', () => {
+    const { hasNetAdmin } = jest.requireActual('../src/host-check') as typeof import('../src/host-check');
+    expect(hasNetAdmin('Name:\tnode\nCapEff:\t000001ffffffffff\n')).toBe(true);
+    expect(hasNetAdmin('CapEff:\t0000000000000000\n')).toBe(false);
+    expect(hasNetAdmin('CapEff:\t0000000000001000\n')).toBe(true);
+    expect(hasNetAdmin('CapEff:\t0000000000000fff\n')).toBe(false);
+    expect(hasNetAdmin('no caps here')).toBe(false);
+  });
+});
