@@ -26,6 +26,7 @@ export type { SysctlNode } from './sysctl';
 export { Rules, loadStandardRules, STANDARD_RULES_PATH, STANDARD_RULESETS } from './rules';
 export * from './events';
 export { nullsw, zerosw, fullsw, randomsw } from './devices/mem';
+export * from './host';
 
 /**
  * Creates a kernel with the standard rulesets loaded and the memory devices null, zero, full,

@@ -1,0 +1,5 @@
+/** The plugin host: tsyringe tokens, driver/plugin interfaces and createHost. */
+export { KERNEL, DRIVER, DRIVER_OPTIONS } from './tokens';
+export type { DevfsDriver, DriverModule, DriverSpec, Host, HostOptions, LoadedPlugin, PluginFailure } from './types';
+export { createHost, PluginHost } from './host';
+export { CORE_VERSION } from './validate';

@@ -1,0 +1,71 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Kernel } from '../kernel/kernel';
+
+/** A driver as the host runs it: a unique name, attach on load, detach on close. */
+export interface DevfsDriver {
+  readonly name: string;
+  attach(): void | Promise<void>;
+  detach(): void | Promise<void>;
+}
+
+/**
+ * A driver plugin: its `register` adds DRIVER providers to the container it is given (the host's
+ * per-plugin child container) and must not touch tsyringe's global container.
+ */
+export interface DriverModule {
+  register(container: DependencyContainer, options?: unknown): void;
+}
+
+/** A plugin as createHost/load accept it: the module object, a package name, or a path. */
+export type DriverSpec = DriverModule | string;
+
+/** A plugin or driver that could not be loaded, validated or attached. */
+export interface PluginFailure {
+  /** The plugin's name (package name, else the spec it was given as). */
+  plugin: string;
+  /** The driver's name when the failure was in attach(). */
+  driver?: string;
+  /** A DevfsError naming the plugin. */
+  error: Error;
+}
+
+/** A loaded plugin and the drivers it brought. */
+export interface LoadedPlugin {
+  name: string;
+  /** Resolved file of a plugin given by name or path. */
+  file?: string;
+  /** Its package version, when it has a package.json. */
+  version?: string;
+  drivers: DevfsDriver[];
+}
+
+/** Options of createHost. */
+export interface HostOptions {
+  /** Plugins, attached in this order. */
+  drivers: DriverSpec[];
+  /** Passed to every `register(container, options)` and registered under DRIVER_OPTIONS. */
+  options?: Record<string, unknown>;
+  /** Use this kernel instead of creating one. */
+  kernel?: Kernel;
+  /** Where package names and relative paths are resolved from (default: the current directory). */
+  paths?: string[];
+  /** Called for every failure; default: process.emitWarning. */
+  onError?: (failure: PluginFailure) => void;
+}
+
+/** A running plugin host. */
+export interface Host {
+  kernel: Kernel;
+  /** Attached drivers, in attach order. */
+  drivers: DevfsDriver[];
+  /** The attached driver with this name (ENOENT when there is none). */
+  driver<T = DevfsDriver>(name: string): T;
+  /** Loads one more plugin (idempotent per resolved package); rejects with a DevfsError naming it. */
+  load(spec: DriverSpec): Promise<LoadedPlugin>;
+  /** Plugins loaded so far. */
+  readonly plugins: LoadedPlugin[];
+  /** Every failure so far (load, validation, attach). */
+  readonly failures: PluginFailure[];
+  /** Detaches every driver in reverse attach order; later loads fail with ESHUTDOWN. */
+  close(): Promise<void>;
+}

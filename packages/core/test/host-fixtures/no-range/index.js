@@ -1,0 +1,2 @@
+// Broken: declares no @devfs/core range.
+exports.register = () => { throw new Error('must not be called'); };

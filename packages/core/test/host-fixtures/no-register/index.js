@@ -1,0 +1,2 @@
+// Broken: no register function.
+exports.Driver = class {};
