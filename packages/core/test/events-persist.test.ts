@@ -176,9 +176,10 @@ describe('crash safety', () => {
     for (let k = 0; k < kills; k++) {
       const child = await startWriter(file, lastRound + 1, perRound);
       // Until the kill, keep reading the file as another process would: never a torn state.
+      // Kill at a random moment, but only once the file has been seen to change (writes under way).
       const until = Date.now() + 20 + Math.floor(Math.random() * 130);
       const seen = new Set<number>();
-      while (Date.now() < until) {
+      while (Date.now() < until || seen.size < 2) {
         seen.add(checkState(fs.readFileSync(file, 'utf8'), perRound));
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -189,8 +190,6 @@ describe('crash safety', () => {
       roundsWhileReading += seen.size;
       lastRound = round;
     }
-    // Writes were under way while we read and when the kills landed (not one idle file).
-    expect(roundsWhileReading).toBeGreaterThan(kills);
 
     // Restart: the state loads, stale temporary files of the dead writers are removed, RESTORE works.
     const leftovers = fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).length;
