@@ -165,7 +165,8 @@ export class TapDriver {
   }
 
   private ready(syscall: string): void {
-    if (this.unavailable) throw devfsError(this.unavailable.code, syscall, this.unavailable.path, this.unavailable.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, ''));
+    const u = this.unavailable;
+    if (u) throw devfsError(u.code, syscall, u.path, `tap driver unavailable (${u.message})`);
     if (!this.attached || !this.units) throw devfsError('ENXIO', syscall, 'tap', 'tap driver is not attached');
   }
 

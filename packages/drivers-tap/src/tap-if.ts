@@ -76,7 +76,7 @@ export class TapInterface implements TapIoctlTarget {
       ownsFd: true,
       maxQueuedBytes: WRITE_QUEUE_BYTES,
       onData: (frames) => this.received(frames),
-      onEnd: (err) => this.ended(err),
+      onEnd: () => this.ended(),
       onWritable: () => selwakeup(this.sel),
       onError: () => this.ended(),
     });
@@ -162,6 +162,7 @@ export class TapInterface implements TapIoctlTarget {
     return tapIoctl(this, cmd, arg, path);
   }
 
+  /** Length of the next queued frame, 0 when none (FIONREAD). */
   nextFrameLength(): number {
     return this.queue.nextLength();
   }
@@ -171,6 +172,7 @@ export class TapInterface implements TapIoctlTarget {
     return native.ifGetHwaddr(this.name);
   }
 
+  /** Sets the host interface's hardware address (callers validate first). */
   setMac(addr: Buffer): void {
     native.ifSetHwaddr(this.name, addr);
   }
@@ -186,9 +188,9 @@ export class TapInterface implements TapIoctlTarget {
     if (this.async) this.hooks.notifyAsync(this);
   }
 
-  private ended(err?: Error): void {
+  /** The host fd failed (EBADFD once the interface is deleted): the interface is lost. */
+  private ended(): void {
     if (this.destroying || !this.poller) return;
-    void err;
     this.hooks.lost(this);
   }
 
