@@ -47,7 +47,7 @@ export class Events {
   private readonly waiters: Array<{ seq: number; resolve: () => void }> = [];
   private readonly queueLimit: number;
   private readonly batchSize: number;
-  private readonly onError?: EventErrorHandler;
+  private onError?: EventErrorHandler;
   private host?: EventActionHost;
   private readonly actions: ActionRunner;
   private readonly opts: EventsOptions;
@@ -79,6 +79,11 @@ export class Events {
   /** Sets (or replaces) the kernel side that PERMISSIONS, SYMLINK, RESTORE and MODLOAD act on. */
   setActionHost(host: EventActionHost | undefined): void {
     this.host = host;
+  }
+
+  /** Sets (or with undefined, removes) the failure reporter; without one, failures are process warnings. */
+  setErrorHandler(onError: EventErrorHandler | undefined): void {
+    this.onError = onError;
   }
 
   /** Subscribes `listener` to every event delivered from now on; returns the unsubscribe function. */
