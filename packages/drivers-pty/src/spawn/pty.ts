@@ -1,0 +1,256 @@
+import * as fs from 'fs';
+import { StringDecoder } from 'string_decoder';
+import { native } from '@devfs/native';
+import type { FdPoller, ProcessWatcher } from '@devfs/native';
+import { devfsError, toDevfsError } from '@devfs/core';
+import type { Cred } from '@devfs/core';
+import { openHostPty } from '../host-pty';
+import { TIOCGPGRP } from '../constants';
+import { Emitter, IEvent } from './events';
+import { checkSize, envArray, PtySpawnOptions, signalNumber } from './options';
+
+/** Exit status as node-pty reports it: the exit code, or 0 and the signal number. */
+export interface IPtyExit {
+  exitCode: number;
+  signal?: number;
+}
+
+/** node-pty's IPty. `T` is string (an encoding is set, the default) or Buffer (`encoding: null`). */
+export interface IPty<T extends string | Buffer = string> {
+  readonly pid: number;
+  readonly cols: number;
+  readonly rows: number;
+  /** Name of the terminal's foreground process (argv[0]), else the spawned file. */
+  readonly process: string;
+  handleFlowControl: boolean;
+  readonly onData: IEvent<T>;
+  readonly onExit: IEvent<IPtyExit>;
+  resize(columns: number, rows: number): void;
+  clear(): void;
+  write(data: string | Buffer): void;
+  kill(signal?: string): void;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * A process on a real pty. Output is read by the addon's uv_poll reader until EIO (nothing lost
+ * at exit); input goes through its bounded queue waiting for POLLOUT. onExit fires once, after
+ * the last onData, when both the child was reaped and the output ended.
+ */
+export class Pty<T extends string | Buffer = string> implements IPty<T> {
+  readonly pid: number;
+  handleFlowControl = false;
+  /** Where the slave is: the devfs name ('pts/3') when hosted, else the host path. */
+  readonly ptsName: string;
+  private _cols: number;
+  private _rows: number;
+  private readonly file: string;
+  private readonly fd: number;
+  private readonly release: () => void;
+  private readonly decoder: StringDecoder | undefined;
+  private readonly dataEmitter = new Emitter<T>();
+  private readonly exitEmitter = new Emitter<IPtyExit>();
+  private readonly poller: FdPoller;
+  private readonly watcher: ProcessWatcher;
+  private readonly exitDrainMs: number;
+  private outputEnded = false;
+  private status: IPtyExit | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private paused = false;
+  private finished = false;
+
+  constructor(file: string, args: string[], opts: PtySpawnOptions = {}) {
+    if (typeof file !== 'string' || file === '') throw devfsError('EINVAL', 'spawn', String(file), 'file must be a non-empty string');
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw devfsError('EINVAL', 'spawn', file, 'args must be an array of strings');
+    const { cols, rows } = checkSize(opts.cols ?? 80, opts.rows ?? 24, 'spawn');
+    const env = envArray(opts.env, opts.name ?? 'xterm-256color');
+    this.file = file;
+    this._cols = cols;
+    this._rows = rows;
+    this.exitDrainMs = opts.exitDrainMs ?? 2000;
+    this.decoder = opts.encoding === null ? undefined : new StringDecoder(opts.encoding ?? 'utf8');
+
+    let hostPath: string;
+    if (opts.driver) {
+      const cred: Cred = opts.cred ?? { uid: opts.uid ?? process.getuid!(), gid: opts.gid ?? process.getgid!() };
+      const h = opts.driver.allocatePty(cred);
+      this.fd = h.fd;
+      hostPath = h.hostPath;
+      this.ptsName = h.name;
+      this.release = () => h.release();
+    } else {
+      const p = openHostPty();
+      this.fd = p.fd;
+      hostPath = p.ptsPath;
+      this.ptsName = p.ptsPath;
+      this.release = () => native.fdClose(p.fd);
+    }
+    try {
+      native.ptySetWinsize(this.fd, cols, rows);
+      this.pid = native.ptySpawn({ file, args, env, cwd: opts.cwd, ptsPath: hostPath, uid: opts.uid, gid: opts.gid });
+    } catch (err) {
+      this.release();
+      throw toDevfsError(err, 'spawn', file);
+    }
+    this.poller = new native.FdPoller(this.fd, {
+      mode: 'stream',
+      onData: (chunks) => this.deliver(chunks),
+      onEnd: () => this.outputDone(),
+      onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
+    });
+    this.watcher = new native.ProcessWatcher(this.pid, (exitCode, signal) => this.exited({ exitCode, signal }));
+    this.poller.startReading();
+  }
+
+  get cols(): number {
+    return this._cols;
+  }
+
+  get rows(): number {
+    return this._rows;
+  }
+
+  get process(): string {
+    if (this.finished) return this.file;
+    try {
+      const pgrp = native.fdIoctlInt(this.fd, TIOCGPGRP);
+      const argv0 = fs.readFileSync(`/proc/${pgrp}/cmdline`, 'utf8').split('\0')[0];
+      return argv0 || this.file;
+    } catch {
+      return this.file;
+    }
+  }
+
+  get onData(): IEvent<T> {
+    return this.dataEmitter.event;
+  }
+
+  get onExit(): IEvent<IPtyExit> {
+    return this.exitEmitter.event;
+  }
+
+  /** Sets the window size (the child gets SIGWINCH). EINVAL for bad sizes, EBADF after the exit. */
+  resize(columns: number, rows: number): void {
+    const size = checkSize(columns, rows, 'resize');
+    if (this.finished) throw devfsError('EBADF', 'resize', this.ptsName, 'cannot resize a pty whose process has exited');
+    try {
+      native.ptySetWinsize(this.fd, size.cols, size.rows);
+    } catch (err) {
+      throw toDevfsError(err, 'resize', this.ptsName);
+    }
+    this._cols = size.cols;
+    this._rows = size.rows;
+  }
+
+  /** No-op on Unix (as in node-pty). */
+  clear(): void {}
+
+  /**
+   * Queues input for the child (never blocks, never spins: the rest waits for POLLOUT). EIO after
+   * the exit was reported; ENOBUFS if 64 MiB are already waiting.
+   */
+  write(data: string | Buffer): void {
+    if (this.finished) throw devfsError('EIO', 'write', this.ptsName, 'the process on this pty has exited');
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    try {
+      this.poller.write(buf);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EIO' || code === 'EPIPE') return; // the child is exiting; onExit follows
+      throw toDevfsError(err, 'write', this.ptsName);
+    }
+  }
+
+  /** Sends a signal (default SIGHUP) to the child; nothing happens once it has exited. */
+  kill(signal?: string): void {
+    const n = signalNumber(signal, 'SIGHUP');
+    if (this.finished || this.status) return;
+    try {
+      this.watcher.kill(n);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ESRCH') throw toDevfsError(err, 'kill', String(this.pid));
+    }
+  }
+
+  /** Stops reading output (the child blocks once the pty's buffer is full). */
+  pause(): void {
+    this.paused = true;
+    if (!this.finished) this.poller.stopReading();
+    if (this.drainTimer) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    }
+  }
+
+  /** Resumes reading output. */
+  resume(): void {
+    this.paused = false;
+    if (this.finished) return;
+    this.poller.startReading();
+    if (this.status && !this.outputEnded) this.armDrainTimer();
+  }
+
+  /** Bytes of input waiting for the child to read them. */
+  get queuedInput(): number {
+    return this.finished ? 0 : this.poller.queuedBytes;
+  }
+
+  private deliver(chunks: Buffer[]): void {
+    if (this.decoder) {
+      let s = '';
+      for (const c of chunks) s += this.decoder.write(c);
+      if (s.length > 0) this.dataEmitter.fire(s as T);
+    } else {
+      this.dataEmitter.fire((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as T);
+    }
+  }
+
+  private outputDone(): void {
+    this.outputEnded = true;
+    if (this.decoder) {
+      const rest = this.decoder.end();
+      if (rest.length > 0) this.dataEmitter.fire(rest as T);
+    }
+    if (this.status) this.finish();
+  }
+
+  private exited(status: IPtyExit): void {
+    this.status = status;
+    if (this.outputEnded) this.finish();
+    else if (!this.paused) this.armDrainTimer();
+  }
+
+  private armDrainTimer(): void {
+    if (this.drainTimer || this.exitDrainMs < 0) return;
+    // Something else (a process the child left behind) still holds the slave: read what is there,
+    // then close the pty anyway so that onExit is not held back forever.
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      if (this.finished || this.outputEnded) return;
+      const chunks: Buffer[] = [];
+      for (;;) {
+        const buf = Buffer.allocUnsafe(65536);
+        let n: number;
+        try {
+          n = native.fdRead(this.fd, buf);
+        } catch {
+          break;
+        }
+        if (n <= 0) break;
+        chunks.push(buf.subarray(0, n));
+      }
+      if (chunks.length) this.deliver(chunks);
+      this.outputDone();
+    }, this.exitDrainMs);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.poller.close();
+    this.release();
+    this.exitEmitter.fire(this.status!);
+  }
+}

@@ -1,0 +1,156 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn } from '@devfs/drivers-pty';
+import { describeHost, needRoot, needTool } from '../../../test-support/host';
+import { collect, ptyFds, waitFor, zombies } from './helpers';
+
+const env = { PATH: process.env.PATH, LC_ALL: 'C' };
+
+describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), needTool('tty')], () => {
+  test('stty size prints the rows/cols given, and again after resize', async () => {
+    const pty = spawn('sh', ['-c', 'stty size; read x; stty size'], { cols: 91, rows: 33, env });
+    const done = collect(pty);
+    await waitFor(pty, /33 91\r\n/);
+    expect([pty.cols, pty.rows]).toEqual([91, 33]);
+    pty.resize(120, 50);
+    expect([pty.cols, pty.rows]).toEqual([120, 50]);
+    pty.write('\r');
+    const out = await done;
+    expect(out.data.join('')).toMatch(/33 91\r\n[\s\S]*50 120\r\n$/);
+    expect(out.exit.exitCode).toBe(0);
+  });
+
+  test('tty in the child names a pts; the child sees no fd of ours but 0, 1, 2', async () => {
+    const pty = spawn('sh', ['-c', 'tty; exec ls -l /proc/self/fd'], { env });
+    const text = (await collect(pty)).data.join('');
+    const ttyName = text.split('\r\n')[0];
+    expect(ttyName).toMatch(/^\/dev\/pts\/\d+$/);
+    expect((pty as unknown as { ptsName: string }).ptsName).toBe(ttyName);
+    const fds = [...text.matchAll(/ (\d+) -> (\S+)/g)].map((m) => [m[1], m[2]]);
+    expect(fds.map((f) => f[0])).toEqual(['0', '1', '2', '3']); // 3: the directory ls reads
+    expect(fds.slice(0, 3).every((f) => f[1] === ttyName)).toBe(true);
+    expect(text).not.toContain('ptmx');
+  });
+
+  test('write "echo hi\\r" and read it back', async () => {
+    const pty = spawn('sh', [], { env });
+    const done = collect(pty);
+    pty.write('echo hi\r');
+    await waitFor(pty, /(?:^|\n|# )hi\r\n/);
+    pty.write('exit 7\r');
+    const out = await done;
+    expect(out.exit).toEqual({ exitCode: 7, signal: 0 });
+  });
+
+  test('20 runs of base64 of 5 MB random bytes deliver every byte (length and sha256); onExit after the last onData', async () => {
+    const file = path.join(os.tmpdir(), `devfs-pty-spawn-${process.pid}.bin`);
+    const data = crypto.randomBytes(5_000_000);
+    fs.writeFileSync(file, data);
+    try {
+      const b64 = data.toString('base64');
+      const lines: string[] = [];
+      for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+      const expected = Buffer.from(lines.join('\r\n') + '\r\n'); // onlcr: \n → \r\n
+      const want = crypto.createHash('sha256').update(expected).digest('hex');
+      for (let run = 0; run < 20; run++) {
+        // the pipe makes the shell, not base64, the last writer: the same end-of-output race
+        const out = await collect(spawn('sh', ['-c', `head -c 5000000 ${file} | base64`], { env, encoding: null }));
+        const got = Buffer.concat(out.data);
+        expect(got.length).toBe(expected.length);
+        expect(crypto.createHash('sha256').update(got).digest('hex')).toBe(want);
+        expect(out.exit.exitCode).toBe(0);
+        expect(out.afterExit).toBe(0);
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  test('a UTF-8 character split across reads is never mangled', async () => {
+    // € is e2 82 ac: the first byte arrives alone, the rest 50 ms later
+    const pty = spawn('sh', ['-c', "printf '\\342'; sleep 0.05; printf '\\202\\254\\n'"], { env });
+    const out = await collect(pty);
+    expect(out.data.join('')).toBe('€\r\n');
+    expect(out.data.join('')).not.toContain('\ufffd');
+  });
+
+  test('encoding null gives Buffers', async () => {
+    const out = await collect(spawn('printf', ['\\377\\376'], { env, encoding: null }));
+    expect(Buffer.isBuffer(out.data[0])).toBe(true);
+    expect(Buffer.concat(out.data)).toEqual(Buffer.from([0xff, 0xfe]));
+  });
+
+  test('resize after exit is a typed error; write after exit is EIO; kill after exit is quiet', async () => {
+    const pty = spawn('true', [], { env });
+    await collect(pty);
+    expect(() => pty.resize(100, 30)).toThrow(expect.objectContaining({ name: 'DevfsError', code: 'EBADF', syscall: 'resize' }));
+    expect(() => pty.write('x')).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => pty.kill()).not.toThrow();
+    expect(() => pty.resize(0, 30)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  test('kill sends a signal; onExit reports it', async () => {
+    const pty = spawn('sleep', ['30'], { env });
+    const done = collect(pty);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pty.process).toBe('sleep');
+    expect(() => pty.kill('SIGNOPE')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    pty.kill('SIGTERM');
+    expect((await done).exit).toEqual({ exitCode: 0, signal: 15 });
+  });
+
+  test('a missing program is ENOENT; nothing is left behind', () => {
+    const before = ptyFds();
+    expect(() => spawn('devfs-no-such-program', [], { env })).toThrow(
+      expect.objectContaining({ name: 'DevfsError', code: 'ENOENT', path: 'devfs-no-such-program' }));
+    expect(ptyFds()).toEqual(before);
+    expect(zombies()).toEqual([]);
+  });
+
+  test('pause stops delivery; resume delivers everything', async () => {
+    const pty = spawn('sh', ['-c', 'read x; echo after-$x'], { env });
+    const done = collect(pty);
+    pty.pause();
+    pty.write('go\r');
+    await new Promise((r) => setTimeout(r, 200));
+    const seenWhilePaused = (await Promise.race([done, Promise.resolve(undefined)]));
+    expect(seenWhilePaused).toBeUndefined(); // cannot exit-report before output ended
+    pty.resume();
+    const out = await done;
+    expect(out.data.join('')).toContain('after-go');
+  });
+
+  test('a stalled reader does not spin the CPU while 1 MB waits to be written', async () => {
+    // the child never reads its terminal: input piles up in our queue, waiting for POLLOUT
+    const pty = spawn('sleep', ['30'], { env });
+    const done = collect(pty);
+    pty.write(Buffer.alloc(1024 * 1024, 'a'));
+    const p = pty as unknown as { queuedInput: number };
+    expect(p.queuedInput).toBeGreaterThan(1024 * 1024 - 64 * 1024);
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 500));
+    const used = process.cpuUsage(before);
+    expect(used.user + used.system).toBeLessThan(100_000); // a retry loop would burn ~500 ms
+    pty.kill('SIGKILL');
+    expect((await done).exit.signal).toBe(9);
+  });
+
+  test('no /dev/ptmx or pts fd is left after 500 spawn/exit cycles; no zombie', async () => {
+    const before = ptyFds();
+    for (let i = 0; i < 500; i++) {
+      const out = await collect(spawn('true', [], { env }));
+      if (out.exit.exitCode !== 0) throw new Error(`cycle ${i}: ${JSON.stringify(out.exit)}`);
+    }
+    expect(ptyFds()).toEqual(before);
+    expect(zombies()).toEqual([]);
+  });
+});
+
+describeHost('spawn() as another user', [needRoot, needTool('id')], () => {
+  test('uid and gid apply to the child', async () => {
+    const out = await collect(spawn('sh', ['-c', 'id -u; id -g'], { env, uid: 65534, gid: 65534 }));
+    expect(out.data.join('').split('\r\n').slice(0, 2)).toEqual(['65534', '65534']);
+  });
+});
