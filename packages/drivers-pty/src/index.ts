@@ -9,3 +9,7 @@ export type { IPty, IPtyExit } from './spawn/pty';
 export type { IEvent, IDisposable } from './spawn/events';
 export type { PtySpawnOptions, HostedPty } from './spawn/options';
 export { openHostPty } from './host-pty';
+export { PtyDriver } from './driver/driver';
+export type { PtyDriverOptions } from './driver/driver';
+export { PtyUnit } from './driver/unit';
+export { register } from './driver/register';
