@@ -1,0 +1,69 @@
+/** Output for people: ls -l lines, stat blocks, event lines, tables. */
+import type { DevEvent } from '@devfs/core';
+import type { AccountTable } from '../accounts';
+import type { WireDirent, WireStat } from '../protocol/methods';
+
+/** `crw-rw----` style mode string. */
+export function modeString(st: Pick<WireStat, 'mode' | 'type'>): string {
+  const t = st.type === 'dir' ? 'd' : st.type === 'symlink' ? 'l' : 'c';
+  const m = st.mode;
+  const bit = (b: number, c: string) => (m & b ? c : '-');
+  const x = (b: number, special: number, on: string, off: string) => (m & special ? (m & b ? on : off) : (m & b ? 'x' : '-'));
+  return t + bit(0o400, 'r') + bit(0o200, 'w') + x(0o100, 0o4000, 's', 'S')
+    + bit(0o40, 'r') + bit(0o20, 'w') + x(0o10, 0o2000, 's', 'S')
+    + bit(0o4, 'r') + bit(0o2, 'w') + x(0o1, 0o1000, 't', 'T');
+}
+
+function name(id: number, t: AccountTable): string {
+  return t.byId.get(id) ?? String(id);
+}
+
+function date(ms: number): string {
+  const d = new Date(ms);
+  const mon = d.toLocaleString('en-US', { month: 'short' });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${mon} ${String(d.getDate()).padStart(2)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** `ls -l` lines, columns aligned. */
+export function lsLong(entries: WireDirent[], users: AccountTable, groups: AccountTable): string[] {
+  const rows = entries.map((e) => {
+    const st = e.stat!;
+    const size = st.type === 'char' ? `${st.rdev}` : String(st.size);
+    const label = st.type === 'symlink' ? `${e.name} -> ${st.target}` : e.name;
+    return [modeString(st), String(st.nlink), name(st.uid, users), name(st.gid, groups), size, date(st.mtimeMs), label];
+  });
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(0, ...rows.map((r) => r[i].length)));
+  return rows.map((r) => [r[0], r[1].padStart(widths[1]), r[2].padEnd(widths[2]), r[3].padEnd(widths[3]), r[4].padStart(widths[4]), r[5], r[6]].join(' '));
+}
+
+/** A stat(1)-like block. */
+export function statBlock(path: string, st: WireStat, users: AccountTable, groups: AccountTable): string {
+  return [
+    `  File: ${path}${st.type === 'symlink' ? ` -> ${st.target}` : ''}`,
+    `  Type: ${st.type === 'char' ? 'character special file' : st.type === 'dir' ? 'directory' : 'symbolic link'}`,
+    ` Inode: ${st.ino}  Links: ${st.nlink}${st.type === 'char' ? `  Device: ${st.rdev}` : `  Size: ${st.size}`}`,
+    `Access: (${(st.mode & 0o7777).toString(8).padStart(4, '0')}/${modeString(st)})  Uid: (${st.uid}/${name(st.uid, users)})  Gid: (${st.gid}/${name(st.gid, groups)})`,
+    `Modify: ${new Date(st.mtimeMs).toISOString()}`,
+    `Change: ${new Date(st.ctimeMs).toISOString()}`,
+    ` Birth: ${new Date(st.birthtimeMs).toISOString()}`,
+  ].join('\n');
+}
+
+/** One line per event, udevadm-monitor style: `[seq] TYPE name (mount) key=value ...`. */
+export function formatEvent(e: DevEvent): string {
+  const parts = [`[${e.seq}]`, e.type.padEnd(10), e.name || '-'];
+  if (e.mount !== undefined) parts.push(`(${e.mount})`);
+  if (e.ino !== undefined) parts.push(`ino=${e.ino}`);
+  if (e.uid !== undefined) parts.push(`uid=${e.uid}`);
+  if (e.gid !== undefined) parts.push(`gid=${e.gid}`);
+  if (e.mode !== undefined) parts.push(`mode=${e.mode.toString(8).padStart(4, '0')}`);
+  for (const [k, v] of Object.entries(e.data ?? {})) parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return parts.join(' ');
+}
+
+/** Left-aligned columns. */
+export function table(rows: string[][]): string[] {
+  const w = rows.length ? rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) : [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd());
+}

@@ -1,0 +1,52 @@
+/**
+ * The client side of `pty spawn`: a data connection carrying raw terminal bytes (see the daemon's
+ * pty-sessions.ts), the local terminal in raw mode, SIGWINCH (stdout 'resize') forwarded as
+ * pty.resize, and the program's exit status returned (128 + signal when it was killed).
+ */
+import { randomBytes } from 'crypto';
+import { connectSocket, DevfsClient } from './client';
+import { M, N, PtyExitParams, PtySpawnResult } from '../protocol/methods';
+import { PTY_DATA_MAGIC } from '../protocol/limits';
+
+/** Runs `file args` on a daemon pty attached to this terminal; resolves with the exit status. */
+export async function runPty(client: DevfsClient, file: string, args: string[]): Promise<number> {
+  const exits = new Map<number, PtyExitParams>();
+  let onExit: ((p: PtyExitParams) => void) | undefined;
+  client.on<PtyExitParams>(N.ptyExit, (p) => { exits.set(p.session, p); onExit?.(p); });
+  const channel = randomBytes(16).toString('hex');
+  const data = await connectSocket(client.socketPath);
+  data.on('error', () => undefined);
+  data.write(`${PTY_DATA_MAGIC}${channel}\n`);
+  const dataEnded = new Promise<void>((r) => data.once('close', () => r()));
+  data.pipe(process.stdout, { end: false });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string' && !k.includes('=')) env[k] = v;
+  let res: PtySpawnResult;
+  try {
+    res = await client.request<PtySpawnResult>(M.ptySpawn, {
+      channel, file, args, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24, env, cwd: process.cwd(),
+    });
+  } catch (err) {
+    data.destroy();
+    throw err;
+  }
+  const stdin = process.stdin;
+  const raw = stdin.isTTY === true;
+  if (raw) stdin.setRawMode(true);
+  stdin.on('data', (b: Buffer) => { if (!data.destroyed) data.write(b); });
+  stdin.on('error', () => undefined);
+  stdin.resume();
+  const resize = () => {
+    void client.request(M.ptyResize, { session: res.session, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }).catch(() => undefined);
+  };
+  if (process.stdout.isTTY) process.stdout.on('resize', resize);
+  const exited = exits.get(res.session) ?? await new Promise<PtyExitParams>((resolve, reject) => {
+    onExit = (p) => { if (p.session === res.session) resolve(p); };
+    client.closed().then(() => reject(new Error('the daemon closed the connection before the program exited')), () => undefined);
+  });
+  await dataEnded;
+  if (raw) stdin.setRawMode(false);
+  stdin.pause();
+  if (process.stdout.isTTY) process.stdout.off('resize', resize);
+  return exited.signal ? 128 + exited.signal : exited.exitCode;
+}

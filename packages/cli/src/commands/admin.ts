@@ -1,0 +1,80 @@
+/** rule, ruleset, mounts, drivers, sysctl, events. */
+import type { Command } from 'commander';
+import type { DevEvent } from '@devfs/core';
+import { formatEvent, table } from '../client/format';
+import { M, N } from '../protocol/methods';
+import { out, withClient } from './context';
+
+interface MountInfo { name: string; ruleset: number; rulesetName: string | null; jail: boolean; readOnly: boolean; yours: boolean }
+interface DriverInfo { drivers: { name: string; plugin: string | null; version: string | null; note: string | null }[]; failures: { plugin: string; driver: string | null; code: string; message: string }[] }
+
+/** Adds the administrative verbs to `program`. */
+export function adminCommands(program: Command): void {
+  program.command('rule').description("devfs(8) rules: rule [-s N] add [rnum] SPEC | apply SPEC | applyset | del RNUM | delset | show [RNUM] | showsets")
+    .option('-s, --set <ruleset>', 'ruleset number or name (default: the mount\'s)')
+    .argument('<words...>', 'rule command and its words, e.g. add path \'pts/*\' mode 0620')
+    .passThroughOptions()
+    .action(async (words: string[], o: { set?: string }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const argv = o.set !== undefined ? ['-s', o.set, ...words] : words;
+      const r = await c.request<unknown>(M.rule, { argv });
+      out(g, r, () => {
+        if (Array.isArray(r)) return r.map(String);
+        if (r && typeof r === 'object' && 'rule' in r) return String((r as { rule: number }).rule);
+        return [];
+      });
+    }));
+
+  program.command('ruleset').description("set your mount's ruleset (applies to nodes created from now on; `rule applyset` for existing ones)")
+    .argument('<ruleset>')
+    .action(async (ruleset: string, _o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
+      const r = await c.request(M.ruleset, { ruleset });
+      out(g, r, []);
+    }));
+
+  program.command('mounts').description('list the daemon\'s mounts (* = the one you see)')
+    .action(async (_o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
+      const ms = await c.request<MountInfo[]>(M.mounts);
+      out(g, ms, () => table([['', 'MOUNT', 'RULESET', 'FLAGS'], ...ms.map((m) => [
+        m.yours ? '*' : '', m.name, m.ruleset ? `${m.ruleset}${m.rulesetName ? ` (${m.rulesetName})` : ''}` : '-',
+        [m.jail ? 'jail' : '', m.readOnly ? 'ro' : ''].filter(Boolean).join(',') || '-',
+      ])]));
+    }));
+
+  program.command('drivers').description('list attached drivers and plugins that failed')
+    .action(async (_o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
+      const d = await c.request<DriverInfo>(M.drivers);
+      out(g, d, () => [
+        ...table([['DRIVER', 'PLUGIN', 'VERSION', 'NOTE'], ...d.drivers.map((x) => [x.name, x.plugin ?? '-', x.version ?? '-', x.note ?? ''])]),
+        ...d.failures.map((f) => `failed: ${f.plugin}${f.driver ? ` (${f.driver})` : ''}: ${f.message}`),
+      ]);
+    }));
+
+  program.command('sysctl').description('read NAME (or every NAME.*), or set NAME=VALUE; no argument lists all')
+    .argument('[setting]')
+    .action(async (setting: string | undefined, _o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
+      const eq = setting?.indexOf('=') ?? -1;
+      const params = setting === undefined ? {} : eq >= 0 ? { name: setting.slice(0, eq), value: setting.slice(eq + 1) } : { name: setting };
+      const r = await c.request<{ name: string; value: string | number; old?: string | number }[]>(M.sysctl, params);
+      out(g, r, () => r.map((x) => (x.old !== undefined ? `${x.name}: ${x.old} -> ${x.value}` : `${x.name}: ${x.value}`)));
+    }));
+
+  program.command('events').description('print recent device events, or follow new ones (like udevadm monitor)')
+    .option('-f, --follow', 'keep printing new events until interrupted')
+    .action(async (o: { follow?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const print = (e: DevEvent) => process.stdout.write(g.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
+      if (!o.follow) {
+        const recent = await c.request<DevEvent[]>(M.events);
+        if (g.json) out(g, recent, []);
+        else recent.forEach(print);
+        return;
+      }
+      c.on<DevEvent>(N.event, print);
+      await c.request(M.subscribe);
+      if (!g.json) process.stderr.write(`following events on ${c.socketPath} (mount ${c.hello.mount}); Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+        void c.closed().then(resolve);
+      });
+    }));
+}

@@ -1,0 +1,32 @@
+/** What every request handler sees: the caller's credentials, its mount, its open files. */
+import type { Cred, DevEvent, DevFile, Host, Mount } from '@devfs/core';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import type { PtySessions } from './pty-sessions';
+import type { AccessConfig } from './config';
+
+/** Daemon-wide state the handlers use. */
+export interface DaemonState {
+  host: Host;
+  access: AccessConfig;
+  /** Last events, newest last (for `devfs events` without --follow). */
+  recent: DevEvent[];
+  ptys: PtySessions;
+  version: string;
+}
+
+/** One client connection. */
+export interface Session {
+  readonly id: number;
+  readonly cred: Cred;
+  readonly pid: number;
+  /** The mount this client's requests go to. */
+  mount: Mount;
+  readonly files: Map<number, DevFile>;
+  nextFd: number;
+  readonly conn: MessageConnection;
+  /** Unsubscribe from the event stream (events --follow). */
+  unsubscribe?: () => void;
+  /** Disconnects the client: closes its files, hangs up its ptys, closes the socket. */
+  close(): Promise<void>;
+  readonly state: DaemonState;
+}

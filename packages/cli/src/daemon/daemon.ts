@@ -1,0 +1,104 @@
+/**
+ * The devfs daemon: a plugin host (pty, tap and disk drivers by default, plus --driver plugins),
+ * the configured rules and event-action files, the mounts (default `root`, and `jail` with
+ * devfsrules_jail), and a Unix control socket anyone may connect to — each request runs with the
+ * peer's SO_PEERCRED credentials against the mount the config maps that user to.
+ */
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { createHost, devfsError } from '@devfs/core';
+import type { DevEvent, Host } from '@devfs/core';
+import { DaemonConfig, DEFAULT_MOUNTS } from './config';
+import { driverList, pluginPaths } from './builtin';
+import { listenUnix } from './listen';
+import { acceptConnection } from './connection';
+import type { DaemonState, Session } from './context';
+import { allHandlers } from './handlers';
+import { PtySessions } from './pty-sessions';
+import { formatEvent } from '../client/format';
+
+/** Options of startDaemon. */
+export interface DaemonOptions {
+  config: DaemonConfig;
+  socket: string;
+  /** Extra plugins (--driver), loaded after the configured ones. */
+  drivers?: string[];
+  /** Where the daemon's lines go (default: stdout). */
+  log?: (line: string) => void;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  host: Host;
+  socket: string;
+  /** Clean shutdown: stop listening, disconnect clients, hang up ptys, detach drivers, flush events, remove the socket. */
+  close(): Promise<void>;
+}
+
+const RECENT = 256;
+
+/** Starts the daemon; rejects (and leaves nothing behind) when the socket is taken or the config is bad. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const cfg = opts.config;
+  const host = await createHost({
+    drivers: driverList(cfg.drivers, opts.drivers ?? []), options: cfg.options ?? {}, paths: pluginPaths(),
+    onError: (f) => log(`plugin ${f.plugin}${f.driver ? ` (driver ${f.driver})` : ''} failed: ${f.error.message}`),
+  });
+  const server = net.createServer();
+  const sessions = new Set<Session>();
+  const recent: DevEvent[] = [];
+  let offEvents: (() => void) | undefined;
+  let listening = false;
+  try {
+    for (const f of cfg.rules ?? []) host.kernel.rules.load(fs.readFileSync(f, 'utf8'), f);
+    for (const f of cfg.events ?? []) host.kernel.events.loadConfig(fs.readFileSync(f, 'utf8'), f);
+    for (const m of cfg.mounts ?? DEFAULT_MOUNTS) host.kernel.mount(m);
+    offEvents = host.kernel.events.on((e) => {
+      recent.push(e);
+      if (recent.length > RECENT) recent.shift();
+      log(`event ${formatEvent(e)}`);
+    });
+    const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host), version: cliVersion() };
+    const handlers = allHandlers();
+    server.on('connection', (sock) => acceptConnection(sock, state, handlers, log, sessions));
+    const { replacedStale } = await listenUnix(server, opts.socket);
+    listening = true;
+    if (replacedStale) log(`replaced a stale socket at ${opts.socket} (no daemon answered on it)`);
+    for (const d of host.drivers) {
+      const pl = host.plugins.find((p) => p.drivers.includes(d));
+      const note = (d as { unavailable?: Error }).unavailable;
+      log(`attached driver ${d.name} (${pl?.name ?? '?'}${pl?.version ? ` ${pl.version}` : ''})${note ? ` — no nodes: ${note.message}` : ''}`);
+    }
+    for (const m of host.kernel.mounts) log(`mount ${m.name}${m.ruleset ? ` ruleset ${m.ruleset}` : ''}${m.jail ? ' jail' : ''}`);
+    log(`listening on ${opts.socket}`);
+    let closing: Promise<void> | undefined;
+    const close = () => (closing ??= (async () => {
+      server.close();
+      await Promise.all([...sessions].map((s) => s.close()));
+      await state.ptys.closeAll();
+      offEvents?.();
+      await host.close();
+      await host.kernel.events.flush();
+      try { fs.unlinkSync(opts.socket); } catch { /* already gone */ }
+    })());
+    return { host, socket: opts.socket, close };
+  } catch (err) {
+    offEvents?.();
+    if (listening) {
+      server.close();
+      try { fs.unlinkSync(opts.socket); } catch { /* gone */ }
+    }
+    await host.close();
+    throw err;
+  }
+}
+
+function cliVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    throw devfsError('EIO', 'daemon', 'package.json', 'cannot read the @devfs/cli version');
+  }
+}

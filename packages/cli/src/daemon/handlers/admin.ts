@@ -1,0 +1,145 @@
+/** hello (mount selection), rule/ruleset in devfs(8) grammar, mounts, drivers, sysctl, events. */
+import { devfsError } from '@devfs/core';
+import type { DevEvent, Mount } from '@devfs/core';
+import type { Session } from '../context';
+import { mountFor } from '../access';
+import { M, N } from '../../protocol/methods';
+import { obj, str, strings } from '../../protocol/validate';
+import type { Handlers } from './types';
+
+/** Handlers of the administrative methods. */
+export function adminHandlers(): Handlers {
+  return {
+    [M.hello]: (s, p) => {
+      const o = obj(p ?? {}, M.hello);
+      const want = str(o, 'mount', M.hello, { optional: true, max: 64 });
+      if (want !== undefined && want !== s.mount.name) {
+        if (s.cred.uid !== 0) throw devfsError('EPERM', M.hello, want, `only root may choose a mount; you see '${mountFor(s.cred, s.state.access)}'`);
+        const m = s.state.host.kernel.mountNamed(want);
+        if (!m) throw devfsError('ENOENT', M.hello, want, `no mount named '${want}'`);
+        s.mount = m;
+      }
+      return { uid: s.cred.uid, gid: s.cred.gid, pid: s.pid, mount: s.mount.name, version: s.state.version };
+    },
+    [M.rule]: (s, p) => rule(s, strings(obj(p, M.rule), 'argv', M.rule, 64)),
+    [M.ruleset]: (s, p) => {
+      const n = str(obj(p, M.ruleset), 'ruleset', M.ruleset, { max: 64 });
+      s.mount.setRuleset(/^\d+$/.test(n) ? Number(n) : n, s.cred);
+      return { mount: s.mount.name, ruleset: s.mount.ruleset };
+    },
+    [M.mounts]: (s) => [...s.state.host.kernel.mounts].map((m: Mount) => ({
+      name: m.name, ruleset: m.ruleset, rulesetName: s.state.host.kernel.rules.name(m.ruleset) ?? null,
+      jail: m.jail, readOnly: m.readOnly, yours: m === s.mount,
+    })),
+    [M.drivers]: (s) => {
+      const host = s.state.host;
+      const drivers = host.drivers.map((d) => {
+        const plugin = host.plugins.find((pl) => pl.drivers.includes(d));
+        const unavailable = (d as { unavailable?: Error }).unavailable;
+        return { name: d.name, plugin: plugin?.name ?? null, version: plugin?.version ?? null, note: unavailable ? unavailable.message : null };
+      });
+      const failures = host.failures.map((f) => ({ plugin: f.plugin, driver: f.driver ?? null, code: (f.error as { code?: string }).code ?? 'EIO', message: f.error.message }));
+      return { drivers, failures };
+    },
+    [M.sysctl]: (s, p) => {
+      const o = obj(p ?? {}, M.sysctl);
+      const name = str(o, 'name', M.sysctl, { optional: true, max: 256 });
+      const value = str(o, 'value', M.sysctl, { optional: true, max: 4096, empty: true });
+      const sc = s.state.host.kernel.sysctl;
+      if (value !== undefined) {
+        if (name === undefined) throw devfsError('EINVAL', M.sysctl, undefined, 'a value needs a name');
+        const old = sc.read(name);
+        sc.write(name, value, s.cred);
+        return [{ name, value: sc.read(name), old }];
+      }
+      const names = name !== undefined && sc.list().includes(name) ? [name] : sc.list(name);
+      if (name !== undefined && names.length === 0) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
+      return names.map((n) => ({ name: n, value: sc.read(n) }));
+    },
+    [M.events]: (s) => s.state.recent.filter((e) => visible(s, e)),
+    [M.subscribe]: (s) => {
+      if (!s.unsubscribe) {
+        s.unsubscribe = s.state.host.kernel.events.on((e) => {
+          if (visible(s, e)) void s.conn.sendNotification(N.event, e).catch(() => undefined);
+        });
+      }
+      return null;
+    },
+  };
+}
+
+/** Root sees every event; others see their mount's events and global events of names visible to them. */
+function visible(s: Session, e: DevEvent): boolean {
+  if (s.cred.uid === 0) return true;
+  if (e.mount !== undefined) return e.mount === s.mount.name;
+  if (e.type === 'NOTIFY' && !e.name) return true;
+  try {
+    s.mount.lstat(e.name, s.cred);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A word as the rules tokenizer reads it (quoted when it has blanks or quotes). */
+function word(w: string): string {
+  return /[\s'"\\#]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w;
+}
+
+/** devfs(8): `rule [-s ruleset] add [rulenum] spec | apply spec | applyset | del rnum | delset | show [rnum] | showsets`. */
+function rule(s: Session, argv: string[]): unknown {
+  const rules = s.state.host.kernel.rules;
+  let i = 0;
+  let set: number | string | undefined;
+  if (argv[i] === '-s') {
+    if (argv[i + 1] === undefined) throw devfsError('EINVAL', 'rule', undefined, '-s needs a ruleset number or name');
+    set = /^\d+$/.test(argv[i + 1]) ? Number(argv[i + 1]) : argv[i + 1];
+    i += 2;
+  }
+  const cmd = argv[i++];
+  const rest = argv.slice(i);
+  const rs = set ?? s.mount.ruleset;
+  const needSet = () => {
+    if (rs === 0) throw devfsError('EINVAL', 'rule', undefined, 'no ruleset: use -s N or set one on the mount with `devfs ruleset N`');
+    return rs;
+  };
+  const mayChange = () => {
+    if (s.cred.uid !== 0) throw devfsError('EPERM', `rule ${cmd}`, undefined, 'only root may change rulesets');
+    if (s.mount.jail) throw devfsError('EPERM', `rule ${cmd}`, undefined, 'a jail cannot change rulesets');
+  };
+  switch (cmd) {
+    case 'add': {
+      mayChange();
+      if (rest.length === 0) throw devfsError('EINVAL', 'rule add', undefined, 'missing rule');
+      const rnum = rules.add(needSet(), rest.map(word).join(' '));
+      return { ruleset: rules.resolve(needSet()), rule: rnum };
+    }
+    case 'del': {
+      mayChange();
+      if (rest.length !== 1 || !/^\d+$/.test(rest[0])) throw devfsError('EINVAL', 'rule del', undefined, 'usage: rule del RULENUM');
+      rules.del(needSet(), Number(rest[0]));
+      return null;
+    }
+    case 'delset':
+      mayChange();
+      rules.delset(needSet());
+      return null;
+    case 'show': {
+      const lines = rules.show(needSet());
+      if (rest.length === 0) return lines;
+      const want = Number(rest[0]);
+      return lines.filter((l) => Number(l.split(/\s+/)[0]) === want);
+    }
+    case 'showsets':
+      return rules.list();
+    case 'apply':
+      if (rest.length === 0) throw devfsError('EINVAL', 'rule apply', undefined, 'missing rule');
+      s.mount.applyRule(rest.map(word).join(' '), s.cred);
+      return null;
+    case 'applyset':
+      s.mount.applyRuleset(needSet(), s.cred);
+      return null;
+    default:
+      throw devfsError('EINVAL', 'rule', cmd, `unknown rule command '${cmd ?? ''}' (add, apply, applyset, del, delset, show, showsets)`);
+  }
+}

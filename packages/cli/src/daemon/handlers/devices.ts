@@ -1,0 +1,66 @@
+/** md and tap administration (root only: a vnode disk opens files as the daemon, taps are host interfaces). */
+import { devfsError } from '@devfs/core';
+import type { Session } from '../context';
+import { M } from '../../protocol/methods';
+import { int, obj, str } from '../../protocol/validate';
+import type { Handlers } from './types';
+
+interface MdLike { create(o: unknown): Promise<string>; destroy(name: string): Promise<void>; list(): string[]; info(name: string): unknown }
+interface TapLike { create(unit?: number): Promise<string>; destroy(name: string): Promise<void>; list?(): string[] }
+
+function root(s: Session, what: string): void {
+  if (s.cred.uid !== 0) throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')}`);
+}
+
+function driver<T>(s: Session, name: string, what: string): T {
+  try {
+    return s.state.host.driver<T>(name);
+  } catch {
+    throw devfsError('ENXIO', what, name, `the ${name} driver is not loaded`);
+  }
+}
+
+/** Handlers of md.* and tap.*. */
+export function deviceHandlers(): Handlers {
+  return {
+    [M.mdCreate]: async (s, p) => {
+      root(s, M.mdCreate);
+      const o = obj(p, M.mdCreate);
+      const type = str(o, 'type', M.mdCreate, { max: 16 });
+      if (type !== 'malloc' && type !== 'vnode') throw devfsError('EINVAL', M.mdCreate, type, "type must be 'malloc' or 'vnode'");
+      const opts = {
+        type,
+        size: int(o, 'size', M.mdCreate, 1, Number.MAX_SAFE_INTEGER, true),
+        file: str(o, 'file', M.mdCreate, { optional: true }),
+        sectorSize: int(o, 'sectorSize', M.mdCreate, 1, 65536, true),
+        unit: int(o, 'unit', M.mdCreate, 0, 65535, true),
+      };
+      return { name: await driver<MdLike>(s, 'md', M.mdCreate).create(opts) };
+    },
+    [M.mdDestroy]: async (s, p) => {
+      root(s, M.mdDestroy);
+      await driver<MdLike>(s, 'md', M.mdDestroy).destroy(str(obj(p, M.mdDestroy), 'name', M.mdDestroy, { max: 64 }));
+      return null;
+    },
+    [M.mdList]: (s) => {
+      const md = driver<MdLike>(s, 'md', M.mdList);
+      return md.list().map((n) => md.info(n));
+    },
+    [M.tapCreate]: async (s, p) => {
+      root(s, M.tapCreate);
+      const name = str(obj(p ?? {}, M.tapCreate), 'name', M.tapCreate, { optional: true, max: 16 });
+      let unit: number | undefined;
+      if (name !== undefined) {
+        const m = /^tap(\d{1,5})$/.exec(name);
+        if (!m) throw devfsError('EINVAL', M.tapCreate, name, "name must be tapN");
+        unit = Number(m[1]);
+      }
+      return { name: await driver<TapLike>(s, 'tap', M.tapCreate).create(unit) };
+    },
+    [M.tapDestroy]: async (s, p) => {
+      root(s, M.tapDestroy);
+      await driver<TapLike>(s, 'tap', M.tapDestroy).destroy(str(obj(p, M.tapDestroy), 'name', M.tapDestroy, { max: 16 }));
+      return null;
+    },
+  };
+}

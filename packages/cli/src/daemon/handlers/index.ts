@@ -1,0 +1,12 @@
+/** Every request handler, by method name. */
+import { adminHandlers } from './admin';
+import { deviceHandlers } from './devices';
+import { fsHandlers } from './fs';
+import { ptyHandlers } from './pty';
+import type { Handlers } from './types';
+
+/** The daemon's method table. */
+export function allHandlers(): Handlers {
+  return { ...adminHandlers(), ...fsHandlers(), ...deviceHandlers(), ...ptyHandlers() };
+}
+export type { Handler, Handlers } from './types';
