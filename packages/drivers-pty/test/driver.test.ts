@@ -61,6 +61,19 @@ describe('pty driver in a kernel', () => {
     expect(() => m.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
+  test('pts/N shows in every mount that does not hide it (jail shows it, hide_all does not)', async () => {
+    const jail = kernel.mount({ name: 'jail', ruleset: 'devfsrules_jail' });
+    const hidden = kernel.mount({ name: 'hidden', ruleset: 'devfsrules_hide_all' });
+    const master = await jail.open('ptmx', 'r+', USER);
+    expect(m.readdir('pts').map((d) => d.name)).toEqual(['0']);
+    expect(jail.readdir('pts').map((d) => d.name)).toEqual(['0']);
+    expect(hidden.readdir('').map((d) => d.name)).toEqual([]);
+    await master.close();
+    expect(() => jail.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    jail.unmount();
+    hidden.unmount();
+  });
+
   test('master and slave talk through the real pty; poll and FIONREAD come from the real fd', async () => {
     const master = await m.open('ptmx', 'r+', USER);
     const slave = await m.open(`pts/${await master.ioctl(TIOCGPTN)}`, 'r+', USER);
