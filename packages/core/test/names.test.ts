@@ -67,3 +67,20 @@ describe('device names (prep_devname)', () => {
     expect(a.rdev).toBe(a.inode);
   });
 });
+
+describe('namespace churn', () => {
+  test('a re-created name lists in creation order, and heavy churn compacts the directory', async () => {
+    const k = bareKernel();
+    const m = k.mount();
+    const a = k.make_dev(plainsw, 0, 0, 0, 0o600, 'd/a');
+    k.make_dev(plainsw, 1, 0, 0, 0o600, 'd/b');
+    await k.destroy_dev(a);
+    k.make_dev(plainsw, 0, 0, 0, 0o600, 'd/a');
+    expect(m.readdir('d').map((e) => e.name)).toEqual(['b', 'a']);
+    for (let i = 0; i < 500; i++) await k.destroy_dev(k.make_dev(plainsw, i, 0, 0, 0o600, 'd/tmp%d', i));
+    const dir = k.ns.lookupDir('d')!;
+    expect(dir.live).toBe(2);
+    expect(dir.entries.size).toBeLessThan(200);
+    expect(m.readdir('d').map((e) => e.name)).toEqual(['b', 'a']);
+  });
+});

@@ -9,8 +9,19 @@ export class DirNode {
   readonly name: string;
   readonly path: string;
   readonly parent: DirNode | undefined;
-  /** Entries in creation order. */
-  readonly entries = new Map<string, Cdev | DirNode>();
+  /**
+   * Entries by name. A removed name keeps its key with the value `undefined` (a tombstone we
+   * manage): V8's Map degrades badly when one key is deleted and re-added repeatedly in a large
+   * map (each lookup walks every earlier deleted copy), which is exactly device churn (pts/0).
+   * Tombstones are compacted away once they outnumber live entries.
+   */
+  entries = new Map<string, Cdev | DirNode | undefined>();
+  /** Live entries (the map's size counts tombstones too). */
+  live = 0;
+  /** Tombstones in `entries`. */
+  dead = 0;
+  /** True once a tombstone was reused: map order is then no longer creation order. */
+  reordered = false;
   /** Process-unique id (mounts derive per-mount directory inodes from it). */
   readonly id: number;
   readonly ctick: number;
@@ -81,7 +92,7 @@ export class Namespace {
     for (;;) {
       const slash = name.indexOf('/', start);
       if (slash < 0) {
-        dir.entries.set(start === 0 ? name : name.slice(start), dev);
+        put(dir, start === 0 ? name : name.slice(start), dev);
         this.size++;
         return;
       }
@@ -89,7 +100,7 @@ export class Namespace {
       let next = dir.entries.get(part) as DirNode | undefined;
       if (next === undefined) {
         next = new DirNode(part, name.slice(0, slash), dir, this.nextDirId++, generation);
-        dir.entries.set(part, next);
+        put(dir, part, next);
       }
       dir = next;
       start = slash + 1;
@@ -104,10 +115,10 @@ export class Namespace {
     if (dir === undefined) return;
     const base = slash < 0 ? name : name.slice(slash + 1);
     if (dir.entries.get(base) !== dev) return;
-    dir.entries.delete(base);
+    drop(dir, base);
     this.size--;
-    while (dir.parent !== undefined && dir.entries.size === 0) {
-      dir.parent.entries.delete(dir.name);
+    while (dir.parent !== undefined && dir.live === 0) {
+      drop(dir.parent, dir.name);
       dir = dir.parent;
     }
   }
@@ -135,9 +146,42 @@ export class Namespace {
 
   /** Every device and alias, depth first in creation order. */
   *devices(dir: DirNode = this.root): IterableIterator<Cdev> {
-    for (const e of dir.entries.values()) {
-      if (e instanceof DirNode) yield* this.devices(e);
-      else yield e;
+    for (const e of liveEntries(dir)) {
+      if (e[1] instanceof DirNode) yield* this.devices(e[1]);
+      else yield e[1];
     }
+  }
+}
+
+/** Live [name, entry] pairs of a directory in creation order. */
+export function liveEntries(dir: DirNode): [string, Cdev | DirNode][] {
+  const out: [string, Cdev | DirNode][] = [];
+  for (const [name, e] of dir.entries) if (e !== undefined) out.push([name, e]);
+  if (dir.reordered) out.sort((a, b) => order(a[1]) - order(b[1]));
+  return out;
+}
+
+function order(e: Cdev | DirNode): number {
+  return e.createdGen;
+}
+
+function put(dir: DirNode, name: string, e: Cdev | DirNode): void {
+  if (dir.entries.has(name)) {
+    dir.dead--;
+    dir.reordered = true;
+  }
+  dir.entries.set(name, e);
+  dir.live++;
+}
+
+function drop(dir: DirNode, name: string): void {
+  dir.entries.set(name, undefined);
+  dir.live--;
+  dir.dead++;
+  if (dir.dead > 64 && dir.dead > dir.live) {
+    const live = liveEntries(dir);
+    dir.entries = new Map(live);
+    dir.dead = 0;
+    dir.reordered = false;
   }
 }

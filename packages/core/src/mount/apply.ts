@@ -1,6 +1,6 @@
 import type { Kernel } from '../kernel/kernel';
 import type { Cdev } from '../kernel/cdev';
-import { DirNode } from '../kernel/namespace';
+import { DirNode, liveEntries } from '../kernel/namespace';
 import type { RuleAttrs, RuleSubject } from '../kernel/hooks';
 import type { DirentAttrs } from './attrs';
 import type { EffectiveAttrs } from './mount';
@@ -23,7 +23,7 @@ export function applyRules(m: RuleApplier, evaluate: (s: RuleSubject, a: RuleAtt
   const subject: RuleSubject = { path: '', kind: 'dev', dflags: 0 };
   const attrs: RuleAttrs = { hidden: false, uid: 0, gid: 0, mode: 0 };
   const visit = (dir: DirNode): void => {
-    for (const e of dir.entries.values()) {
+    for (const [, e] of liveEntries(dir)) {
       if (e instanceof DirNode) {
         const a = m.dirAttrs(e);
         subject.path = e.path; subject.kind = 'dir'; subject.dflags = 0;

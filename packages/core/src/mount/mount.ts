@@ -4,7 +4,7 @@ import { ROOT } from '../cred';
 import { devfsError } from '../errors';
 import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
-import { DirNode } from '../kernel/namespace';
+import { DirNode, liveEntries } from '../kernel/namespace';
 import { ChangeLogReader, CHANGE_CLEAR } from '../kernel/changelog';
 import type { Kernel } from '../kernel/kernel';
 import { DevFile } from '../file/devfile';
@@ -111,7 +111,7 @@ export class Mount {
     if (!permits(cred, a.uid, a.gid, a.mode, R_OK)) throw devfsError('EACCES', 'scandir', path);
     const links = this.links.get(r.path);
     const out: { d: DevDirent; order: number }[] = [];
-    for (const [name, e] of r.dir.entries) {
+    for (const [name, e] of liveEntries(r.dir)) {
       if (links?.has(name)) continue;
       if (e instanceof DirNode) {
         if (!this.dirHidden(e)) out.push({ d: { name, ino: this.dirIno(e), type: 'dir' }, order: e.createdGen });
