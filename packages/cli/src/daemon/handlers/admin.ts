@@ -105,7 +105,8 @@ function rule(s: Session, argv: string[]): unknown {
   };
   const mayChange = () => {
     if (s.cred.uid !== 0) throw devfsError('EPERM', `rule ${cmd}`, undefined, 'only root may change rulesets');
-    if (s.mount.jail) throw devfsError('EPERM', `rule ${cmd}`, undefined, 'a jail cannot change rulesets');
+    const home = s.state.host.kernel.mountNamed(mountFor(s.cred, s.state.access));
+    if (!home || home.jail) throw devfsError('EPERM', `rule ${cmd}`, undefined, 'a jail cannot change rulesets');
   };
   switch (cmd) {
     case 'add': {

@@ -1,0 +1,70 @@
+/** Real daemon and client processes for the CLI tests (the built dist/bin.js). */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const BIN = path.join(__dirname, '..', 'dist', 'bin.js');
+export const REPO = path.join(__dirname, '..', '..', '..');
+
+/** A temp directory readable by every uid (the unprivileged client must reach the socket). */
+export function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-cli-'));
+  fs.chmodSync(d, 0o755);
+  return d;
+}
+
+/** A running daemon child with its collected output. */
+export interface DaemonProc { child: ChildProcess; out: () => string; socket: string; exited: Promise<number | null> }
+
+/** Starts `devfs daemon --socket SOCKET ...args` and waits for "listening on". */
+export function startDaemon(socket: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DaemonProc> {
+  const child = spawn(process.execPath, [BIN, 'daemon', '--socket', socket, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b) => { out += b; });
+  child.stderr!.on('data', (b) => { out += b; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const d: DaemonProc = { child, out: () => out, socket, exited };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`daemon did not start:\n${out}`)), 15000);
+    const check = () => {
+      if (out.includes(`listening on ${socket}`)) { clearTimeout(t); child.stdout!.off('data', check); resolve(d); }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => { clearTimeout(t); reject(new Error(`daemon exited ${code}:\n${out}`)); });
+  });
+}
+
+/** Stops a daemon with SIGTERM and resolves with its exit code. */
+export async function stopDaemon(d: DaemonProc): Promise<number | null> {
+  if (d.child.exitCode !== null || d.child.signalCode !== null) return d.child.exitCode;
+  d.child.kill('SIGTERM');
+  return d.exited;
+}
+
+/** Result of one client run. */
+export interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs `devfs --socket SOCKET ...args` as a separate process (optionally as another uid/gid). */
+export function cli(socket: string, args: string[], opts: { uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--socket', socket, ...args], {
+      cwd: '/', uid: opts.uid, gid: opts.gid, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => { stdout += b; });
+    child.stderr.on('data', (b) => { stderr += b; });
+    const t = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15000);
+    child.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** Waits until `pred()` holds (polling), or throws with `what`. */
+export async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
