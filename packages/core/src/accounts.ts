@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 
 /**
- * User and group names for `user NAME` / `group NAME` rule actions, read from passwd(5) and
- * group(5) files (by default the host's /etc/passwd and /etc/group). A file is re-read only when
- * its inode, size or mtime changes.
+ * User and group names ↔ ids for rules (`user NAME`, `group NAME`) and event actions
+ * (`PERMISSIONS user.group mode`), read from passwd(5) and group(5) files (by default the host's
+ * /etc/passwd and /etc/group; Node has no getpwnam). A file is re-read only when its inode, size or
+ * mtime changes.
  */
 
 /** One name ↔ id table (users or groups). */
@@ -75,4 +76,13 @@ export class Accounts {
   groupName(gid: number): string | undefined {
     return this.table(this.groupFile).byId.get(gid);
   }
+}
+
+/** A decimal id, or a name looked up with `byName`; undefined when neither. */
+export function resolveId(word: string, byName: (name: string) => number | undefined): number | undefined {
+  if (/^[0-9]+$/.test(word)) {
+    const n = Number(word);
+    return n <= 0xffffffff ? n : undefined;
+  }
+  return byName(word);
 }

@@ -10,7 +10,7 @@
  * error throws EINVAL naming `source:line:column` and the token.
  */
 import * as path from 'path';
-import { Accounts, resolveId } from './accounts';
+import { Accounts, resolveId } from '../accounts';
 import { Template } from './template';
 import { configError, LineRef, Token, tokenizeLine } from './tokenize';
 import { DEV_EVENT_TYPES, DevEventType } from './types';
@@ -138,9 +138,9 @@ function parsePermissions(owner: Token, modeTok: Token, ref: LineRef, acc: Accou
   }
   const user = owner.text.slice(0, at);
   const group = owner.text.slice(at + 1);
-  const uid = resolveId(user, acc.users);
+  const uid = resolveId(user, (n) => acc.uidOf(n));
   if (uid === undefined) throw configError(ref, owner.col, user, 'unknown user');
-  const gid = resolveId(group, acc.groups);
+  const gid = resolveId(group, (n) => acc.gidOf(n));
   if (gid === undefined) throw configError(ref, owner.col + at + 1, group, 'unknown group');
   if (!/^[0-7]{1,5}$/.test(modeTok.text) || parseInt(modeTok.text, 8) > 0o7777) {
     throw configError(ref, modeTok.col, modeTok.text, 'expected an octal mode up to 07777');

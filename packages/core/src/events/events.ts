@@ -6,7 +6,7 @@
  * it (devfsd's overrun_count) and tells listeners with an overrun NOTIFY.
  */
 import { devfsError, toDevfsError } from '../errors';
-import { Accounts, readAccounts } from './accounts';
+import { Accounts } from '../accounts';
 import { ActionRunner, ActionScope } from './actions';
 import { parseConfig } from './config';
 import { ProgramRunner } from './execute';
@@ -159,7 +159,7 @@ export class Events {
     if (typeof text !== 'string') throw devfsError('EINVAL', 'events.loadConfig', source, 'config text must be a string');
     let accounts: Accounts | undefined;
     const rules = parseConfig(text, source, () =>
-      (accounts ??= readAccounts(this.opts.passwdFile, this.opts.groupFile)));
+      (accounts ??= new Accounts(this.opts.passwdFile, this.opts.groupFile)));
     const stores = new Map<string, StateStore>();
     for (const r of rules) {
       if (r.action.kind !== 'COPY' && r.action.kind !== 'RESTORE') continue;

@@ -1,5 +1,5 @@
 import { devfsError } from '../errors';
-import { Accounts } from './accounts';
+import { Accounts } from '../accounts';
 import { ruleError } from './location';
 import { applyActions, ruleMatches } from './match';
 import { Plan } from './plan';

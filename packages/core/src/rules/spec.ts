@@ -1,5 +1,5 @@
 import { D_DISK, D_MEM, D_TAPE, D_TTY } from '../constants';
-import type { Accounts } from './accounts';
+import type { Accounts } from '../accounts';
 import { compilePattern } from './fnmatch';
 import { ruleError, SourceLoc } from './location';
 import { quoteWord, Token } from './tokenize';
