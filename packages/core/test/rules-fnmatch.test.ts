@@ -97,9 +97,7 @@ describeHost('fnmatch agrees with the host libc', [needTool('python3')], () => {
     'a/b', '.x', 'a.b', '*', '?', ']', '-', '[', 'a[', '[a', 'ab]', '\\', '.', '/a', 'a/', 'x/y',
     'x/z/y', 'ttyp0', 'ttyq', '0', 'z', '_', 'a?b', 'axb', '[]', '^', 'aXbXc', 'abbc'];
 
-  test(`${patterns.length} patterns x ${names.length} names`, () => {
-    const cases: [string, string][] = [];
-    for (const p of patterns) for (const n of names) cases.push([p, n]);
+  const libcMismatches = (cases: [string, string][]): { ref: boolean[]; differ: string[] } => {
     const script = [
       'import ctypes, json, sys',
       'libc = ctypes.CDLL(None)',
@@ -108,7 +106,30 @@ describeHost('fnmatch agrees with the host libc', [needTool('python3')], () => {
     ].join('\n');
     const ref = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(cases) }).toString()) as boolean[];
     const differ = cases.filter(([p, n], i) => m(p, n) !== ref[i]).map(([p, n]) => `${p} vs ${n}`);
+    return { ref, differ };
+  };
+
+  test(`${patterns.length} hand-picked patterns x ${names.length} names`, () => {
+    const cases: [string, string][] = [];
+    for (const p of patterns) for (const n of names) cases.push([p, n]);
+    const { ref, differ } = libcMismatches(cases);
     expect(differ).toEqual([]);
     expect(ref.filter(Boolean).length).toBeGreaterThan(50); // the reference really matched things
+  });
+
+  test('random patterns (stars, ?, classes, escapes, slashes) x random names', () => {
+    let seed = 4242;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const atoms = ['a', 'b', 'ab', 'ba', '/', '*', '*', '?', '[ab]', '[!a]', '[a-c]', '\\*', '\\a', '.', '*a*'];
+    const chars = ['a', 'b', 'c', '/', '.', '*'];
+    const cases: [string, string][] = [];
+    for (let i = 0; i < 300; i++) {
+      const p = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => pick(atoms)).join('');
+      for (let j = 0; j < 20; j++) cases.push([p, Array.from({ length: Math.floor(rand() * 7) }, () => pick(chars)).join('')]);
+    }
+    const { ref, differ } = libcMismatches(cases);
+    expect(differ.slice(0, 10)).toEqual([]);
+    expect(ref.filter(Boolean).length).toBeGreaterThan(150); // ~200 of the 6,000 pairs match
   });
 });

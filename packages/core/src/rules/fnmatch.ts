@@ -111,35 +111,77 @@ function skipToClose(cps: string[], i: number): number {
   return Math.min(i + 1, cps.length);
 }
 
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+/** One path component of a pattern: literal runs, `*`, `?` and bracket expressions (no `/`). */
+type Component = Part[];
 
-function escapeClassChar(cp: number): string {
-  const ch = String.fromCodePoint(cp);
-  return /[\\\]\[^\-]/.test(ch) ? '\\' + ch : ch;
-}
-
-function partToRegex(p: Part): string {
-  switch (p.t) {
-    case 'lit':
-      return p.s.replace(REGEX_SPECIAL, '\\$&');
-    case 'star':
-      return '[^/]*';
-    case 'any':
-      return '[^/]';
-    case 'never':
-      return '(?!)';
-    case 'class': {
-      let body = p.singles.map(escapeClassChar).join('');
-      for (const [lo, hi] of p.ranges) {
-        if (lo <= hi) body += `${escapeClassChar(lo)}-${escapeClassChar(hi)}`;
-      }
-      if (p.negate) return `[^/${body}]`;
-      return body === '' ? '(?!)' : `(?!/)[${body}]`;
+/**
+ * Splits parts at literal `/` characters. Under FNM_PATHNAME nothing but a literal `/` matches a
+ * `/`, so a pattern's components line up one-to-one with the name's.
+ */
+function splitComponents(parts: Part[]): Component[] {
+  const comps: Component[] = [[]];
+  for (const p of parts) {
+    if (p.t !== 'lit' || !p.s.includes('/')) {
+      comps[comps.length - 1].push(p);
+      continue;
     }
+    p.s.split('/').forEach((piece, k) => {
+      if (k > 0) comps.push([]);
+      if (piece !== '') comps[comps.length - 1].push({ t: 'lit', s: piece });
+    });
   }
+  return comps;
 }
 
-/** Compiles an fnmatch(3) FNM_PATHNAME pattern to a matcher (a RegExp, or string equality when literal). */
+function classMatches(p: { negate: boolean; singles: number[]; ranges: [number, number][] }, cp: number): boolean {
+  let ok = p.singles.includes(cp);
+  if (!ok) for (const [lo, hi] of p.ranges) if (lo <= cp && cp <= hi) { ok = true; break; }
+  return ok !== p.negate;
+}
+
+/**
+ * Matches one component against `s[start, end)` (which holds no `/`): the classic glob algorithm
+ * that, on a mismatch, lets the most recent `*` absorb one more character. Every other token has a
+ * fixed length, which is what makes backtracking to the last star alone sufficient.
+ */
+function matchComponent(comp: Component, s: string, start: number, end: number): boolean {
+  let ti = 0;
+  let si = start;
+  let starTi = -1;
+  let starSi = -1;
+  while (si < end) {
+    if (ti < comp.length) {
+      const p = comp[ti];
+      if (p.t === 'star') {
+        starTi = ti++;
+        starSi = si;
+        continue;
+      }
+      if (p.t === 'lit') {
+        if (si + p.s.length <= end && s.startsWith(p.s, si)) {
+          si += p.s.length;
+          ti++;
+          continue;
+        }
+      } else if (p.t !== 'never') {
+        const cp = s.codePointAt(si)!;
+        if (p.t === 'any' || classMatches(p, cp)) {
+          si += cp > 0xffff ? 2 : 1;
+          ti++;
+          continue;
+        }
+      }
+    }
+    if (starTi < 0) return false;
+    ti = starTi + 1;
+    starSi += s.codePointAt(starSi)! > 0xffff ? 2 : 1;
+    si = starSi;
+  }
+  while (ti < comp.length && comp[ti].t === 'star') ti++;
+  return ti === comp.length;
+}
+
+/** Compiles an fnmatch(3) FNM_PATHNAME pattern to a matcher (string equality when literal). */
 export function compilePattern(pattern: string): PathMatcher {
   const parts = parsePattern(pattern);
   let prefix = '';
@@ -151,6 +193,25 @@ export function compilePattern(pattern: string): PathMatcher {
     const literal = prefix;
     return { source: pattern, prefix, literal, test: (name) => name === literal };
   }
-  const re = new RegExp('^' + parts.map(partToRegex).join('') + '$', 'u');
-  return { source: pattern, prefix, literal: null, test: (name) => re.test(name) };
+  if (parts.some((p) => p.t === 'never')) {
+    return { source: pattern, prefix, literal: null, test: () => false };
+  }
+  const comps = splitComponents(parts);
+  const last = comps.length - 1;
+  const test = (name: string): boolean => {
+    let start = 0;
+    for (let k = 0; k <= last; k++) {
+      let end = name.indexOf('/', start);
+      if (k === last) {
+        if (end >= 0) return false;
+        end = name.length;
+      } else if (end < 0) {
+        return false;
+      }
+      if (!matchComponent(comps[k], name, start, end)) return false;
+      start = end + 1;
+    }
+    return true;
+  };
+  return { source: pattern, prefix, literal: null, test };
 }
