@@ -18,3 +18,4 @@ export type { MdCreateOptions } from './md/options';
 export { DIOCGMEDIASIZE, DIOCGSECTORSIZE, DIOCGFLUSH } from './md/ioctl';
 export { mdCdevsw } from './md/cdevsw';
 export type { MdNotify } from './md/partitions';
+export { register } from './plugin';

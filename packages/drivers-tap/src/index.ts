@@ -11,4 +11,3 @@ export { tapIoctl } from './ioctl';
 export type { TapIoctlTarget } from './ioctl';
 export { tapHostProblem, hasNetAdmin } from './host-check';
 export { register } from './plugin';
-export type { DriverContainer } from './plugin';

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { createHost, devfsError } from '@devfs/core';
 import type { DevEvent, DriverSpec, Host } from '@devfs/core';
 import { DaemonConfig, DEFAULT_MOUNTS } from './config';
-import { diskAdapter, driverList, pluginPaths } from './builtin';
+import { driverList, pluginPaths } from './builtin';
 import { listenUnix } from './listen';
 import { acceptConnection } from './connection';
 import type { DaemonState, Session } from './context';
@@ -43,7 +43,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const cfg = opts.config;
   const host = await createHost({
-    drivers: driverList(cfg.drivers, opts.drivers ?? []).map(diskAdapter) as DriverSpec[], options: cfg.options ?? {}, paths: pluginPaths(),
+    drivers: driverList(cfg.drivers, opts.drivers ?? []) as DriverSpec[], options: cfg.options ?? {}, paths: pluginPaths(),
     onError: (f) => log(`plugin ${f.plugin}${f.driver ? ` (driver ${f.driver})` : ''} failed: ${f.error.message}`),
   });
   const server = net.createServer();
