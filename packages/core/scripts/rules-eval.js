@@ -18,7 +18,7 @@ const { Rules, loadStandardRules } = require(path.join(__dirname, '..', 'dist', 
 const { D_TTY, D_DISK } = require(path.join(__dirname, '..', 'dist', 'constants'));
 
 const ROUNDS = 7;
-const TARGET_MS = 60; // per round
+const TARGET_MS = 20; // per round
 
 function subjects(n, make) {
   const out = [];

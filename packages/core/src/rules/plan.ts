@@ -35,7 +35,8 @@ export interface RuleSource {
 export class Plan {
   private readonly steps: Step[] = [];
   private readonly root = new TrieNode();
-  private readonly order: Int32Array;
+  private readonly lists: number[][] = [];
+  private readonly pos: number[] = [];
   private readonly stamp: Int32Array;
   private readonly ok: Uint8Array;
   private current = 0;
@@ -44,7 +45,6 @@ export class Plan {
   constructor(source: RuleSource, rs: number, depth: number, readonly version: number) {
     this.flatten(source, rs, depth, -1);
     for (let i = 0; i < this.steps.length; i++) this.index(i);
-    this.order = new Int32Array(this.steps.length);
     this.stamp = new Int32Array(this.steps.length);
     this.ok = new Uint8Array(this.steps.length);
   }
@@ -82,45 +82,60 @@ export class Plan {
 
   /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
   evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
-    const order = this.order;
-    let count = 0;
-    let lists = 0;
+    // Candidate lists: the steps filed at every trie node along the name (each list ascending).
+    const lists = this.lists;
+    let k = 0;
     const name = subject.path;
     let node: TrieNode | undefined = this.root;
-    for (let k = 0; ; k++) {
-      const s = node.steps;
-      if (s.length > 0) {
-        for (let j = 0; j < s.length; j++) order[count++] = s[j];
-        lists++;
-      }
-      if (k >= name.length || node.next === null) break;
-      node = node.next.get(name.charCodeAt(k));
+    for (let c = 0; ; c++) {
+      if (node.steps.length > 0) lists[k++] = node.steps;
+      if (c >= name.length || node.next === null) break;
+      node = node.next.get(name.charCodeAt(c));
       if (node === undefined) break;
     }
-    if (count === 0) return false;
-    if (lists > 1) order.subarray(0, count).sort();
+    if (k === 0) return false;
 
     if (++this.current === 0x7fffffff) {
       this.stamp.fill(0);
       this.current = 1;
     }
-    const cur = this.current;
     let matched = false;
-    for (let j = 0; j < count; j++) {
-      const idx = order[j];
-      const step = this.steps[idx];
-      const rule = step.rule;
-      let m = step.guard < 0 || (this.stamp[step.guard] === cur && this.ok[step.guard] === 1);
-      if (m) m = ruleMatches(rule, subject);
-      if (rule.include !== null) {
-        this.stamp[idx] = cur;
-        this.ok[idx] = m ? 1 : 0;
-      }
-      if (m) {
-        matched = true;
-        applyActions(rule, attrs);
-      }
+    if (k === 1) {
+      const only = lists[0];
+      for (let j = 0; j < only.length; j++) if (this.run(only[j], subject, attrs)) matched = true;
+      return matched;
     }
-    return matched;
+    // Merge the k ascending lists (k is small: the nodes along one name that hold steps).
+    const pos = this.pos;
+    for (let j = 0; j < k; j++) pos[j] = 0;
+    for (;;) {
+      let best = -1;
+      let bestIdx = 0x7fffffff;
+      for (let j = 0; j < k; j++) {
+        const l = lists[j];
+        if (pos[j] < l.length && l[pos[j]] < bestIdx) {
+          bestIdx = l[pos[j]];
+          best = j;
+        }
+      }
+      if (best < 0) return matched;
+      pos[best]++;
+      if (this.run(bestIdx, subject, attrs)) matched = true;
+    }
+  }
+
+  /** Runs step `idx`: its guard, its conditions, its actions; records an include step's result. */
+  private run(idx: number, subject: RuleSubject, attrs: RuleAttrs): boolean {
+    const step = this.steps[idx];
+    const rule = step.rule;
+    const cur = this.current;
+    let m = step.guard < 0 || (this.stamp[step.guard] === cur && this.ok[step.guard] === 1);
+    if (m) m = ruleMatches(rule, subject);
+    if (rule.include !== null) {
+      this.stamp[idx] = cur;
+      this.ok[idx] = m ? 1 : 0;
+    }
+    if (m) applyActions(rule, attrs);
+    return m;
   }
 }
