@@ -225,7 +225,7 @@ describe('config parse errors name source:line:column and the token, and change 
 
 describe('the README worked example', () => {
   test('its devfsd.conf loads and behaves as the README says', async () => {
-    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README-events.md'), 'utf8');
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
     const conf = /`\/etc\/devfs\/devfsd\.conf`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(conf).toBeDefined();
     const host = new RecordingHost();

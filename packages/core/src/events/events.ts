@@ -151,7 +151,7 @@ export class Events {
   }
 
   /**
-   * Parses devfsd-style action rules (see config.ts / README-events.md) and appends them after
+   * Parses devfsd-style action rules (see config.ts and the package README) and appends them after
    * the rules already loaded. All-or-nothing: on error (EINVAL naming `source:line:column`, or
    * the state file's error) nothing changes.
    */
