@@ -1,0 +1,143 @@
+'use strict';
+/**
+ * Same-process, interleaved comparisons. Every figure is a ratio of "ours" against a baseline
+ * measured in the same process in alternating rounds (A, B, A, B, ...), because the machine is
+ * shared and noisy: a burst of load hits both sides instead of one.
+ *
+ * `compare` times whole batches with benchmark.js (deferred benchmarks, one call = `reps` bodies
+ * of `ops` operations each, so the result is ops × calls). `compareTimed` is for rows whose
+ * operation needs untimed preparation before each run (populate after K changes): benchmark.js
+ * cannot leave part of a cycle out of its clock, so those rows are clocked with hrtime and
+ * summarised with the same statistics (lib/stats.js).
+ */
+const Benchmark = require('benchmark');
+const { summarize } = require('./stats');
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** Runs `body` until it has taken about `targetSec`; returns how many bodies one call should do. */
+async function calibrate(body, targetSec) {
+  let reps = 1;
+  for (;;) {
+    const t0 = now();
+    for (let i = 0; i < reps; i++) {
+      const r = body();
+      if (r && typeof r.then === 'function') await r;
+    }
+    const dt = now() - t0;
+    if (dt >= targetSec / 4 || reps >= 1 << 20) return Math.max(1, Math.round((reps * targetSec) / Math.max(dt, 1e-9)));
+    reps *= 4;
+  }
+}
+
+function deferredFn(body, reps) {
+  return function (deferred) {
+    const first = body();
+    if (first && typeof first.then === 'function') {
+      let p = first;
+      for (let i = 1; i < reps; i++) p = p.then(body);
+      p.then(() => deferred.resolve(), (err) => { deferred.benchmark.error = err; deferred.resolve(); });
+      return;
+    }
+    for (let i = 1; i < reps; i++) body();
+    deferred.resolve();
+  };
+}
+
+/** One benchmark.js run of a side; resolves with the per-operation times (seconds) of its samples. */
+function runBenchmark(side, state, opts) {
+  return new Promise((resolve, reject) => {
+    const bench = new Benchmark(side.name, deferredFn(side.body, state.reps), {
+      defer: true,
+      async: true,
+      delay: 0.001,
+      maxTime: opts.maxTime,
+      minSamples: opts.minSamples,
+      initCount: state.count || 1,
+    });
+    bench.on('complete', () => {
+      if (bench.error) return reject(bench.error);
+      state.count = bench.count;
+      const perCall = state.reps * side.ops;
+      resolve(bench.stats.sample.map((period) => period / perCall));
+    });
+    bench.run();
+  });
+}
+
+function sideResult(side, times, extra = {}) {
+  const s = summarize(times);
+  return {
+    name: side.name,
+    opsPerSec: 1 / s.mean,
+    rme: s.rme,
+    samples: s.n,
+    ...extra,
+  };
+}
+
+function ratioOf(ours, base, higherIsBetter = true) {
+  const ratio = higherIsBetter ? ours.opsPerSec / base.opsPerSec : base.opsPerSec / ours.opsPerSec;
+  return { ratio, ratioRme: Math.sqrt(ours.rme ** 2 + base.rme ** 2) };
+}
+
+/**
+ * Interleaved benchmark.js comparison.
+ * @param {{name:string, ops:number, body:()=>any}} ours
+ * @param {{name:string, ops:number, body:()=>any}} base
+ * @param {{rounds:number, maxTime:number, minSamples:number, callTime:number, onRound?:Function}} opts
+ */
+async function compare(ours, base, opts) {
+  const sides = [ours, base];
+  const states = [];
+  for (const s of sides) states.push({ reps: await calibrate(s.body, opts.callTime), count: 0 });
+  const times = [[], []];
+  for (let r = 0; r < opts.rounds; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) times[i].push(...(await runBenchmark(sides[i], states[i], opts)));
+    if (opts.onRound) opts.onRound(r + 1, opts.rounds);
+  }
+  const o = sideResult(ours, times[0], { batch: states[0].reps * ours.ops });
+  const b = sideResult(base, times[1], { batch: states[1].reps * base.ops });
+  return { ours: o, base: b, ...ratioOf(o, b) };
+}
+
+/**
+ * Interleaved comparison with untimed preparation: each sample runs `reps` times
+ * (prep() untimed, op() timed). Sides alternate sample by sample.
+ * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} ours
+ * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} base
+ * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number}} opts
+ */
+async function compareTimed(ours, base, opts) {
+  const sides = [ours, base];
+  const once = async (s) => {
+    await s.prep();
+    const t0 = now();
+    const r = s.op();
+    if (r && typeof r.then === 'function') await r;
+    return now() - t0;
+  };
+  // calibrate: how many prep/op runs make one sample of about sampleTime of timed work
+  const reps = [];
+  for (const s of sides) {
+    if (opts.fixedReps) { reps.push(opts.fixedReps); continue; }
+    const dt = await once(s);
+    reps.push(Math.max(1, Math.min(10000, Math.round(opts.sampleTime / Math.max(dt, 1e-7)))));
+  }
+  const times = [[], []];
+  const start = now();
+  for (let n = 0; n < opts.maxSamples; n++) {
+    for (const i of n % 2 === 0 ? [0, 1] : [1, 0]) {
+      let t = 0;
+      for (let k = 0; k < reps[i]; k++) t += await once(sides[i]);
+      times[i].push(t / (reps[i] * sides[i].ops));
+    }
+    if (n + 1 >= opts.minSamples && now() - start > opts.budget) break;
+  }
+  const o = sideResult(ours, times[0], { batch: reps[0] * ours.ops });
+  const b = sideResult(base, times[1], { batch: reps[1] * base.ops });
+  return { ours: o, base: b, ...ratioOf(o, b) };
+}
+
+module.exports = { compare, compareTimed, calibrate, ratioOf };

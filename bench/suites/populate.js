@@ -1,0 +1,78 @@
+'use strict';
+/**
+ * Populate after K changes with N devices: a mount's `stat` right after K devices were created
+ * (or, every other sample, destroyed again). Ours drains K change-log records; FreeBSD's
+ * devfs_populate walks the whole device list once per change (O(K·N)). The K changes are
+ * prepared outside the clock; only the stat (populate + lookup) is timed.
+ */
+const { oursWith, modelWith, short, benchsw } = require('../lib/fixtures');
+
+function plan(quick) {
+  return quick
+    ? [{ k: 1, ns: [1e3, 1e4, 1e5] }, { k: 1000, ns: [1e3, 1e4] }]
+    : [{ k: 1, ns: [1e3, 1e4, 1e5, 1e6] }, { k: 1000, ns: [1e3, 1e4, 1e5, 1e6] }];
+}
+
+function oursSide(k, mnt, K) {
+  let made = null;
+  return {
+    name: 'ours',
+    ops: 1,
+    prep() {
+      if (made === null) {
+        made = [];
+        for (let i = 0; i < K; i++) made.push(k.make_dev(benchsw, i, 0, 0, 0o600, 'c/y%d', i));
+      } else {
+        for (const d of made) k.destroy_dev(d);
+        made = null;
+      }
+    },
+    op() { mnt.stat('d/x0'); },
+  };
+}
+
+function modelSide(m, mnt, K) {
+  let made = null;
+  return {
+    name: 'FreeBSD model',
+    ops: 1,
+    prep() {
+      if (made === null) {
+        made = [];
+        for (let i = 0; i < K; i++) made.push(m.bootDevice(`c/y${i}`));
+      } else {
+        for (const c of made) m.destroyDev(c);
+        made = null;
+      }
+    },
+    op() { if (mnt.stat('d/x0') === null) throw new Error('model lost d/x0'); },
+  };
+}
+
+async function run(ctx) {
+  const p = plan(ctx.quick);
+  const all = [...new Set(p.flatMap((x) => x.ns))].sort((a, b) => a - b);
+  for (const n of all) {
+    const ours = oursWith(n);
+    const mnt = ours.k.mount();
+    mnt.stat('d/x0');
+    const model = modelWith(n);
+    const mm = model.m.mount();
+    mm.populateAll();
+    for (const { k: K, ns } of p) {
+      if (!ns.includes(n)) continue;
+      // The model's K=1000 rows at 1M devices cost ~25 s per populate: two samples each, one rep.
+      const heavy = K * n >= 1e8;
+      await ctx.compareTimed(
+        { id: `k${K}-${short(n)}`, label: `populate after ${K} change${K > 1 ? 's' : ''} @${short(n)}`, params: { n, k: K }, series: `k${K}` },
+        oursSide(ours.k, mnt, K),
+        modelSide(model.m, mm, K),
+        heavy ? { minSamples: 2, maxSamples: 2, fixedReps: 1 } : {},
+      );
+    }
+    mnt.unmount();
+    for (const d of ours.devs) ours.k.destroy_dev(d);
+  }
+}
+
+module.exports = { run, rows: (quick) => plan(quick).reduce((a, x) => a + x.ns.length, 0) };
