@@ -107,7 +107,7 @@ async function compare(ours, base, opts) {
  * (prep() untimed, op() timed). Sides alternate sample by sample.
  * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} ours
  * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} base
- * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number}} opts
+ * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number, warmup?:boolean}} opts
  */
 async function compareTimed(ours, base, opts) {
   const sides = [ours, base];
@@ -119,6 +119,7 @@ async function compareTimed(ours, base, opts) {
     return now() - t0;
   };
   // calibrate: how many prep/op runs make one sample of about sampleTime of timed work
+  if (opts.warmup) for (const s of sides) await once(s); // JIT and caches, untimed
   const reps = [];
   for (const s of sides) {
     if (opts.fixedReps) { reps.push(opts.fixedReps); continue; }

@@ -27,6 +27,13 @@ function targetMet(fig) {
   }
 }
 
+/** Lets a row add what it learned during the run (`meta.finalize(fig)`: notes, `holds`). */
+function finalize(meta, fig) {
+  delete fig.finalize;
+  if (typeof meta.finalize === 'function') meta.finalize(fig);
+  return fig;
+}
+
 class Context {
   constructor({ quick, progress, only }) {
     this.quick = quick;
@@ -42,20 +49,21 @@ class Context {
   async compare(meta, ours, base) {
     this.progress.start(`${this.suite}: ${meta.label}`);
     const r = await compare(ours, base, this.profile);
-    return this.record({ ...meta, unit: 'ops/s', ...r });
+    return this.record(finalize(meta, { ...meta, unit: 'ops/s', ...r }));
   }
 
   /** Interleaved comparison with untimed preparation; records and returns the figure. */
   async compareTimed(meta, ours, base, overrides = {}) {
     this.progress.start(`${this.suite}: ${meta.label}`);
     const r = await compareTimed(ours, base, { ...this.profile.timed, ...overrides });
-    return this.record({ ...meta, unit: 'ops/s', ...r });
+    return this.record(finalize(meta, { ...meta, unit: 'ops/s', ...r }));
   }
 
   /** Records a finished figure (ratio computed by the caller for value figures). */
   record(fig) {
     fig.suite = this.suite;
     fig.met = targetMet(fig);
+    if (fig.met === true && fig.holds === false) fig.met = false;
     this.figures.push(fig);
     this.progress.tick();
     this.progress.log(describe(fig));

@@ -10,15 +10,15 @@ function fmtRatio(r) {
   return r >= 100 ? `${Math.round(r).toLocaleString('en-US')}×` : r >= 10 ? `${r.toFixed(1)}×` : r >= 0.1 ? `${r.toFixed(2)}×` : `${r.toPrecision(2)}×`;
 }
 
-/** One side of a figure: "123,456 ops/s ±1.2%" or "180 bytes/device". */
-function fmtSide(s) {
-  return s.value !== undefined ? `${fmtNum(s.value)} ${s.unit || ''}`.trim() : `${fmtNum(s.opsPerSec)} ops/s ±${s.rme.toFixed(1)}%`;
+/** One side of a figure: "123,456 ops/s ±1.2%" or "180 bytes/device"; `unit` names the ops. */
+function fmtSide(s, unit = 'ops/s') {
+  return s.value !== undefined ? `${fmtNum(s.value)} ${s.unit || ''}`.trim() : `${fmtNum(s.opsPerSec)} ${unit} ±${s.rme.toFixed(1)}%`;
 }
 
 /** One result line. */
 function describe(f) {
   const tgt = f.target ? `  target ${f.target.text}: ${f.met ? 'met' : 'NOT met'}` : '';
-  return `  ${f.label.padEnd(44)} ours ${fmtSide(f.ours)} | ${f.base.name} ${fmtSide(f.base)} | ratio ${fmtRatio(f.ratio)}${tgt}`;
+  return `  ${f.label.padEnd(44)} ours ${fmtSide(f.ours, f.opsUnit)} | ${f.base.name} ${fmtSide(f.base, f.opsUnit)} | ratio ${fmtRatio(f.ratio)}${tgt}`;
 }
 
 

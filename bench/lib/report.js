@@ -14,7 +14,7 @@ const cell = (s) => String(s).replace(/\|/g, '\\|');
 function targetsTable(r) {
   const rows = [];
   for (const f of r.figures.filter((x) => x.target)) {
-    const measured = f.target.on === 'ours' ? fmtSide(f.ours) : `${fmtRatio(f.ratio)}${pm(f)}`;
+    const measured = f.target.on === 'ours' ? fmtSide(f.ours, f.opsUnit) : `${fmtRatio(f.ratio)}${pm(f)}`;
     rows.push(`| ${f.target.issue ? `#${f.target.issue}` : ''} | ${cell(f.label)} | ${cell(f.target.text)} | ${cell(measured)} | ${f.met ? '**met**' : '**not met**'} |`);
   }
   for (const s of r.skipped.filter((x) => x.target)) {
@@ -29,7 +29,7 @@ function figuresTable(r, suite) {
   if (figs.length === 0 && skipped.length === 0) return '';
   const lines = ['| figure | ours | baseline | ratio |', '| --- | --- | --- | --- |'];
   for (const f of figs) {
-    lines.push(`| ${cell(f.label)} | ${cell(fmtSide(f.ours))} | ${cell(f.base.name)}: ${cell(fmtSide(f.base))} | ${fmtRatio(f.ratio)}${pm(f)}${f.lowerIsBetter ? ' (lower is better)' : ''} |`);
+    lines.push(`| ${cell(f.label)} | ${cell(fmtSide(f.ours, f.opsUnit))} | ${cell(f.base.name)}: ${cell(fmtSide(f.base, f.opsUnit))} | ${fmtRatio(f.ratio)}${pm(f)}${f.lowerIsBetter ? ' (lower is better)' : ''} |`);
   }
   for (const s of skipped) lines.push(`| ${cell(s.label)} | skipped | ${cell(s.reason)} | |`);
   const notes = figs.filter((f) => f.note).map((f) => `- ${f.label}: ${f.note}`);
