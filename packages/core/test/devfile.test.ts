@@ -147,3 +147,44 @@ describe('open files', () => {
     await pipeline((await k.mount().open('random', 'r')).readableStream({ end: 1 << 20 }), n.writableStream() as NodeJS.WritableStream);
   });
 });
+
+describe('leaked handles', () => {
+  const forceGc = (): (() => void) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('v8').setFlagsFromString('--expose_gc');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('vm').runInNewContext('gc') as () => void;
+  };
+
+  test('a handle garbage-collected without close() is closed: d_close, cdevpriv dtor, auto-own restored', async () => {
+    const gc = forceGc();
+    const k = bareKernel();
+    const closes = jest.fn();
+    const dtor = jest.fn();
+    const dev = k.make_dev({ d_name: 'leaky', d_flags: D_AUTOOWN, d_open: (_d, _f, file) => k.devfs_set_cdevpriv(file, 1, dtor), d_close: closes },
+      0, 0, 5, 0o666, 'leaky');
+    const m = k.mount();
+    await (async () => { await m.open('leaky', 'r', alice); })(); // the handle is dropped here
+    expect(dev.usecount).toBe(1);
+    expect(m.stat('leaky').uid).toBe(alice.uid);
+    for (let i = 0; i < 20 && closes.mock.calls.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(closes).toHaveBeenCalledTimes(1);
+    expect(dtor).toHaveBeenCalledTimes(1);
+    expect(dev.usecount).toBe(0);
+    expect(m.stat('leaky').uid).toBe(0);
+  });
+
+  test('a closed handle is not closed again by the finalizer', async () => {
+    const gc = forceGc();
+    const k = bareKernel();
+    const closes = jest.fn();
+    k.make_dev({ d_name: 'once', d_flags: D_TRACKCLOSE, d_close: closes }, 0, 0, 0, 0o666, 'once');
+    const m = k.mount();
+    await (async () => { const f = await m.open('once', 'r'); await f.close(); })();
+    for (let i = 0; i < 5; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); }
+    expect(closes).toHaveBeenCalledTimes(1);
+  });
+});

@@ -129,6 +129,23 @@ describe('pty driver in a kernel', () => {
     expect(() => m.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
+  test('leaked master and slave handles together do not keep the host pty', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    await (async () => {
+      await m.open('ptmx', 'r+', USER);
+      await m.open('pts/0', 'r+', USER);
+    })();
+    expect(ptyFds().length).toBe(before.length + 2);
+    for (let i = 0; i < 40 && (driver.openCount > 0 || ptyFds().length > before.length); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(driver.openCount).toBe(0);
+    expect(ptyFds().length).toBe(before.length);
+    expect(() => m.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
   test('spawn through the driver: pts/N shows in the mount while the process runs', async () => {
     const pty = driver.spawn('sh', ['-c', 'tty; read x'], { env: { PATH: process.env.PATH } });
     const done = collect(pty);

@@ -21,7 +21,7 @@ export interface FileContext {
   closed(file: DevFile): Promise<void>;
 }
 
-interface CdevPriv { data: unknown; dtor?: (data: unknown) => void; done: boolean }
+import { CdevPriv, OpenState, runCdevPriv } from './cdevpriv';
 
 const ALWAYS_READY = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 const ALWAYS_REPORTED = POLLERR | POLLHUP | POLLNVAL;
@@ -41,13 +41,9 @@ export class DevFile {
   readonly cred: Cred;
   /** File position (used for seekable D_DISK devices). */
   position = 0;
-  /** fdclone data. */
-  data: unknown = undefined;
-  /** @internal fdclone operations. */
-  ops: Fileops | undefined = undefined;
+  /** @internal what this open owns (cdevpriv, fdclone ops/data), shared with the leak finalizer. */
+  readonly state: OpenState;
   /** @internal */ cloneAllowed = false;
-  /** @internal per-open private data (devfs_set_cdevpriv). */
-  priv: CdevPriv | undefined = undefined;
   /** @internal the wake function of the poll currently calling d_poll (read by selrecord). */
   currentPollWake: (() => void) | undefined = undefined;
   /** Owner for FIOASYNC notifications (FIOSETOWN). */
@@ -57,12 +53,26 @@ export class DevFile {
   private readonly waits = new Set<() => void>();
   /** @internal */ readonly ctx: FileContext;
 
-  constructor(dev: Cdev, flags: number, cred: Cred, ctx: FileContext) {
+  constructor(dev: Cdev | undefined, flags: number, cred: Cred, ctx: FileContext, state?: OpenState) {
     this.dev = dev;
+    this.state = state ?? { priv: undefined, ops: undefined, data: undefined };
     this.flags = flags;
     this.cred = cred;
     this.ctx = ctx;
     this.nonblock = (flags & O_NONBLOCK) !== 0;
+  }
+
+  /** fdclone data. */
+  get data(): unknown { return this.state.data; }
+  set data(v: unknown) { this.state.data = v; }
+  /** @internal fdclone operations. */
+  get ops(): Fileops | undefined { return this.state.ops; }
+  set ops(v: Fileops | undefined) { this.state.ops = v; }
+  /** @internal per-open private data (devfs_set_cdevpriv). */
+  get priv(): CdevPriv | undefined { return this.state.priv; }
+  set priv(v: CdevPriv | undefined) {
+    this.state.priv = v;
+    if (v && this.dev) (this.dev.x().privs ??= new Set()).add(v);
   }
 
   /** True once close() was called. */
@@ -146,20 +156,25 @@ export class DevFile {
         let wake!: () => void;
         const woken = new Promise<void>((r) => (wake = r));
         this.waits.add(wake);
+        const devWaits = this.dev ? (this.dev.x().waits ??= new Set()) : undefined;
+        devWaits?.add(wake);
         wakeTimer = wake;
         let revents: number;
         try {
           revents = this.pollNow(events, wake);
         } catch (err) {
           this.waits.delete(wake);
+          devWaits?.delete(wake);
           throw err;
         }
         if (revents !== 0 || timedOut) {
           this.waits.delete(wake);
+          devWaits?.delete(wake);
           return revents;
         }
         await woken;
         this.waits.delete(wake);
+        devWaits?.delete(wake);
       }
     } finally {
       if (timer) clearTimeout(timer);
@@ -199,15 +214,8 @@ export class DevFile {
   /** @internal runs the cdevpriv destructor exactly once. */
   runPrivDtor(): void {
     const p = this.priv;
-    if (!p || p.done) return;
-    p.done = true;
-    if (p.dtor) {
-      try {
-        p.dtor(p.data);
-      } catch (err) {
-        process.emitWarning(`devfs: cdevpriv destructor of '${this.ctx.path}' threw: ${(err as Error).message}`);
-      }
-    }
+    if (p) this.dev?.ext?.privs?.delete(p);
+    runCdevPriv(p, this.ctx.path);
   }
 
   private pollNow(events: number, wake: () => void): number {

@@ -1,5 +1,4 @@
 import type { Cdevsw } from './cdevsw';
-import type { DevFile } from '../file/devfile';
 
 /** Cdev state bits. */
 export const SI_ALIAS = 0x1;
@@ -19,8 +18,10 @@ export class CdevExt {
   aliases: Set<Cdev> | undefined = undefined;
   /** For aliases: the device this name points at. */
   aliasOf: Cdev | undefined = undefined;
-  /** Open handles of this device (for destroy: wake waiters, run cdevpriv destructors). */
-  files: Set<DevFile> | undefined = undefined;
+  /** Wake functions of calls blocked on this device (destroy_dev wakes them). */
+  waits: Set<() => void> | undefined = undefined;
+  /** cdevpriv records of open handles (destroy_dev runs their destructors). No DevFile is held. */
+  privs: Set<import('../file/cdevpriv').CdevPriv> | undefined = undefined;
   /** Defaults restored after the last close of an auto-owned device. */
   defaultUid = 0;
   defaultGid = 0;

@@ -13,6 +13,7 @@ import { CloneRegistry, CloneHandler } from './clone';
 import { createUnitAllocator, UnitAllocator } from './units';
 import { ChangeLogReader, CHANGE_INSERT, CHANGE_CLEAR, TAG_KERNEL } from './changelog';
 import { drained } from './inflight';
+import { runCdevPriv } from '../file/cdevpriv';
 import type { EventSink, KernelEvent } from './hooks';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
@@ -451,7 +452,7 @@ export class Kernel {
     const x = dev.ext;
     if (x?.parent) x.parent.ext?.children?.delete(dev);
     if (x?.aliasOf) x.aliasOf.ext?.aliases?.delete(dev);
-    if (x?.files) for (const f of x.files) f.wakeAll();
+    if (x?.waits) for (const w of [...x.waits]) w();
     this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
   }
 
@@ -464,8 +465,11 @@ export class Kernel {
       }
       await drained(dev);
     }
-    const files = dev.ext?.files;
-    if (files) for (const f of files) f.runPrivDtor();
+    const privs = dev.ext?.privs;
+    if (privs) {
+      for (const p of privs) runCdevPriv(p, dev.si_name);
+      privs.clear();
+    }
     dev.flags |= SI_DESTROYED;
   }
 }

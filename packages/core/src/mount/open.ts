@@ -3,7 +3,8 @@ import { devfsError, toDevfsError } from '../errors';
 import { D_TRACKCLOSE, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT, O_EXCL, O_TRUNC } from '../constants';
 import { callDriver } from '../kernel/inflight';
 import type { Cdev } from '../kernel/cdev';
-import { DevFile } from '../file/devfile';
+import { DevFile, FileContext } from '../file/devfile';
+import type { OpenState } from '../file/cdevpriv';
 import { permits, R_OK, W_OK } from './access';
 import type { Mount } from './mount';
 import type { Resolved } from './node';
@@ -46,14 +47,40 @@ export async function openDevice(m: Mount, path: string, rawFlags: number | stri
   return openCdev(m, dev, flags, cred, r.path);
 }
 
-async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: string): Promise<DevFile> {
-  const kernel = m.kernel;
-  const file = new DevFile(dev, flags, cred, {
+/** What the finalizer of a leaked handle needs: everything but the DevFile itself. */
+interface Leak { m: Mount; dev: Cdev | undefined; flags: number; cred: Cred; ctx: FileContext; state: OpenState }
+
+/**
+ * A handle garbage-collected without close() is closed here (usecount, d_close/fo_close on the
+ * last close, cdevpriv destructor, auto-ownership, CLOSE event), so a leaked handle never pins a
+ * device or the host resource behind it.
+ */
+const leaks = new FinalizationRegistry<Leak>((l) => {
+  const f = new DevFile(l.dev, l.flags, l.cred, l.ctx, l.state);
+  closeFile(l.m, f, true).catch((err) =>
+    process.emitWarning(`devfs: closing leaked handle of '${l.ctx.path}' failed: ${(err as Error).message}`));
+});
+
+/**
+ * The handle's context. Built in its own function on purpose: closures created next to the DevFile
+ * would share its scope in V8 and keep the handle alive, defeating the leak finalizer.
+ */
+function fileContext(m: Mount, dev: Cdev, path: string): FileContext {
+  return {
     mount: m.name,
     path,
     stat: () => m.statOf({ kind: 'dev', dev, path }),
-    closed: (f) => closeFile(m, f),
-  });
+    closed: (f) => {
+      leaks.unregister(f);
+      return closeFile(m, f, false);
+    },
+  };
+}
+
+async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: string): Promise<DevFile> {
+  const kernel = m.kernel;
+  const ctx = fileContext(m, dev, path);
+  const file = new DevFile(dev, flags, cred, ctx);
   kernel.autoOwnOpen(dev, cred);
   dev.usecount++;
   const sw = dev.si_devsw;
@@ -72,14 +99,13 @@ async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: st
     dev.usecount--;
     kernel.autoOwnClose(dev);
     file.dev = undefined;
-  } else {
-    (dev.x().files ??= new Set()).add(file);
   }
+  leaks.register(file, { m, dev: file.dev, flags, cred, ctx, state: file.state }, file);
   kernel.emit({ type: 'OPEN', name: dev.si_name, mount: m.name, ino: dev.inode, uid: cred.uid, gid: cred.gid, data: { flags, cloned: !!file.ops } });
   return file;
 }
 
-async function closeFile(m: Mount, file: DevFile): Promise<void> {
+async function closeFile(m: Mount, file: DevFile, leaked: boolean): Promise<void> {
   const kernel = m.kernel;
   let failure: unknown;
   if (file.ops) {
@@ -89,10 +115,9 @@ async function closeFile(m: Mount, file: DevFile): Promise<void> {
       failure = err;
     }
     file.runPrivDtor();
-    kernel.emit({ type: 'CLOSE', name: file.path, mount: m.name, data: { cloned: true } });
+    kernel.emit({ type: 'CLOSE', name: file.path, mount: m.name, data: { cloned: true, leaked } });
   } else {
     const dev = file.dev!;
-    dev.ext?.files?.delete(file);
     dev.usecount--;
     if (!dev.dying && (((dev.si_devsw.d_flags ?? 0) & D_TRACKCLOSE) !== 0 || dev.usecount === 0)) {
       const sw = dev.si_devsw;
@@ -106,7 +131,7 @@ async function closeFile(m: Mount, file: DevFile): Promise<void> {
     }
     file.runPrivDtor();
     kernel.autoOwnClose(dev);
-    kernel.emit({ type: 'CLOSE', name: dev.si_name, mount: m.name, ino: dev.inode, uid: file.cred.uid });
+    kernel.emit({ type: 'CLOSE', name: dev.si_name, mount: m.name, ino: dev.inode, uid: file.cred.uid, data: { leaked } });
   }
   if (failure && (failure as { code?: string }).code !== 'ENXIO') throw toDevfsError(failure, 'close', file.path);
 }
