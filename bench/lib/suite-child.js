@@ -23,6 +23,14 @@ const progress = {
   log: () => {},
 };
 
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  finished = true;
+  process.exitCode = 1;
+  send({ type: 'error', message: `suite '${id}': the event loop drained before the suite finished (an operation never completed)` }, () => process.exit(1));
+});
+
 (async () => {
   const suite = require(path.join(__dirname, '..', 'suites', `${id}.js`));
   const ctx = new Context({ quick, progress });
@@ -34,8 +42,10 @@ const progress = {
   ctx.log = (line) => send({ type: 'log', line });
   await suite.run(ctx);
   // leave once the parent has the message, even if a driver left a handle open
+  finished = true;
   send({ type: 'done' }, () => process.exit(0));
 })().catch((err) => {
+  finished = true;
   process.exitCode = 1;
   send({ type: 'error', message: (err && err.stack) || String(err) }, () => process.exit(1));
 });

@@ -33,7 +33,7 @@ async function run(ctx) {
     try { mnt.stat('tap77'); throw new Error('clone fixture: tap77 exists'); } catch (e) { if (e.code !== 'ENOENT') throw e; }
     if (mm.stat('tap77') !== null) throw new Error('model fixture: tap77 exists');
     await ctx.compare(
-      { id: `miss-${short(c)}`, label: `lookup miss with ${short(c)} cloners`, params: { n: c }, series: 'vs-model' },
+      { id: `miss-${short(c)}`, label: `lookup miss with ${short(c)} cloners`, params: { n: c }, series: 'vs-model', opsUnit: 'misses/s' },
       {
         name: 'ours', ops: BATCH, body: () => {
           for (let i = 0; i < BATCH; i++) {
@@ -46,7 +46,7 @@ async function run(ctx) {
     // the dispatch alone: which handlers run for a missed name (no path walk, no ENOENT error object)
     const cl = m.cloners;
     await ctx.compare(
-      { id: `dispatch-${short(c)}`, label: `clone dispatch with ${short(c)} cloners`, params: { n: c }, series: 'dispatch' },
+      { id: `dispatch-${short(c)}`, label: `clone dispatch with ${short(c)} cloners`, params: { n: c }, series: 'dispatch', opsUnit: 'dispatches/s' },
       { name: 'ours', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) if (k.runCloners('tap77') !== undefined) throw new Error('cloned'); } },
       {
         name: 'FreeBSD model', ops: BATCH, body: () => {

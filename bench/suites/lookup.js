@@ -34,13 +34,13 @@ async function run(ctx) {
     }
     const oursSide = { name: 'ours', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) mnt.stat(names[i]); } };
     await ctx.compare(
-      { id: `model-${short(n)}`, label: `lookup a/b/c/name in ${short(n)} entries`, params: { n }, series: 'vs-model' },
+      { id: `model-${short(n)}`, label: `lookup a/b/c/name in ${short(n)} entries`, params: { n }, series: 'vs-model', opsUnit: 'lookups/s' },
       oursSide,
       { name: 'FreeBSD model', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) mm.stat(names[i]); } },
     );
     let sink = 0;
     await ctx.compare(
-      { id: `map-${short(n)}`, label: `lookup a/b/c/name vs Map.get, ${short(n)} entries`, params: { n }, series: 'vs-map' },
+      { id: `map-${short(n)}`, label: `lookup a/b/c/name vs Map.get, ${short(n)} entries`, params: { n }, series: 'vs-map', opsUnit: 'lookups/s' },
       oursSide,
       { name: 'Map', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) sink += map.get(names[i]).ino; } },
     );

@@ -47,27 +47,27 @@ async function run(ctx) {
     lastOurs = oursPairs(k);
     lastModel = modelPairs(m);
     await ctx.compare(
-      { id: `pairs-${short(n)}`, label: `make_dev+destroy_dev @${short(n)} devices`, params: { n }, series: 'vs-model' },
+      { id: `pairs-${short(n)}`, label: `make_dev+destroy_dev @${short(n)} devices`, params: { n }, series: 'vs-model', opsUnit: 'pairs/s' },
       { name: 'ours', ops: PAIRS, body: lastOurs },
       { name: 'FreeBSD model', ops: PAIRS, body: lastModel },
     );
   }
   const top = short(ns[ns.length - 1]);
   await ctx.compare(
-    { id: `flat-ours`, label: `ours @${top} ÷ ours @1k (flatness)`, params: { n: ns[ns.length - 1] },
+    { id: `flat-ours`, label: `ours @${top} ÷ ours @1k (flatness)`, params: { n: ns[ns.length - 1] }, opsUnit: 'pairs/s',
       target: { op: '>=', value: 0.5, text: '≥ 0.5× (cost independent of N)', issue: 2 } },
     { name: `ours @${top}`, ops: PAIRS, body: lastOurs },
     { name: 'ours @1k', ops: PAIRS, body: oursPairs(small.k) },
   );
   await ctx.compare(
-    { id: `flat-model`, label: `model @${top} ÷ model @1k (flatness)`, params: { n: ns[ns.length - 1] } },
+    { id: `flat-model`, label: `model @${top} ÷ model @1k (flatness)`, params: { n: ns[ns.length - 1] }, opsUnit: 'pairs/s' },
     { name: `model @${top}`, ops: PAIRS, body: lastModel },
     { name: 'model @1k', ops: PAIRS, body: modelPairs(smallM.m) },
   );
   const map = new Map();
   for (const d of big.devs) map.set(d.si_name, { ino: d.inode, mode: d.mode });
   await ctx.compare(
-    { id: `map-${top}`, label: `make_dev+destroy_dev vs Map.set+delete @${top}`, params: { n: ns[ns.length - 1] } },
+    { id: `map-${top}`, label: `make_dev+destroy_dev vs Map.set+delete @${top}`, params: { n: ns[ns.length - 1] }, opsUnit: 'pairs/s' },
     { name: 'ours', ops: PAIRS, body: lastOurs },
     { name: 'Map', ops: PAIRS, body: () => { for (let i = 0; i < PAIRS; i++) { map.set('d/probe', { ino: i, mode: 0o600 }); map.delete('d/probe'); } } },
   );

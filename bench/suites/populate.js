@@ -16,12 +16,14 @@ function plan(quick) {
 function oursSide(k, mnt, K) {
   let made = null;
   return {
+    /** Destroys what the last prep left (so the next row starts from N devices again). */
+    cleanup() { if (made) for (const d of made) k.destroy_dev(d); made = null; },
     name: 'ours',
     ops: 1,
     prep() {
       if (made === null) {
         made = [];
-        for (let i = 0; i < K; i++) made.push(k.make_dev(benchsw, i, 0, 0, 0o600, 'c/y%d', i));
+        for (let i = 0; i < K; i++) made.push(k.make_dev(benchsw, i, 0, 0, 0o600, 'c/y%d', i)); // c/ prefix: changes never touch d/
       } else {
         for (const d of made) k.destroy_dev(d);
         made = null;
@@ -34,6 +36,7 @@ function oursSide(k, mnt, K) {
 function modelSide(m, mnt, K) {
   let made = null;
   return {
+    cleanup() { if (made) for (const c of made) m.destroyDev(c); made = null; mnt.populate(); },
     name: 'FreeBSD model',
     ops: 1,
     prep() {
@@ -63,12 +66,15 @@ async function run(ctx) {
       if (!ns.includes(n)) continue;
       // The model's K=1000 rows at 1M devices cost ~25 s per populate: two samples each, one rep.
       const heavy = K * n >= 1e8;
+      const os = oursSide(ours.k, mnt, K), ms = modelSide(model.m, mm, K);
       await ctx.compareTimed(
-        { id: `k${K}-${short(n)}`, label: `populate after ${K} change${K > 1 ? 's' : ''} @${short(n)}`, params: { n, k: K }, series: `k${K}` },
-        oursSide(ours.k, mnt, K),
-        modelSide(model.m, mm, K),
+        { id: `k${K}-${short(n)}`, label: `populate after ${K} change${K > 1 ? 's' : ''} @${short(n)}`, params: { n, k: K }, series: `k${K}`, opsUnit: 'populates/s' },
+        os,
+        ms,
         heavy ? { minSamples: 2, maxSamples: 2, fixedReps: 1 } : {},
       );
+      os.cleanup();
+      ms.cleanup();
     }
     mnt.unmount();
     for (const d of ours.devs) ours.k.destroy_dev(d);

@@ -27,7 +27,7 @@ async function run(ctx) {
   await Promise.all([a.run(PER), b.run(PER)]); // load the addon and warm both
   try {
     await ctx.compare(
-      { id: 'two-vs-one', label: 'make_dev pairs: 2 workers ÷ 1 worker', params: { n: 2 } },
+      { id: 'two-vs-one', label: 'make_dev pairs: 2 workers ÷ 1 worker', params: { n: 2 }, opsUnit: 'pairs/s' },
       { name: '2 workers', ops: 2 * PER, body: () => Promise.all([a.run(PER), b.run(PER)]) },
       { name: '1 worker', ops: 2 * PER, body: () => a.run(2 * PER) },
     );
