@@ -131,7 +131,8 @@ async function compare(ours, base, opts) {
  * (prep() untimed, op() timed). Sides alternate sample by sample.
  * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} ours
  * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} base
- * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number, warmup?:boolean}} opts
+ * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number|(number|null)[], warmup?:boolean}} opts
+ *   (`fixedReps`: runs per sample, for both sides or per side [ours, base]; else calibrated)
  */
 async function compareTimed(ours, base, opts) {
   const sides = [ours, base];
@@ -145,8 +146,9 @@ async function compareTimed(ours, base, opts) {
   // calibrate: how many prep/op runs make one sample of about sampleTime of timed work
   if (opts.warmup) for (const s of sides) await once(s); // JIT and caches, untimed
   const reps = [];
-  for (const s of sides) {
-    if (opts.fixedReps) { reps.push(opts.fixedReps); continue; }
+  for (const [i, s] of sides.entries()) {
+    const fixed = Array.isArray(opts.fixedReps) ? opts.fixedReps[i] : opts.fixedReps;
+    if (fixed) { reps.push(fixed); continue; }
     const dt = await once(s);
     reps.push(Math.max(1, Math.min(10000, Math.round(opts.sampleTime / Math.max(dt, 1e-7)))));
   }

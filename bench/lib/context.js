@@ -47,14 +47,14 @@ class Context {
 
   /** Interleaved benchmark.js comparison; records and returns the figure. */
   async compare(meta, ours, base) {
-    this.progress.start(`${this.suite}: ${meta.label}`);
+    this.progress.start(meta.label);
     const r = await compare(ours, base, this.profile);
     return this.record(finalize(meta, { ...meta, unit: 'ops/s', ...r }));
   }
 
   /** Interleaved comparison with untimed preparation; records and returns the figure. */
   async compareTimed(meta, ours, base, overrides = {}) {
-    this.progress.start(`${this.suite}: ${meta.label}`);
+    this.progress.start(meta.label);
     const r = await compareTimed(ours, base, { ...this.profile.timed, ...overrides });
     return this.record(finalize(meta, { ...meta, unit: 'ops/s', ...r }));
   }

@@ -17,6 +17,9 @@ function targetsTable(r) {
     const measured = f.target.on === 'ours' ? fmtSide(f.ours, f.opsUnit) : `${fmtRatio(f.ratio)}${pm(f)}`;
     rows.push(`| ${f.target.issue ? `#${f.target.issue}` : ''} | ${cell(f.label)} | ${cell(f.target.text)} | ${cell(measured)} | ${f.met ? '**met**' : '**not met**'} |`);
   }
+  for (const f of r.figures.filter((x) => !x.target && x.requested)) {
+    rows.push(`| #${f.requested.issue} | ${cell(f.label)} | ${cell(f.requested.text)} | ${cell(`${fmtRatio(f.ratio)}${pm(f)} (ours ${fmtSide(f.ours, f.opsUnit)}; ${f.base.name} ${fmtSide(f.base, f.opsUnit)})`)} | reported |`);
+  }
   for (const s of r.skipped.filter((x) => x.target)) {
     rows.push(`| ${s.target.issue ? `#${s.target.issue}` : ''} | ${cell(s.label)} | ${cell(s.target.text)} | skipped: ${cell(s.reason)} | not measured |`);
   }
@@ -110,3 +113,10 @@ the end (a shared machine: other work was running). Commit ${m.commit || 'unknow
 }
 
 module.exports = { writeReadme };
+
+// `node lib/report.js [results.json]` regenerates the README from a results file.
+if (require.main === module) {
+  const path = require('path');
+  const file = path.resolve(process.argv[2] || path.join(__dirname, '..', 'results', 'latest.json'));
+  writeReadme(path.join(__dirname, '..', 'README.md'), JSON.parse(fs.readFileSync(file, 'utf8')));
+}

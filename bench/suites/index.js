@@ -34,7 +34,7 @@ const CHARTS = {
   makedev: (figs) => ({ kind: 'line', title: 'make_dev + destroy_dev pairs/s vs devices', xLabel: 'existing devices', yLabel: 'pairs/s', series: seriesBy(figs, vsModel) }),
   populate: (figs) => ({
     kind: 'line', title: 'populate (stat after K changes) per second', xLabel: 'devices', yLabel: 'populates/s',
-    series: seriesBy(figs, (f) => [[`ours, K=${f.params.k}`, f.ours.opsPerSec], [`FreeBSD model, K=${f.params.k}`, f.base.opsPerSec]]),
+    series: seriesBy(figs.filter((f) => /^k\d+$/.test(f.series || '')), (f) => [[`ours, K=${f.params.k}`, f.ours.opsPerSec], [`FreeBSD model, K=${f.params.k}`, f.base.opsPerSec]]),
   }),
   lookup: (figs) => ({
     kind: 'line', title: 'lookup of a/b/c/name per second', xLabel: 'entries in the directory', yLabel: 'lookups/s',

@@ -26,7 +26,7 @@ function child(script, args) {
 async function run(ctx) {
   const N = 1e6;
   for (const [fmt, where] of [['dev%d', 'names at the root'], ['d/x%d', 'names in one subdirectory']]) {
-    ctx.progress.start(`memory: bytes per device @1M, ${where} (two child processes)`);
+    ctx.progress.start(`bytes per device @1M, ${where} (two child processes)`);
     const ours = child('mem-devices.js', ['ours', N, fmt]);
     const map = child('mem-devices.js', ['map', N, fmt]);
     const perDev = ours.heapBytes / N;
@@ -44,7 +44,7 @@ async function run(ctx) {
   const D = 1e4;
   const M = ctx.quick ? 100 : 1000;
   const MM = ctx.quick ? 20 : 50;
-  ctx.progress.start(`memory: ${M} jail mounts × ${short(D)} devices`);
+  ctx.progress.start(`${M} jail mounts × ${short(D)} devices`);
   const om = child('mem-mounts.js', ['ours', M, D]);
   const mm = child('mem-mounts.js', ['model', MM, D]);
   ctx.record({

@@ -55,6 +55,7 @@ function modelSide(m, mnt, K) {
 async function run(ctx) {
   const p = plan(ctx.quick);
   const all = [...new Set(p.flatMap((x) => x.ns))].sort((a, b) => a - b);
+  const small = new Map(); // K → the smallest kernel and its mount, kept for the flatness rows
   for (const n of all) {
     const ours = oursWith(n);
     const mnt = ours.k.mount();
@@ -71,14 +72,32 @@ async function run(ctx) {
         { id: `k${K}-${short(n)}`, label: `populate after ${K} change${K > 1 ? 's' : ''} @${short(n)}`, params: { n, k: K }, series: `k${K}`, opsUnit: 'populates/s' },
         os,
         ms,
-        heavy ? { minSamples: 2, maxSamples: 2, fixedReps: 1 } : {},
+        heavy ? { minSamples: 2, maxSamples: 2, fixedReps: [null, 1] } : {},
       );
       os.cleanup();
       ms.cleanup();
+      if (n === all[0]) small.set(K, { k: ours.k, mnt });
+      if (n === ns[ns.length - 1] && n !== all[0] && small.has(K)) {
+        // ours at the largest N against ours at the smallest, interleaved: O(changes), not O(devices)
+        const base = small.get(K);
+        const a = oursSide(ours.k, mnt, K), b = oursSide(base.k, base.mnt, K);
+        await ctx.compareTimed(
+          {
+            id: `flat-k${K}`, label: `populate after ${K}: ours @${short(n)} ÷ ours @${short(all[0])}`, params: { n, k: K }, opsUnit: 'populates/s', chartBar: false,
+            target: { op: '>=', value: 0.5, text: '≥ 0.5× (cost independent of N)', issue: 3 },
+          },
+          { ...a, name: `ours @${short(n)}` },
+          { ...b, name: `ours @${short(all[0])}` },
+        );
+        a.cleanup();
+        b.cleanup();
+      }
     }
-    mnt.unmount();
-    for (const d of ours.devs) ours.k.destroy_dev(d);
+    if (n !== all[0]) {
+      mnt.unmount();
+      for (const d of ours.devs) ours.k.destroy_dev(d);
+    }
   }
 }
 
-module.exports = { run, rows: (quick) => plan(quick).reduce((a, x) => a + x.ns.length, 0) };
+module.exports = { run, rows: (quick) => plan(quick).reduce((a, x) => a + x.ns.length + 1, 0) };

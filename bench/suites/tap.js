@@ -61,7 +61,7 @@ async function run(ctx) {
   try {
     execFileSync('cc', ['-O2', '-o', bin, path.join(__dirname, '..', 'c', 'tapbench.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
     execFileSync('ip', ['netns', 'add', ns]);
-    ctx.progress.start(`tap: frames through a bridge in netns ${ns}`);
+    ctx.progress.start(`frames through a bridge in netns ${ns}`);
     const msgs = await runInNetns(ns, [bin, ctx.quick ? 'quick' : 'full'], ctx);
     const skip = msgs.find((m) => m.skip);
     if (skip) { for (const r of rows) ctx.skip(r, skip.skip); return; }
