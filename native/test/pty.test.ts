@@ -1,9 +1,7 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { native } from '@devfs/native';
 import { describeHost, needRoot, needTool } from '../../test-support/host';
+import { base64Fixture, ptyFds, sha256, zombies } from '../../test-support/pty';
 
 interface Run {
   out: Buffer;
@@ -36,32 +34,6 @@ function runOnPty(file: string, args: string[], opts: { cols?: number; rows?: nu
   const exited = new Promise<[number, number]>((resolve) => new native.ProcessWatcher(pid, (c, s) => resolve([c, s])));
   return Promise.all([ended, exited]).then(([, [code, signal]]) => ({ out: Buffer.concat(chunks), code, signal, pid,
     ptsPath: pair.ptsPath }));
-}
-
-/** fds of this process that point at a pty (master or slave). */
-function ptyFds(): string[] {
-  const out: string[] = [];
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      if (target === '/dev/ptmx' || target.startsWith('/dev/pts/')) out.push(`${fd}->${target}`);
-    } catch { /* the readdir fd itself */ }
-  }
-  return out;
-}
-
-/** Zombie children of this process (state Z in /proc/N/stat). */
-function zombies(): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) out.push(Number(d));
-    } catch { /* gone */ }
-  }
-  return out;
 }
 
 describe('pty pair', () => {
@@ -118,23 +90,16 @@ describeHost('ptySpawn', [needTool('ps'), needTool('stty'), needTool('base64')],
   });
 
   test('5 runs of base64 of 5 MB deliver every byte (length and sha256)', async () => {
-    const file = path.join(os.tmpdir(), `devfs-pty-${process.pid}.bin`);
-    const data = crypto.randomBytes(5_000_000);
-    fs.writeFileSync(file, data);
+    const fx = base64Fixture('pty');
     try {
-      const b64 = data.toString('base64');
-      const lines: string[] = [];
-      for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
-      const expected = Buffer.from(lines.join('\r\n') + '\r\n'); // the pty's onlcr turns \n into \r\n
-      const want = crypto.createHash('sha256').update(expected).digest('hex');
       for (let run = 0; run < 5; run++) {
-        const r = await runOnPty('base64', [file]);
-        expect(r.out.length).toBe(expected.length);
-        expect(crypto.createHash('sha256').update(r.out).digest('hex')).toBe(want);
+        const r = await runOnPty('base64', [fx.file]);
+        expect(r.out.length).toBe(fx.length);
+        expect(sha256(r.out)).toBe(fx.sha256);
         expect(r.code).toBe(0);
       }
     } finally {
-      fs.rmSync(file, { force: true });
+      fx.remove();
     }
   });
 

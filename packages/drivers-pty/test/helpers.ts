@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import type { IPty, IPtyExit } from '../src';
 
 /** Everything a pty printed, and its exit status; `afterExit` counts onData calls after onExit. */
@@ -43,28 +42,4 @@ export function waitFor(pty: IPty<string>, re: RegExp, timeoutMs = 10000): Promi
   });
 }
 
-/** fds of this process that point at a pty (master or slave). */
-export function ptyFds(): string[] {
-  const out: string[] = [];
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      if (target === '/dev/ptmx' || target.startsWith('/dev/pts/')) out.push(`${fd}->${target}`);
-    } catch { /* the readdir fd itself */ }
-  }
-  return out;
-}
-
-/** Zombie children of this process. */
-export function zombies(): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (f[0] === 'Z' && Number(f[1]) === process.pid) out.push(Number(d));
-    } catch { /* gone */ }
-  }
-  return out;
-}
+export { ptyFds, zombies } from '../../../test-support/pty';

@@ -1,10 +1,7 @@
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { spawn } from '@devfs/drivers-pty';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
 import { collect, ptyFds, waitFor, zombies } from './helpers';
+import { base64Fixture, sha256 } from '../../../test-support/pty';
 
 const env = { PATH: process.env.PATH, LC_ALL: 'C' };
 
@@ -45,26 +42,19 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
   });
 
   test('20 runs of base64 of 5 MB random bytes deliver every byte (length and sha256); onExit after the last onData', async () => {
-    const file = path.join(os.tmpdir(), `devfs-pty-spawn-${process.pid}.bin`);
-    const data = crypto.randomBytes(5_000_000);
-    fs.writeFileSync(file, data);
+    const fx = base64Fixture('pty-spawn');
     try {
-      const b64 = data.toString('base64');
-      const lines: string[] = [];
-      for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
-      const expected = Buffer.from(lines.join('\r\n') + '\r\n'); // onlcr: \n → \r\n
-      const want = crypto.createHash('sha256').update(expected).digest('hex');
       for (let run = 0; run < 20; run++) {
         // the pipe makes the shell, not base64, the last writer: the same end-of-output race
-        const out = await collect(spawn('sh', ['-c', `head -c 5000000 ${file} | base64`], { env, encoding: null }));
+        const out = await collect(spawn('sh', ['-c', `head -c 5000000 ${fx.file} | base64`], { env, encoding: null }));
         const got = Buffer.concat(out.data);
-        expect(got.length).toBe(expected.length);
-        expect(crypto.createHash('sha256').update(got).digest('hex')).toBe(want);
+        expect(got.length).toBe(fx.length);
+        expect(sha256(got)).toBe(fx.sha256);
         expect(out.exit.exitCode).toBe(0);
         expect(out.afterExit).toBe(0);
       }
     } finally {
-      fs.rmSync(file, { force: true });
+      fx.remove();
     }
   });
 

@@ -91,33 +91,13 @@ export class DevFile {
   }
 
   /** Reads into `buf`; resolves with the byte count (0 = end of file). */
-  async read(buf: Buffer, position?: number | null): Promise<number> {
-    this.check('read', (this.flags & O_ACCMODE) !== O_WRONLY);
-    const pos = this.effectivePosition(position);
-    for (;;) {
-      try {
-        const n = await this.io('read', buf, pos);
-        if (pos !== null && (position === undefined || position === null)) this.position += n;
-        return n;
-      } catch (err) {
-        await this.blockOrThrow(err, POLLIN, 'read');
-      }
-    }
+  read(buf: Buffer, position?: number | null): Promise<number> {
+    return this.transfer('read', buf, position);
   }
 
   /** Writes `buf`; resolves with the byte count the driver accepted. */
-  async write(buf: Buffer, position?: number | null): Promise<number> {
-    this.check('write', (this.flags & O_ACCMODE) !== O_RDONLY);
-    const pos = this.effectivePosition(position);
-    for (;;) {
-      try {
-        const n = await this.io('write', buf, pos);
-        if (pos !== null && (position === undefined || position === null)) this.position += n;
-        return n;
-      } catch (err) {
-        await this.blockOrThrow(err, POLLOUT, 'write');
-      }
-    }
+  write(buf: Buffer, position?: number | null): Promise<number> {
+    return this.transfer('write', buf, position);
   }
 
   /** Device control. FIONBIO, FIODTYPE and FIODGNAME are handled here; unknown commands → ENOTTY. */
@@ -230,6 +210,22 @@ export class DevFile {
       return r & (events | ALWAYS_REPORTED);
     } finally {
       this.currentPollWake = undefined;
+    }
+  }
+
+  /** One read or write: blocks on EAGAIN via poll unless non-blocking; advances the position when implicit. */
+  private async transfer(kind: 'read' | 'write', buf: Buffer, position: number | null | undefined): Promise<number> {
+    const acc = this.flags & O_ACCMODE;
+    this.check(kind, kind === 'read' ? acc !== O_WRONLY : acc !== O_RDONLY);
+    const pos = this.effectivePosition(position);
+    for (;;) {
+      try {
+        const n = await this.io(kind, buf, pos);
+        if (pos !== null && (position === undefined || position === null)) this.position += n;
+        return n;
+      } catch (err) {
+        await this.blockOrThrow(err, kind === 'read' ? POLLIN : POLLOUT, kind);
+      }
     }
   }
 
