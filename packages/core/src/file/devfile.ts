@@ -7,7 +7,7 @@ import {
   D_DISK, D_TYPEMASK, FIODGNAME, FIODTYPE, FIONBIO, O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY,
   POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM,
 } from '../constants';
-import { callDriver } from '../kernel/inflight';
+import { callDriver, enterDev, leaveDev } from '../kernel/inflight';
 import { fileReadable, fileWritable } from './streams';
 
 /** What a DevFile needs from the kernel and mount that opened it. */
@@ -213,20 +213,65 @@ export class DevFile {
     }
   }
 
-  /** One read or write: blocks on EAGAIN via poll unless non-blocking; advances the position when implicit. */
-  private async transfer(kind: 'read' | 'write', buf: Buffer, position: number | null | undefined): Promise<number> {
-    const acc = this.flags & O_ACCMODE;
-    this.check(kind, kind === 'read' ? acc !== O_WRONLY : acc !== O_RDONLY);
-    const pos = this.effectivePosition(position);
-    for (;;) {
-      try {
-        const n = await this.io(kind, buf, pos);
-        if (pos !== null && (position === undefined || position === null)) this.position += n;
-        return n;
-      } catch (err) {
-        await this.blockOrThrow(err, kind === 'read' ? POLLIN : POLLOUT, kind);
-      }
+  /**
+   * One read or write. A driver answering synchronously (the common case: data queued, or EAGAIN)
+   * costs one resolved promise; EAGAIN on a blocking handle waits for poll readiness and retries.
+   * The position advances only when it was implicit.
+   */
+  private transfer(kind: 'read' | 'write', buf: Buffer, position: number | null | undefined): Promise<number> {
+    let pos: number | null;
+    try {
+      const acc = this.flags & O_ACCMODE;
+      this.check(kind, kind === 'read' ? acc !== O_WRONLY : acc !== O_RDONLY);
+      pos = this.effectivePosition(position);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    const implicit = pos !== null && (position === undefined || position === null);
+    try {
+      const r = this.ioNow(kind, buf, pos);
+      if (typeof r === 'number') {
+        if (implicit) this.position += r;
+        return Promise.resolve(r);
+      }
+      return r.then((n) => {
+        if (implicit) this.position += n;
+        return n;
+      }, (err) => this.retry(kind, buf, position, err));
+    } catch (err) {
+      return this.retry(kind, buf, position, err);
+    }
+  }
+
+  private async retry(kind: 'read' | 'write', buf: Buffer, position: number | null | undefined, err: unknown): Promise<number> {
+    await this.blockOrThrow(err, kind === 'read' ? POLLIN : POLLOUT, kind);
+    return this.transfer(kind, buf, position);
+  }
+
+  /** Calls the driver's read/write, keeping it in flight (destroy_dev waits) until it settles. */
+  private ioNow(kind: 'read' | 'write', buf: Buffer, pos: number | null): number | Promise<number> {
+    if (this.ops) {
+      const op = kind === 'read' ? this.ops.fo_read : this.ops.fo_write;
+      if (!op) throw devfsError('ENODEV', kind, this.ctx.path);
+      return op.call(this.ops, this, buf, pos);
+    }
+    const dev = this.dev!;
+    const sw = dev.si_devsw;
+    const m = kind === 'read' ? sw.d_read : sw.d_write;
+    if (!m) throw devfsError('ENODEV', kind, this.ctx.path, `${sw.d_name} has no d_${kind}`);
+    enterDev(dev, kind);
+    let r: number | Promise<number>;
+    try {
+      r = m.call(sw, dev, buf, pos, this);
+    } catch (err) {
+      leaveDev(dev);
+      throw err;
+    }
+    if (typeof r === 'number') {
+      leaveDev(dev);
+      return r;
+    }
+    return Promise.resolve(r).finally(() => leaveDev(dev));
   }
 
   private check(syscall: string, allowed: boolean): void {
@@ -242,19 +287,6 @@ export class DevFile {
     }
     const seekable = this.dev ? ((this.dev.si_devsw.d_flags ?? 0) & D_DISK) !== 0 : false;
     return seekable ? this.position : null;
-  }
-
-  private io(kind: 'read' | 'write', buf: Buffer, pos: number | null): Promise<number> {
-    const dev = this.dev;
-    if (this.ops) {
-      const op = kind === 'read' ? this.ops.fo_read : this.ops.fo_write;
-      if (!op) return Promise.reject(devfsError('ENODEV', kind, this.ctx.path));
-      return callDriver(undefined, kind, () => op.call(this.ops, this, buf, pos));
-    }
-    const sw = dev!.si_devsw;
-    const m = kind === 'read' ? sw.d_read : sw.d_write;
-    if (!m) return Promise.reject(devfsError('ENODEV', kind, this.ctx.path, `${sw.d_name} has no d_${kind}`));
-    return callDriver(dev, kind, () => m.call(sw, dev!, buf, pos, this));
   }
 
   private driverIoctl(cmd: number, arg: unknown): Promise<unknown> {
