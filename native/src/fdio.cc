@@ -240,12 +240,28 @@ void FdPoller::HandleReadable(int pollStatus) {
   bool eof = false;
   int err = 0;
   bool wouldBlock = false;
+  // Stream mode packs successive reads (a pty hands over ~4 KiB per read) into the scratch buffer
+  // and delivers one Buffer per fill: fewer allocations and JS callbacks per byte. Datagram mode
+  // keeps one Buffer per read, because one read is one frame.
+  size_t fill = 0;
+  auto flush = [&]() {
+    if (fill == 0) return;
+    chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), fill));
+    fill = 0;
+  };
   for (;;) {
-    ssize_t n = ::read(fd_, scratch_.data(), scratch_.size());
+    ssize_t n = ::read(fd_, scratch_.data() + fill, scratch_.size() - fill);
     if (n > 0) {
-      chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), n));
       total += n;
-      if (datagram_ ? count >= kMaxFramesPerTurn : total >= kMaxBytesPerTurn) break;
+      if (datagram_) {
+        fill = n;
+        flush();
+        if (count >= kMaxFramesPerTurn) break;
+        continue;
+      }
+      fill += n;
+      if (fill == scratch_.size()) flush();
+      if (total >= kMaxBytesPerTurn) break;
       continue;
     }
     if (n == 0) { eof = true; break; }
@@ -255,6 +271,7 @@ void FdPoller::HandleReadable(int pollStatus) {
     err = errno;
     break;
   }
+  flush();
   // POLLERR with nothing to read and no error from read(): report it rather than spin.
   if (pollStatus < 0 && wouldBlock && count == 0) err = EIO;
   if (count > 0) Call(onData_, {chunks});
