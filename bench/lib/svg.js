@@ -26,7 +26,9 @@ function logTicks(lo, hi) {
  * @param {{title:string, xLabel:string, yLabel:string, series:{name:string, points:[number,number][], dashed?:boolean}[]}} spec
  */
 function lineChart(spec) {
-  const W = 640, H = 400, L = 70, R = 170, T = 40, B = 50;
+  // the legend column is as wide as its longest label (~7 px per character at 12 px sans-serif)
+  const longest = Math.max(0, ...spec.series.map((s) => String(s.name).length));
+  const R = Math.max(170, 54 + Math.ceil(longest * 7)), L = 70, T = 40, B = 50, H = 400, W = 470 + L + R;
   const pts = spec.series.flatMap((s) => s.points).filter(([x, y]) => x > 0 && y > 0);
   if (pts.length === 0) return null;
   let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
