@@ -17,9 +17,14 @@ export function tempDir(): string {
 /** A running daemon child with its collected output. */
 export interface DaemonProc { child: ChildProcess; out: () => string; socket: string; exited: Promise<number | null> }
 
-/** Starts `devfs daemon --socket SOCKET ...args` and waits for "listening on". */
-export function startDaemon(socket: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DaemonProc> {
-  const child = spawn(process.execPath, [BIN, 'daemon', '--socket', socket, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `devfs daemon --socket SOCKET ...args` and waits for "listening on". `prefix` runs it
+ * under another command, e.g. `['ip', 'netns', 'exec', NS]` (which execs, keeping the pid).
+ */
+export function startDaemon(socket: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<DaemonProc> {
+  const argv = [process.execPath, BIN, 'daemon', '--socket', socket, ...args];
+  const full = [...prefix, ...argv];
+  const child = spawn(full[0], full.slice(1), { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b) => { out += b; });
   child.stderr!.on('data', (b) => { out += b; });
