@@ -11,6 +11,8 @@ import * as fs from 'fs';
 interface IdTable {
   byName: Map<string, number>;
   byId: Map<number, string>;
+  /** group(5) only: gid → member user names (the fourth field). */
+  members: Map<number, string[]>;
 }
 
 interface CacheEntry {
@@ -18,11 +20,11 @@ interface CacheEntry {
   table: IdTable;
 }
 
-const EMPTY: IdTable = { byName: new Map(), byId: new Map() };
+const EMPTY: IdTable = { byName: new Map(), byId: new Map(), members: new Map() };
 
 /** Parses `name:password:id:...` lines; comments, NIS `+`/`-` entries and bad lines are skipped. */
 export function parseIdFile(text: string): IdTable {
-  const table: IdTable = { byName: new Map(), byId: new Map() };
+  const table: IdTable = { byName: new Map(), byId: new Map(), members: new Map() };
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const fields = line.split(':');
@@ -30,6 +32,7 @@ export function parseIdFile(text: string): IdTable {
     const id = Number(fields[2]);
     if (!table.byName.has(fields[0])) table.byName.set(fields[0], id);
     if (!table.byId.has(id)) table.byId.set(id, fields[0]);
+    if (fields.length >= 4 && fields[3]) table.members.set(id, fields[3].trim().split(',').filter(Boolean));
   }
   return table;
 }
@@ -75,6 +78,13 @@ export class Accounts {
   /** First group name with this gid, undefined when none. */
   groupName(gid: number): string | undefined {
     return this.table(this.groupFile).byId.get(gid);
+  }
+
+  /** gids of the groups that list `user` as a member (its supplementary groups). */
+  groupsOf(user: string): number[] {
+    const out: number[] = [];
+    for (const [gid, members] of this.table(this.groupFile).members) if (members.includes(user)) out.push(gid);
+    return out;
   }
 }
 

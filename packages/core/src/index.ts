@@ -22,6 +22,7 @@ export type { MountOptions } from './mount/mount';
 export type { DevStat, DevDirent } from './mount/stat';
 export { parseOpenFlags } from './mount/open';
 export { Sysctl } from './sysctl';
+export { Accounts, resolveId } from './accounts';
 export type { SysctlNode } from './sysctl';
 export { Rules, loadStandardRules, STANDARD_RULES_PATH, STANDARD_RULESETS } from './rules';
 export * from './events';

@@ -1,6 +1,6 @@
 /** Output for people: ls -l lines, stat blocks, event lines, tables. */
 import type { DevEvent } from '@devfs/core';
-import type { AccountTable } from '../accounts';
+import type { Accounts } from '@devfs/core';
 import type { WireDirent, WireStat } from '../protocol/methods';
 
 /** `crw-rw----` style mode string. */
@@ -14,8 +14,12 @@ export function modeString(st: Pick<WireStat, 'mode' | 'type'>): string {
     + bit(0o4, 'r') + bit(0o2, 'w') + x(0o1, 0o1000, 't', 'T');
 }
 
-function name(id: number, t: AccountTable): string {
-  return t.byId.get(id) ?? String(id);
+function userName(id: number, a: Accounts): string {
+  return a.userName(id) ?? String(id);
+}
+
+function groupName(id: number, a: Accounts): string {
+  return a.groupName(id) ?? String(id);
 }
 
 function date(ms: number): string {
@@ -26,24 +30,24 @@ function date(ms: number): string {
 }
 
 /** `ls -l` lines, columns aligned. */
-export function lsLong(entries: WireDirent[], users: AccountTable, groups: AccountTable): string[] {
+export function lsLong(entries: WireDirent[], accounts: Accounts): string[] {
   const rows = entries.map((e) => {
     const st = e.stat!;
     const size = st.type === 'char' ? `${st.rdev}` : String(st.size);
     const label = st.type === 'symlink' ? `${e.name} -> ${st.target}` : e.name;
-    return [modeString(st), String(st.nlink), name(st.uid, users), name(st.gid, groups), size, date(st.mtimeMs), label];
+    return [modeString(st), String(st.nlink), userName(st.uid, accounts), groupName(st.gid, accounts), size, date(st.mtimeMs), label];
   });
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(0, ...rows.map((r) => r[i].length)));
   return rows.map((r) => [r[0], r[1].padStart(widths[1]), r[2].padEnd(widths[2]), r[3].padEnd(widths[3]), r[4].padStart(widths[4]), r[5], r[6]].join(' '));
 }
 
 /** A stat(1)-like block. */
-export function statBlock(path: string, st: WireStat, users: AccountTable, groups: AccountTable): string {
+export function statBlock(path: string, st: WireStat, accounts: Accounts): string {
   return [
     `  File: ${path}${st.type === 'symlink' ? ` -> ${st.target}` : ''}`,
     `  Type: ${st.type === 'char' ? 'character special file' : st.type === 'dir' ? 'directory' : 'symbolic link'}`,
     ` Inode: ${st.ino}  Links: ${st.nlink}${st.type === 'char' ? `  Device: ${st.rdev}` : `  Size: ${st.size}`}`,
-    `Access: (${(st.mode & 0o7777).toString(8).padStart(4, '0')}/${modeString(st)})  Uid: (${st.uid}/${name(st.uid, users)})  Gid: (${st.gid}/${name(st.gid, groups)})`,
+    `Access: (${(st.mode & 0o7777).toString(8).padStart(4, '0')}/${modeString(st)})  Uid: (${st.uid}/${userName(st.uid, accounts)})  Gid: (${st.gid}/${groupName(st.gid, accounts)})`,
     `Modify: ${new Date(st.mtimeMs).toISOString()}`,
     `Change: ${new Date(st.ctimeMs).toISOString()}`,
     ` Birth: ${new Date(st.birthtimeMs).toISOString()}`,

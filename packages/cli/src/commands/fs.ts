@@ -1,7 +1,7 @@
 /** ls, stat, cat, write, chmod, chown, ln -s, rm, mknod. */
 import type { Command } from 'commander';
 import { devfsError } from '@devfs/core';
-import { hostAccounts, idOf } from '../accounts';
+import { Accounts, resolveId } from '@devfs/core';
 import { lsLong, statBlock } from '../client/format';
 import { M, WireDirent, WireStat } from '../protocol/methods';
 import { MAX_IO_BYTES } from '../protocol/limits';
@@ -13,16 +13,14 @@ export function fsCommands(program: Command): void {
     .option('-l', 'long format: mode, links, owner, group, device number, time, name')
     .action(async (path: string, o: { l?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
       const entries = await c.request<WireDirent[]>(M.readdir, { path, long: !!o.l });
-      const { users, groups } = hostAccounts();
-      out(g, entries, () => (o.l ? lsLong(entries, users, groups) : entries.map((e) => e.name)));
+      out(g, entries, () => (o.l ? lsLong(entries, new Accounts()) : entries.map((e) => e.name)));
     }));
 
   program.command('stat').description('show a node (does not follow a final symlink unless -L)').argument('<path>')
     .option('-L, --dereference', 'follow a final symlink')
     .action(async (path: string, o: { dereference?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
       const st = await c.request<WireStat>(M.stat, { path, lstat: !o.dereference });
-      const { users, groups } = hostAccounts();
-      out(g, st, () => statBlock(path, st, users, groups));
+      out(g, st, () => statBlock(path, st, new Accounts()));
     }));
 
   program.command('cat').description('read a device to standard output').argument('<path>')
@@ -70,9 +68,12 @@ export function fsCommands(program: Command): void {
   program.command('chown').description('change owner and/or group: USER[:GROUP] or :GROUP').argument('<owner>').argument('<path>')
     .action(async (owner: string, path: string, _o: unknown, cmd: Command) => withClient(cmd, async (c) => {
       const [u, gr = ''] = owner.split(':');
-      const { users, groups } = hostAccounts();
-      const uid = idOf(u, users);
-      const gid = idOf(gr, groups);
+      const accounts = new Accounts();
+      // '' keeps the field (-1), as does an explicit -1
+      const idOf = (spec: string, byName: (n: string) => number | undefined) =>
+        spec === '' || spec === '-1' ? -1 : resolveId(spec, byName);
+      const uid = idOf(u, (n) => accounts.uidOf(n));
+      const gid = idOf(gr, (n) => accounts.gidOf(n));
       if (uid === undefined) throw devfsError('EINVAL', 'chown', u, `unknown user '${u}'`);
       if (gid === undefined) throw devfsError('EINVAL', 'chown', gr, `unknown group '${gr}'`);
       await c.request(M.chown, { path, uid, gid });
