@@ -73,3 +73,23 @@ export async function until(pred: () => boolean, what: string, ms = 5000): Promi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Starts a daemon (with `args`) in a fresh temp dir before the suite and stops it after. Returns
+ * live accessors: `sock()` is the socket path, `daemon()` the running daemon.
+ */
+export function daemonForSuite(args: string[] = []): { sock: () => string; daemon: () => DaemonProc } {
+  let dir = '';
+  let sock = '';
+  let d: DaemonProc | undefined;
+  beforeAll(async () => {
+    dir = tempDir();
+    sock = path.join(dir, 'devfs.sock');
+    d = await startDaemon(sock, args);
+  }, 30000);
+  afterAll(async () => {
+    if (d) await stopDaemon(d);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { sock: () => sock, daemon: () => d! };
+}

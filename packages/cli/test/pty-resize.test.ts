@@ -1,28 +1,13 @@
-import * as path from 'path';
 import { spawn } from '@devfs/drivers-pty';
 import { describeHost, needRoot } from '../../../test-support/host';
-import { BIN, DaemonProc, startDaemon, stopDaemon, tempDir } from './helpers';
-import * as fs from 'fs';
+import { BIN, daemonForSuite } from './helpers';
 
 describeHost('devfs pty spawn on a real terminal: raw mode and window-size changes forwarded', [needRoot], () => {
-  let dir: string;
-  let sock: string;
-  let d: DaemonProc;
-
-  beforeAll(async () => {
-    dir = tempDir();
-    sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock);
-  }, 30000);
-
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { sock } = daemonForSuite();
 
   test('the program sees the client terminal size, and the new size after the terminal is resized', async () => {
     // The client itself runs on a pty of ours (a real terminal), as a person's shell would run it.
-    const term = spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sh', '-c', 'stty size; while read x; do stty size; [ "$x" = q ] && exit 4; done'],
+    const term = spawn(process.execPath, [BIN, '--socket', sock(), 'pty', 'spawn', '--', 'sh', '-c', 'stty size; while read x; do stty size; [ "$x" = q ] && exit 4; done'],
       { cols: 91, rows: 33, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm' } });
     let out = '';
     term.onData((s) => { out += s; });

@@ -27,15 +27,22 @@ export class MallocStore implements BackingStore {
   /** Copies the requested range out of the chunks, zero-filling holes. */
   async read(buf: Buffer, offset: number): Promise<number> {
     this.check(buf.length, offset, 'read');
-    let done = 0;
-    while (done < buf.length) {
-      const pos = offset + done;
-      const index = Math.floor(pos / this.chunkSize);
-      const inChunk = pos - index * this.chunkSize;
-      const n = Math.min(this.chunkSize - inChunk, buf.length - done);
+    return this.span(buf.length, offset, (index, inChunk, done, n) => {
       const chunk = this.chunks.get(index);
       if (chunk) chunk.copy(buf, done, inChunk, inChunk + n);
       else buf.fill(0, done, done + n);
+    });
+  }
+
+  /** Walks [offset, offset + length) chunk by chunk: (chunk index, offset in it, bytes done, bytes here). */
+  private span(length: number, offset: number, each: (index: number, inChunk: number, done: number, n: number) => void): number {
+    let done = 0;
+    while (done < length) {
+      const pos = offset + done;
+      const index = Math.floor(pos / this.chunkSize);
+      const inChunk = pos - index * this.chunkSize;
+      const n = Math.min(this.chunkSize - inChunk, length - done);
+      each(index, inChunk, done, n);
       done += n;
     }
     return done;
@@ -44,22 +51,16 @@ export class MallocStore implements BackingStore {
   /** Copies `buf` into the chunks, allocating each one on its first write. */
   async write(buf: Buffer, offset: number): Promise<number> {
     this.check(buf.length, offset, 'write');
-    let done = 0;
-    while (done < buf.length) {
-      const pos = offset + done;
-      const index = Math.floor(pos / this.chunkSize);
-      const inChunk = pos - index * this.chunkSize;
-      const n = Math.min(this.chunkSize - inChunk, buf.length - done);
+    return this.span(buf.length, offset, (index, inChunk, done, n) => {
       let chunk = this.chunks.get(index);
       if (!chunk) {
         chunk = Buffer.alloc(Math.min(this.chunkSize, this.size - index * this.chunkSize));
         this.chunks.set(index, chunk);
       }
       buf.copy(chunk, inChunk, done, done + n);
-      done += n;
-    }
-    return done;
+    });
   }
+
 
   /** Memory needs no flushing. */
   async flush(): Promise<void> {
