@@ -57,7 +57,9 @@ export function describeHost(name: string, checks: HostCheck[], body: () => void
     });
     return;
   }
+  // Conditional skip: the reason is printed and also carried in the suite name, so it shows in
+  // Jest's report and --json results, not only on stderr.
   // eslint-disable-next-line no-console
   console.warn(`skipping "${name}": ${why}`);
-  describe.skip(name, body);
+  describe.skip(`${name} (skipped: ${why})`, body);
 }
