@@ -25,7 +25,7 @@ constexpr size_t kDefaultMaxQueued = 64 * 1024 * 1024;
 // Upper bound of bytes (stream) or frames (datagram) read in one poll callback; the poll is
 // level-triggered, so whatever is left is read on the next loop turn and other handles get a turn.
 constexpr size_t kMaxBytesPerTurn = 4 * 1024 * 1024;
-constexpr size_t kMaxFramesPerTurn = 1024;
+constexpr size_t kDefaultQueueFrames = 512;
 
 // (loop, fd) pairs with a live poller: libuv allows one poll handle per fd and loop, but only
 // notices a second one once both are started, so we refuse it up front with EEXIST.
@@ -78,9 +78,16 @@ FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(
   if (readSize_ < 1 || readSize_ > 16 * 1024 * 1024) ThrowInvalid(env, "FdPoller", "readSize must be 1..16777216");
   maxQueued_ = o.Has("maxQueuedBytes") && o.Get("maxQueuedBytes").IsNumber()
                    ? o.Get("maxQueuedBytes").As<Napi::Number>().Int64Value() : kDefaultMaxQueued;
-  if (!o.Get("onData").IsFunction() || !o.Get("onEnd").IsFunction())
-    ThrowInvalid(env, "FdPoller", "onData and onEnd callbacks are required");
-  onData_ = Napi::Persistent(o.Get("onData").As<Napi::Function>());
+  const char* dataCb = datagram_ ? "onFrames" : "onData";
+  if (!o.Get(dataCb).IsFunction() || !o.Get("onEnd").IsFunction())
+    ThrowInvalid(env, "FdPoller", datagram_ ? "onFrames and onEnd callbacks are required" : "onData and onEnd callbacks are required");
+  onData_ = Napi::Persistent(o.Get(dataCb).As<Napi::Function>());
+  if (datagram_) {
+    int64_t cap = o.Has("queueFrames") && o.Get("queueFrames").IsNumber() ? o.Get("queueFrames").As<Napi::Number>().Int64Value()
+                                                                           : static_cast<int64_t>(kDefaultQueueFrames);
+    if (cap < 1 || cap > 1 << 20) ThrowInvalid(env, "FdPoller", "queueFrames must be 1..1048576");
+    frames_ = std::make_unique<FrameQueue>(static_cast<size_t>(cap));
+  }
   onEnd_ = Napi::Persistent(o.Get("onEnd").As<Napi::Function>());
   if (o.Get("onWritable").IsFunction()) onWritable_ = Napi::Persistent(o.Get("onWritable").As<Napi::Function>());
   if (o.Get("onError").IsFunction()) onError_ = Napi::Persistent(o.Get("onError").As<Napi::Function>());
@@ -118,6 +125,10 @@ void FdPoller::Init(Napi::Env env, Napi::Object exports) {
       InstanceAccessor<&FdPoller::GetFd>("fd"),
       InstanceAccessor<&FdPoller::GetClosed>("closed"),
       InstanceAccessor<&FdPoller::GetReading>("reading"),
+      InstanceMethod<&FdPoller::ReadFrame>("readFrame"),
+      InstanceMethod<&FdPoller::NextFrameLength>("nextFrameLength"),
+      InstanceMethod<&FdPoller::DropFrames>("dropFrames"),
+      InstanceAccessor<&FdPoller::GetFramesQueued>("framesQueued"),
   });
   exports.Set("FdPoller", ctor);
 }
@@ -234,47 +245,47 @@ void FdPoller::OnPoll(uv_poll_t* handle, int status, int events) {
 
 void FdPoller::HandleReadable(int pollStatus) {
   Napi::Env env = Env();
-  Napi::Array chunks = Napi::Array::New(env);
-  uint32_t count = 0;
-  size_t total = 0;
   bool eof = false;
   int err = 0;
   bool wouldBlock = false;
-  // Stream mode packs successive reads (a pty hands over ~4 KiB per read) into the scratch buffer
-  // and delivers one Buffer per fill: fewer allocations and JS callbacks per byte. Datagram mode
-  // keeps one Buffer per read, because one read is one frame.
-  size_t fill = 0;
-  auto flush = [&]() {
-    if (fill == 0) return;
-    chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), fill));
-    fill = 0;
-  };
-  for (;;) {
-    ssize_t n = ::read(fd_, scratch_.data() + fill, scratch_.size() - fill);
-    if (n > 0) {
-      total += n;
-      if (datagram_) {
-        fill = n;
-        flush();
-        if (count >= kMaxFramesPerTurn) break;
+  uint32_t count = 0;
+  Napi::Value delivered;
+  if (datagram_) {
+    count = static_cast<uint32_t>(ReadFrames(&eof, &err, &wouldBlock));
+    delivered = Napi::Number::New(env, static_cast<double>(frames_->Size()));
+  } else {
+    // Successive reads (a pty hands over ~4 KiB per read) are packed into the scratch buffer and
+    // delivered as one Buffer per fill: fewer allocations and JS callbacks per byte.
+    Napi::Array chunks = Napi::Array::New(env);
+    size_t total = 0;
+    size_t fill = 0;
+    auto flush = [&]() {
+      if (fill == 0) return;
+      chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), fill));
+      fill = 0;
+    };
+    for (;;) {
+      ssize_t n = ::read(fd_, scratch_.data() + fill, scratch_.size() - fill);
+      if (n > 0) {
+        total += n;
+        fill += n;
+        if (fill == scratch_.size()) flush();
+        if (total >= kMaxBytesPerTurn) break;
         continue;
       }
-      fill += n;
-      if (fill == scratch_.size()) flush();
-      if (total >= kMaxBytesPerTurn) break;
-      continue;
+      if (n == 0) { eof = true; break; }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) { wouldBlock = true; break; }
+      if (errno == EIO) { eof = true; break; }  // pty master: every slave closed
+      err = errno;
+      break;
     }
-    if (n == 0) { eof = true; break; }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) { wouldBlock = true; break; }
-    if (errno == EIO && !datagram_) { eof = true; break; }  // pty master: every slave closed
-    err = errno;
-    break;
+    flush();
+    delivered = chunks;
   }
-  flush();
   // POLLERR with nothing to read and no error from read(): report it rather than spin.
   if (pollStatus < 0 && wouldBlock && count == 0) err = EIO;
-  if (count > 0) Call(onData_, {chunks});
+  if (count > 0) Call(onData_, {delivered});
   if (closed_ || (!eof && !err)) return;
   ended_ = true;
   reading_ = false;
@@ -316,7 +327,7 @@ int FdPoller::FlushQueue() {
 
 void FdPoller::UpdatePoll() {
   if (closed_ || !handle_) return;
-  int ev = (reading_ && !ended_ ? UV_READABLE : 0) | (!queue_.empty() ? UV_WRITABLE : 0);
+  int ev = (reading_ && !ended_ && !fullPaused_ ? UV_READABLE : 0) | (!queue_.empty() ? UV_WRITABLE : 0);
   if (ev == pollEvents_) return;
   if (ev == 0) {
     uv_poll_stop(handle_);
@@ -350,6 +361,7 @@ void FdPoller::DoClose(bool fromCleanup) {
   }
   queue_.clear();
   queued_ = 0;
+  if (frames_) frames_->Clear();
   if (ownsFd_ && fd_ >= 0) ::close(fd_);
   fd_ = -1;
   if (jsRef_ && !fromCleanup) Napi::Reference<Napi::Object>::Unref();

@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "frame_queue.h"
+
 namespace devfs {
 
 /// Claims (loop, fd) for one poll handle; false when another poller/watch already has it.
@@ -20,7 +22,8 @@ void InitFdWatch(Napi::Env env, Napi::Object exports);
 
 /// One fd polled on the env's loop. Stream mode: reads until EAGAIN and delivers chunks; EIO
 /// (a pty master whose slaves are all closed) and read() == 0 are end of output. Datagram mode:
-/// one read() is one frame. Writes that cannot complete now wait in a bounded queue for POLLOUT.
+/// one read() is one frame, kept in a native FrameQueue until readFrame() copies it into the
+/// reader's buffer; the fd is not polled for input while that queue is full. Writes that cannot complete now wait in a bounded queue for POLLOUT.
 class FdPoller : public Napi::ObjectWrap<FdPoller> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
@@ -44,6 +47,14 @@ class FdPoller : public Napi::ObjectWrap<FdPoller> {
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetReading(const Napi::CallbackInfo& info);
+  // Datagram mode (fdio_frames.cc).
+  Napi::Value ReadFrame(const Napi::CallbackInfo& info);
+  Napi::Value NextFrameLength(const Napi::CallbackInfo& info);
+  Napi::Value DropFrames(const Napi::CallbackInfo& info);
+  Napi::Value GetFramesQueued(const Napi::CallbackInfo& info);
+  /// Reads frames until EAGAIN, the queue is full or the per-turn bound; returns frames added.
+  /// Sets *eof / *err / *wouldBlock like the stream loop.
+  size_t ReadFrames(bool* eof, int* err, bool* wouldBlock);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnCleanup(void* arg);
@@ -71,10 +82,12 @@ class FdPoller : public Napi::ObjectWrap<FdPoller> {
   bool loopRef_ = true;        // whether an active handle keeps the loop alive
   bool hookAdded_ = false;
   bool inCallback_ = false;
+  bool fullPaused_ = false;    // datagram: input not polled while the frame queue is full
   int pollEvents_ = 0;
   size_t queued_ = 0;
   std::deque<Pending> queue_;
   std::vector<uint8_t> scratch_;
+  std::unique_ptr<FrameQueue> frames_;  // datagram mode only
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::FunctionReference onData_;
   Napi::FunctionReference onEnd_;

@@ -9,12 +9,11 @@ const POLLIN = 0x1;
 const POLLOUT = 0x4;
 
 /** Reads everything a poller delivers until onEnd. */
-function collect(fd: number, opts: { mode?: 'stream' | 'datagram'; ownsFd?: boolean } = {}) {
+function collect(fd: number, opts: { ownsFd?: boolean } = {}) {
   const chunks: Buffer[] = [];
   let poller!: FdPoller;
   const done = new Promise<{ data: Buffer; frames: Buffer[]; err?: Error }>((resolve) => {
     poller = new native.FdPoller(fd, {
-      mode: opts.mode ?? 'stream',
       ownsFd: opts.ownsFd ?? true,
       onData: (c) => chunks.push(...c),
       onEnd: (err) => resolve({ data: Buffer.concat(chunks), frames: chunks, err }),
@@ -133,22 +132,85 @@ describe('FdPoller stream mode', () => {
 });
 
 describe('FdPoller datagram mode', () => {
-  test('one write is one frame; frames queued on EAGAIN keep their boundaries', async () => {
+  /** A datagram reader: `wait(n)` resolves once at least n frames were queued in total. */
+  function frameReader(fd: number, queueFrames?: number) {
+    let queuedEvents = 0;
+    let ended: Error | null | undefined;
+    let wake: (() => void) | undefined;
+    const poller = new native.FdPoller(fd, {
+      mode: 'datagram', ownsFd: true, queueFrames,
+      onFrames: () => { queuedEvents++; wake?.(); },
+      onEnd: (err) => { ended = err ?? null; wake?.(); },
+    });
+    poller.startReading();
+    const until = async (cond: () => boolean) => {
+      while (!cond()) await new Promise<void>((res) => { wake = res; setTimeout(res, 50); });
+    };
+    return { poller, until, events: () => queuedEvents, ended: () => ended };
+  }
+
+  test('one write is one frame; frames queued on EAGAIN keep their boundaries; readFrame copies them out', async () => {
     const [a, b] = native.socketpairSeqpacket();
     const sizes = Array.from({ length: 400 }, (_, i) => 1 + ((i * 7919) % 1500));
     const frames = sizes.map((n) => crypto.randomBytes(n));
     let drained = 0;
-    const writer = new native.FdPoller(a, { mode: 'datagram', ownsFd: true, onData: () => {}, onEnd: () => {},
+    const writer = new native.FdPoller(a, { mode: 'datagram', ownsFd: true, onFrames: () => {}, onEnd: () => {},
       onWritable: () => { drained++; } });
     for (const f of frames) writer.writeFrame(f);
     expect(writer.queuedBytes).toBeGreaterThan(0); // the socket buffer filled: some frames wait
-    const { done, chunks } = collect(b, { mode: 'datagram' });
-    while (chunks.length < frames.length) await new Promise((res) => setTimeout(res, 5));
+    const r = frameReader(b, 1000);
+    const got: Buffer[] = [];
+    const buf = Buffer.alloc(2048);
+    await r.until(() => {
+      for (let n = r.poller.readFrame(buf); n >= 0; n = r.poller.readFrame(buf)) got.push(Buffer.from(buf.subarray(0, n)));
+      return got.length === frames.length;
+    });
     expect(drained).toBe(1);
+    expect(r.events()).toBeGreaterThan(0);
     writer.close(); // peer closed → read() == 0 → end
-    const got = await done;
-    expect(got.frames.map((f) => f.length)).toEqual(sizes);
-    expect(got.frames.every((f, i) => f.equals(frames[i]))).toBe(true);
+    await r.until(() => r.ended() !== undefined);
+    expect(r.ended()).toBeNull();
+    expect(got.map((f) => f.length)).toEqual(sizes);
+    expect(got.every((f, i) => f.equals(frames[i]))).toBe(true);
+    r.poller.close();
+  });
+
+  test('a full queue stops reading the fd (the kernel keeps the rest); taking a frame resumes; truncation, nextFrameLength, dropFrames', async () => {
+    const [a, b] = native.socketpairSeqpacket();
+    const r = frameReader(b, 3);
+    expect(r.poller.readFrame(Buffer.alloc(8))).toBe(-1);
+    expect(r.poller.nextFrameLength()).toBe(0);
+    for (let i = 1; i <= 5; i++) native.fdWrite(a, Buffer.alloc(10 * i, i));
+    await r.until(() => r.poller.framesQueued === 3);
+    await new Promise((res) => setTimeout(res, 30));
+    expect(r.poller.framesQueued).toBe(3); // bounded: frames 4 and 5 wait in the socket
+    expect(native.fdIoctlInt(b, FIONREAD)).toBe(40 + 50); // a unix socket counts every queued byte
+    expect(r.poller.nextFrameLength()).toBe(10);
+    const small = Buffer.alloc(4);
+    expect(r.poller.readFrame(small)).toBe(4); // truncated to the buffer, the rest of the frame is gone
+    expect(small.equals(Buffer.alloc(4, 1))).toBe(true);
+    expect(r.poller.nextFrameLength()).toBe(20);
+    await r.until(() => r.poller.framesQueued === 3); // resumed: frame 4 came in
+    expect(r.poller.dropFrames()).toBe(3);
+    await r.until(() => r.poller.framesQueued === 1); // and frame 5
+    const big = Buffer.alloc(100);
+    expect(r.poller.readFrame(big)).toBe(50);
+    expect(big.subarray(0, 50).equals(Buffer.alloc(50, 5))).toBe(true);
+    expect(() => r.poller.readFrame('x' as unknown as Buffer)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    r.poller.close();
+    native.fdClose(a);
+  });
+
+  test('datagram mode requires onFrames; stream mode has no frame queue', () => {
+    const [a, b] = native.socketpairSeqpacket();
+    expect(() => new native.FdPoller(a, { mode: 'datagram', onData: () => {}, onEnd: () => {} })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => new native.FdPoller(a, { mode: 'datagram', queueFrames: 0, onFrames: () => {}, onEnd: () => {} })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const s = new native.FdPoller(a, { onData: () => {}, onEnd: () => {} });
+    expect(() => s.readFrame(Buffer.alloc(4))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(s.framesQueued).toBe(0);
+    s.close();
+    native.fdClose(a);
+    native.fdClose(b);
   });
 });
 

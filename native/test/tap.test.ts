@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { execFileSync, spawn } from 'child_process';
 import { native, LinkEvent, LinkWatcherHandle } from '../lib/index';
+import type { FdPoller } from '../lib/index';
 import { describeHost, needRoot, needFile, needTool } from '../../test-support/host';
 import { enterTestNetns, linkNames, TestNetns } from './tap-netns';
 
@@ -96,7 +97,12 @@ describeHost('native tap (/dev/net/tun, rtnetlink)', [needRoot, needFile('/dev/n
     ns.run('ip', 'addr', 'add', '10.77.1.1/24', 'dev', t.name);
     native.ifSetUp(t.name, true);
     const frames: Buffer[] = [];
-    const poller = new native.FdPoller(t.fd, { mode: 'datagram', onData: (f) => frames.push(...f), onEnd: () => undefined });
+    const buf = Buffer.alloc(2048);
+    const poller: FdPoller = new native.FdPoller(t.fd, {
+      mode: 'datagram',
+      onFrames: () => { for (let n = poller.readFrame(buf); n >= 0; n = poller.readFrame(buf)) frames.push(Buffer.from(buf.subarray(0, n))); },
+      onEnd: () => undefined,
+    });
     poller.startReading();
     const ping = spawn('ping', ['-c', '1', '-W', '1', '10.77.1.2'], { stdio: 'ignore' });
     try {

@@ -2,12 +2,17 @@
 export interface FdPollerOptions {
   /**
    * 'stream' (default): reads until EAGAIN, delivering chunks; read() == 0 and EIO (a pty master
-   * whose slaves are all closed) are end of output. 'datagram': one read() is one frame, delivered
-   * as one Buffer; EIO is an error there.
+   * whose slaves are all closed) are end of output. 'datagram': one read() is one frame, kept in a
+   * native queue of `queueFrames` frames until `readFrame()` copies it out (no JS object per
+   * frame); the fd is not polled for input while that queue is full. EIO is an error there.
    */
   mode?: 'stream' | 'datagram';
-  /** Chunks (stream) or frames (datagram) read in one loop turn, in order. Never empty. */
-  onData(chunks: Buffer[]): void;
+  /** Stream mode (required there): chunks read in one loop turn, in order. Never empty. */
+  onData?(chunks: Buffer[]): void;
+  /** Datagram mode (required there): frames were queued; `queued` is how many wait now. */
+  onFrames?(queued: number): void;
+  /** Datagram mode: frames kept before the fd stops being read (default 512). */
+  queueFrames?: number;
   /**
    * End of input: called once, after every byte read has gone to `onData`. `err` is set when
    * read() failed (code/errno/syscall), absent for a clean end (EOF, or EIO on a pty master).
@@ -44,6 +49,17 @@ export interface FdPoller {
   write(buf: Buffer): number;
   /** Datagram mode: one call = one frame; EAGAIN queues the whole frame. Returns queued bytes. */
   writeFrame(buf: Buffer): number;
+  /**
+   * Datagram mode: copies the oldest queued frame into `buf` (truncated to it) and returns the
+   * bytes copied, or -1 when no frame waits. Taking a frame from a full queue resumes reading.
+   */
+  readFrame(buf: Buffer): number;
+  /** Datagram mode: length of the oldest queued frame, 0 when none. */
+  nextFrameLength(): number;
+  /** Datagram mode: discards every queued frame; returns how many. */
+  dropFrames(): number;
+  /** Datagram mode: frames waiting for `readFrame`. */
+  readonly framesQueued: number;
   /** Stops polling, drops queued writes, closes the uv handle; closes the fd only if `ownsFd`. */
   close(): void;
   /** The handle keeps the event loop alive while active (default). */

@@ -83,7 +83,7 @@ describe('pty driver in a kernel', () => {
     expect(await readText(master, /from slave\r\n/)).toBe('from slave\r\n'); // onlcr
     await master.write(Buffer.from('to slave\n'));
     // canonical mode: the line is there once the newline arrived; the master also sees the echo
-    while ((await slave.ioctl(FIONREAD)) < 9) await slave.poll(POLLIN, 1000);
+    while (((await slave.ioctl(FIONREAD)) as number) < 9) await slave.poll(POLLIN, 1000);
     expect(await slave.ioctl(FIONREAD)).toBe(9);
     expect(await readText(slave, /\n/)).toBe('to slave\n');
     await master.ioctl(TIOCSWINSZ, { cols: 99, rows: 11 });

@@ -6,7 +6,6 @@ export { TapDriver } from './driver';
 export type { TapOptions } from './driver';
 export { TapInterface } from './tap-if';
 export { parseMac, checkMac, formatMac, randomTapMac } from './mac';
-export { FrameQueue } from './frame-queue';
 export { tapIoctl } from './ioctl';
 export type { TapIoctlTarget } from './ioctl';
 export { tapHostProblem, hasNetAdmin } from './host-check';

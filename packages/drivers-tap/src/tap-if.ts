@@ -4,7 +4,6 @@ import {
   POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 } from '@devfs/core';
 import { ETHER_HDR_LEN } from './constants';
-import { FrameQueue } from './frame-queue';
 import type { TapIoctlTarget } from './ioctl';
 import { tapIoctl } from './ioctl';
 
@@ -48,15 +47,14 @@ export class TapInterface implements TapIoctlTarget {
   unpublish: (() => void) | undefined = undefined;
   private fd = -1;
   private poller: FdPoller | undefined = undefined;
-  private readonly queue: FrameQueue;
   private readonly sel = new SelInfo();
   private up = false;
   private mtu = 1500;
 
-  constructor(readonly name: string, readonly origin: TapOrigin, queueFrames: number, private readonly hooks: TapHooks) {
+  constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks) {
+    if (!Number.isInteger(queueFrames) || queueFrames < 1) throw new RangeError('queueFrames must be a positive integer');
     const m = /^tap(\d+)$/.exec(name);
     this.unit = m ? Number(m[1]) : -1;
-    this.queue = new FrameQueue(queueFrames);
   }
 
   /** True while a host fd is attached. */
@@ -66,7 +64,8 @@ export class TapInterface implements TapIoctlTarget {
 
   /**
    * Takes ownership of an fd attached to this interface (from tunOpen) and starts reading frames
-   * into the queue. The fd is closed by detach() (or by the poller on env teardown).
+   * into the poller's native frame queue (at most queueFrames; then the host kernel queues or
+   * drops, as a real NIC would). The fd is closed by detach() (or by the poller on env teardown).
    */
   attach(fd: number): void {
     this.fd = fd;
@@ -75,7 +74,8 @@ export class TapInterface implements TapIoctlTarget {
       mode: 'datagram',
       ownsFd: true,
       maxQueuedBytes: WRITE_QUEUE_BYTES,
-      onData: (frames) => this.received(frames),
+      queueFrames: this.queueFrames,
+      onFrames: () => this.received(),
       onEnd: () => this.ended(),
       onWritable: () => selwakeup(this.sel),
       onError: () => this.ended(),
@@ -91,7 +91,6 @@ export class TapInterface implements TapIoctlTarget {
     this.poller = undefined;
     this.fd = -1;
     this.inUse = false;
-    this.queue.clear();
     if (p && !p.closed) p.close();
     selwakeup(this.sel);
   }
@@ -109,31 +108,37 @@ export class TapInterface implements TapIoctlTarget {
     selwakeup(this.sel);
   }
 
-  /** One read = one frame, truncated to `buf`; empty → EAGAIN (core blocks unless non-blocking). */
+  /**
+   * One read = one frame, truncated to `buf` (copied straight from the native queue); the
+   * interface down → EHOSTDOWN; empty → EAGAIN (core blocks unless non-blocking).
+   */
   read(buf: Buffer, path: string): number {
-    this.check('read', path);
-    if (this.queue.length === 0 || !this.up) {
-      this.refreshLink();
-      if (!this.up) throw devfsError('EHOSTDOWN', 'read', path, `interface ${this.name} is down`);
-      if (this.queue.length === 0) throw devfsError('EAGAIN', 'read', path);
+    const p = this.poller;
+    if (this.gone || !p) throw devfsError('ENXIO', 'read', path, `interface ${this.name} is gone`);
+    if (this.up) {
+      const n = p.readFrame(buf);
+      if (n >= 0) return n;
     }
-    const frame = this.queue.shift()!;
-    if (this.poller && !this.poller.reading && !this.queue.full) this.poller.startReading();
-    return frame.copy(buf, 0, 0, Math.min(buf.length, frame.length));
+    // Empty queue or down: the link state may have changed since the last netlink event.
+    this.refreshLink();
+    if (!this.up) throw devfsError('EHOSTDOWN', 'read', path, `interface ${this.name} is down`);
+    const n = p.readFrame(buf);
+    if (n >= 0) return n;
+    throw devfsError('EAGAIN', 'read', path);
   }
 
   /** One write = one frame; larger than MTU + 14 → EMSGSIZE and nothing is sent. */
   write(buf: Buffer, path: string): number {
-    this.check('write', path);
+    const p = this.poller;
+    if (this.gone || !p) throw devfsError('ENXIO', 'write', path, `interface ${this.name} is gone`);
     if (buf.length > this.mtu + ETHER_HDR_LEN) {
       this.refreshMtu();
       if (buf.length > this.mtu + ETHER_HDR_LEN) {
         throw devfsError('EMSGSIZE', 'write', path, `frame of ${buf.length} bytes exceeds MTU ${this.mtu} + ${ETHER_HDR_LEN}`);
       }
     }
-    if (this.poller!.queuedBytes + buf.length > WRITE_QUEUE_BYTES) throw devfsError('EAGAIN', 'write', path);
     try {
-      this.poller!.writeFrame(buf);
+      p.writeFrame(buf); // throws ENOBUFS, nothing written, when the write queue bound is reached
     } catch (err) {
       const e = toDevfsError(err, 'write', path);
       if (e.code === 'ENOBUFS') throw devfsError('EAGAIN', 'write', path);
@@ -147,7 +152,7 @@ export class TapInterface implements TapIoctlTarget {
     if (this.gone || !this.poller) return POLLERR;
     let revents = 0;
     if (events & (POLLIN | POLLRDNORM)) {
-      if (this.queue.length > 0) revents |= events & (POLLIN | POLLRDNORM);
+      if (this.poller.framesQueued > 0) revents |= events & (POLLIN | POLLRDNORM);
     }
     if (events & (POLLOUT | POLLWRNORM)) {
       if (this.poller && this.poller.queuedBytes + WRITE_ROOM <= WRITE_QUEUE_BYTES) revents |= events & (POLLOUT | POLLWRNORM);
@@ -164,7 +169,7 @@ export class TapInterface implements TapIoctlTarget {
 
   /** Length of the next queued frame, 0 when none (FIONREAD). */
   nextFrameLength(): number {
-    return this.queue.nextLength();
+    return this.poller ? this.poller.nextFrameLength() : 0;
   }
 
   /** Current hardware address of the host interface. */
@@ -177,13 +182,7 @@ export class TapInterface implements TapIoctlTarget {
     native.ifSetHwaddr(this.name, addr);
   }
 
-  private check(syscall: string, path: string): void {
-    if (this.gone || !this.poller) throw devfsError('ENXIO', syscall, path, `interface ${this.name} is gone`);
-  }
-
-  private received(frames: Buffer[]): void {
-    for (const f of frames) this.queue.push(f);
-    if (this.queue.full) this.poller?.stopReading();
+  private received(): void {
     selwakeup(this.sel);
     if (this.async) this.hooks.notifyAsync(this);
   }

@@ -1,7 +1,6 @@
 import { FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
 import { AF_INET, AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME } from '../src/constants';
 import { checkMac, formatMac, parseMac, randomTapMac } from '../src/mac';
-import { FrameQueue } from '../src/frame-queue';
 import { tapIoctl, TapIoctlTarget } from '../src/ioctl';
 
 describe('MAC addresses', () => {
@@ -32,35 +31,6 @@ describe('MAC addresses', () => {
     expect(formatMac(a)).toMatch(/^f2:0b:a4:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/);
     expect(a[0] & 1).toBe(0);
     expect(a.equals(b) && randomTapMac().equals(a)).toBe(false);
-  });
-});
-
-describe('FrameQueue', () => {
-  test('FIFO with next-frame length and a soft bound that never drops', () => {
-    const q = new FrameQueue(2);
-    expect(q.nextLength()).toBe(0);
-    q.push(Buffer.alloc(60));
-    expect(q.full).toBe(false);
-    q.push(Buffer.alloc(98));
-    expect(q.full).toBe(true);
-    q.push(Buffer.alloc(1));
-    expect(q.length).toBe(3);
-    expect(q.bytes).toBe(159);
-    expect(q.nextLength()).toBe(60);
-    expect(q.shift()!.length).toBe(60);
-    expect(q.nextLength()).toBe(98);
-    q.push(Buffer.alloc(7));
-    expect(q.shift()!.length).toBe(98);
-    expect(q.shift()!.length).toBe(1);
-    expect(q.shift()!.length).toBe(7);
-    expect(q.shift()).toBeUndefined();
-    q.push(Buffer.alloc(3));
-    expect(q.clear()).toBe(1);
-    expect(q.length).toBe(0);
-    expect(q.bytes).toBe(0);
-    for (let i = 0; i < 5000; i++) q.push(Buffer.alloc(i % 100));
-    for (let i = 0; i < 5000; i++) expect(q.shift()!.length).toBe(i % 100);
-    expect(q.shift()).toBeUndefined();
   });
 });
 

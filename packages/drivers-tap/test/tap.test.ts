@@ -29,7 +29,7 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
     ns = enterTestNetns();
     ns.run('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
     kernel = createKernel({ memDevices: false });
-    kernel.events.on((e) => events.push(e));
+    kernel.events.on((e) => { events.push(e); });
     drv = new TapDriver(kernel);
     drv.attach();
     m = kernel.mount();

@@ -97,7 +97,9 @@ export class PtyDriver implements DevfsDriver, UnitOwner {
     return { fd: unit.masterFd, hostPath: unit.pair.ptsPath, name: unit.name, release: () => unit.releaseMaster() };
   }
 
-  /** `spawn` on a pty of this driver. */
+  /** `spawn` on a pty of this driver (its pts/N shows in every mount that does not hide it). */
+  spawn(file: string, args: string[], options: PtySpawnOptions & { encoding: null }): IPty<Buffer>;
+  spawn(file: string, args?: string[], options?: PtySpawnOptions): IPty<string>;
   spawn(file: string, args: string[] = [], options: PtySpawnOptions = {}): IPty<string> | IPty<Buffer> {
     return spawn(file, args, { ...options, driver: this } as PtySpawnOptions);
   }

@@ -1,0 +1,68 @@
+// FrameQueue: the frames a datagram FdPoller has read and the reader has not taken yet.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace devfs {
+
+/// Bounded FIFO of frames in a fixed ring of reusable slots: after warm-up a push is one memcpy
+/// into a slot that already has the capacity (no allocation per frame), and a pop copies the
+/// frame straight into the reader's buffer — no JS object is made per frame.
+class FrameQueue {
+ public:
+  explicit FrameQueue(size_t capacity) : slots_(capacity) {}
+
+  size_t Size() const { return size_; }
+  size_t Capacity() const { return slots_.size(); }
+  bool Empty() const { return size_ == 0; }
+  bool Full() const { return size_ == slots_.size(); }
+
+  /// Appends a frame (callers check Full() first).
+  void Push(const uint8_t* data, size_t len) {
+    std::vector<uint8_t>& slot = slots_[(head_ + size_) % slots_.size()];
+    slot.assign(data, data + len);
+    ++size_;
+  }
+
+  /// Length of the oldest frame, 0 when empty.
+  size_t FrontLength() const { return size_ ? slots_[head_].size() : 0; }
+
+  /// Removes the oldest frame, copying at most `cap` bytes of it to `dst`; returns bytes copied.
+  size_t PopInto(uint8_t* dst, size_t cap) {
+    std::vector<uint8_t>& slot = slots_[head_];
+    size_t n = slot.size() < cap ? slot.size() : cap;
+    if (n) std::copy(slot.data(), slot.data() + n, dst);
+    Release(slot);
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+    return n;
+  }
+
+  /// Drops every frame; returns how many were dropped.
+  size_t Clear() {
+    size_t n = size_;
+    while (size_) {
+      Release(slots_[head_]);
+      head_ = (head_ + 1) % slots_.size();
+      --size_;
+    }
+    head_ = 0;
+    return n;
+  }
+
+ private:
+  // A slot keeps its capacity for the next frame, unless a jumbo frame made it large.
+  static void Release(std::vector<uint8_t>& slot) {
+    if (slot.capacity() > kKeepBytes) std::vector<uint8_t>().swap(slot);
+    else slot.clear();
+  }
+
+  static constexpr size_t kKeepBytes = 16 * 1024;
+  std::vector<std::vector<uint8_t>> slots_;
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace devfs
