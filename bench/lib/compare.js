@@ -127,15 +127,14 @@ async function compare(ours, base, opts) {
 }
 
 /**
- * Interleaved comparison with untimed preparation: each sample runs `reps` times
- * (prep() untimed, op() timed). Sides alternate sample by sample.
- * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} ours
- * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} base
+ * Interleaved timing of any number of sides with untimed preparation: each sample runs `reps`
+ * times (prep() untimed, op() timed); the order of the sides rotates sample by sample. Resolves
+ * with one sideResult per side, in the order given.
+ * @param {{name:string, ops:number, prep:()=>any, op:()=>any}[]} sides
  * @param {{minSamples:number, maxSamples:number, budget:number, sampleTime:number, fixedReps?:number|(number|null)[], warmup?:boolean}} opts
- *   (`fixedReps`: runs per sample, for both sides or per side [ours, base]; else calibrated)
+ *   (`fixedReps`: runs per sample, for every side or per side; else calibrated)
  */
-async function compareTimed(ours, base, opts) {
-  const sides = [ours, base];
+async function timeSides(sides, opts) {
   const once = async (s) => {
     await s.prep();
     const t0 = now();
@@ -152,19 +151,28 @@ async function compareTimed(ours, base, opts) {
     const dt = await once(s);
     reps.push(Math.max(1, Math.min(10000, Math.round(opts.sampleTime / Math.max(dt, 1e-7)))));
   }
-  const times = [[], []];
+  const times = sides.map(() => []);
   const start = now();
   for (let n = 0; n < opts.maxSamples; n++) {
-    for (const i of n % 2 === 0 ? [0, 1] : [1, 0]) {
+    for (let k = 0; k < sides.length; k++) {
+      const i = (n + k) % sides.length;
       let t = 0;
-      for (let k = 0; k < reps[i]; k++) t += await once(sides[i]);
+      for (let j = 0; j < reps[i]; j++) t += await once(sides[i]);
       times[i].push(t / (reps[i] * sides[i].ops));
     }
     if (n + 1 >= opts.minSamples && now() - start > opts.budget) break;
   }
-  const o = sideResult(ours, times[0], { batch: reps[0] * ours.ops });
-  const b = sideResult(base, times[1], { batch: reps[1] * base.ops });
+  return sides.map((s, i) => sideResult(s, times[i], { batch: reps[i] * s.ops }));
+}
+
+/**
+ * Interleaved comparison of two sides with untimed preparation (see timeSides).
+ * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} ours
+ * @param {{name:string, ops:number, prep:()=>any, op:()=>any}} base
+ */
+async function compareTimed(ours, base, opts) {
+  const [o, b] = await timeSides([ours, base], opts);
   return { ours: o, base: b, ...ratioOf(o, b) };
 }
 
-module.exports = { compare, compareTimed, calibrate, ratioOf };
+module.exports = { compare, compareTimed, timeSides, calibrate, ratioOf };

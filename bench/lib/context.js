@@ -3,7 +3,7 @@
  * What a suite sees: the run profile (quick or full), comparison helpers that record each
  * figure, `skip` for rows whose peer cannot run here (printed, never faked), and progress.
  */
-const { compare, compareTimed } = require('./compare');
+const { compare, compareTimed, timeSides, ratioOf } = require('./compare');
 const { describe, fmtRatio, fmtNum } = require('./describe');
 
 const PROFILES = {
@@ -57,6 +57,17 @@ class Context {
     this.progress.start(meta.label);
     const r = await compareTimed(ours, base, { ...this.profile.timed, ...overrides });
     return this.record(finalize(meta, { ...meta, unit: 'ops/s', ...r }));
+  }
+
+  /**
+   * Interleaved timing of several sides at once (compareTimed for more than two); records one
+   * figure per `{ meta, ours, base }` pair, `ours`/`base` being indices into `sides`.
+   */
+  async timeSides(label, sides, pairs, overrides = {}) {
+    this.progress.start(label);
+    const r = await timeSides(sides, { ...this.profile.timed, ...overrides });
+    return pairs.map(({ meta, ours, base }) =>
+      this.record(finalize(meta, { ...meta, unit: 'ops/s', ours: r[ours], base: r[base], ...ratioOf(r[ours], r[base]) })));
   }
 
   /** Records a finished figure (ratio computed by the caller for value figures). */

@@ -15,11 +15,14 @@ function fmtSide(s, unit = 'ops/s') {
   return s.value !== undefined ? `${fmtNum(s.value)} ${s.unit || ''}`.trim() : `${fmtNum(s.opsPerSec)} ${unit} ±${s.rme.toFixed(1)}%`;
 }
 
+/** Name of a figure's first side: "ours", unless a row compares two baselines (e.g. C vs node-pty). */
+const firstSideName = (f) => (f.ours.name && !f.ours.name.startsWith('ours') ? f.ours.name : 'ours');
+
 /** One result line. */
 function describe(f) {
   const tgt = f.target ? `  target ${f.target.text}: ${f.met ? 'met' : 'NOT met'}` : '';
-  return `  ${f.label.padEnd(44)} ours ${fmtSide(f.ours, f.opsUnit)} | ${f.base.name} ${fmtSide(f.base, f.opsUnit)} | ratio ${fmtRatio(f.ratio)}${tgt}`;
+  return `  ${f.label.padEnd(44)} ${firstSideName(f)} ${fmtSide(f.ours, f.opsUnit)} | ${f.base.name} ${fmtSide(f.base, f.opsUnit)} | ratio ${fmtRatio(f.ratio)}${tgt}`;
 }
 
 
-module.exports = { describe, fmtRatio, fmtNum, fmtSide };
+module.exports = { describe, fmtRatio, fmtNum, fmtSide, firstSideName };

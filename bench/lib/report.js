@@ -5,7 +5,7 @@
  * figure. The README is generated so the table can never drift from results/latest.json.
  */
 const fs = require('fs');
-const { fmtRatio, fmtSide } = require('./describe');
+const { fmtRatio, fmtSide, firstSideName } = require('./describe');
 const { TITLES } = require('../suites');
 
 const pm = (f) => (f.ratioRme !== undefined && Number.isFinite(f.ratioRme) && f.ours.opsPerSec !== undefined ? ` ±${f.ratioRme.toFixed(1)}%` : '');
@@ -32,7 +32,7 @@ function figuresTable(r, suite) {
   if (figs.length === 0 && skipped.length === 0) return '';
   const lines = ['| figure | ours | baseline | ratio |', '| --- | --- | --- | --- |'];
   for (const f of figs) {
-    lines.push(`| ${cell(f.label)} | ${cell(fmtSide(f.ours, f.opsUnit))} | ${cell(f.base.name)}: ${cell(fmtSide(f.base, f.opsUnit))} | ${fmtRatio(f.ratio)}${pm(f)}${f.lowerIsBetter ? ' (lower is better)' : ''} |`);
+    lines.push(`| ${cell(f.label)} | ${cell((firstSideName(f) === 'ours' ? '' : `${firstSideName(f)}: `) + fmtSide(f.ours, f.opsUnit))} | ${cell(f.base.name)}: ${cell(fmtSide(f.base, f.opsUnit))} | ${fmtRatio(f.ratio)}${pm(f)}${f.lowerIsBetter ? ' (lower is better)' : ''} |`);
   }
   for (const s of skipped) lines.push(`| ${cell(s.label)} | skipped | ${cell(s.reason)} | |`);
   const notes = figs.filter((f) => f.note).map((f) => `- ${f.label}: ${f.note}`);

@@ -2,24 +2,41 @@
 /**
  * The pty driver's spawn() against node-pty, in the same process, interleaved:
  *  - throughput: `head -c S /dev/zero` through the pty (S = 200 MB, 20 MB in --quick), spawn to
- *    exit with every byte counted (issue 5: ≥ 1.2× node-pty and every byte delivered);
+ *    exit with every byte counted (issue 5: ≥ 1.2× node-pty and every byte delivered). A third
+ *    side, a plain C poll/read loop (c/ptyread.c), runs in the same rotation: it is what the
+ *    kernel's pty path gives any reader on this machine, so "C ÷ node-pty" is the highest ratio
+ *    a reader can reach here and "ours ÷ C" shows how close ours comes to that ceiling;
  *  - keystroke echo: one byte written, the same byte read back from `cat` in raw mode.
  */
+const { execFile } = require('child_process');
 const { tryRequire } = require('../lib/optional');
+const { buildC } = require('../lib/cprog');
 const { transfer, echoSession, LATE_DATA_MS } = require('../lib/pty-runs');
+
+/** One run of the C reader: resolves with the bytes it read. */
+function cTransfer(bin, bytes) {
+  return new Promise((resolve, reject) => {
+    execFile(bin, [String(bytes)], { env: { PATH: process.env.PATH } }, (err, stdout) => {
+      const m = /^DONE (\d+) (\d+)/.exec(stdout);
+      if (err || !m) return reject(new Error(`ptyread failed: ${err ? err.message : stdout}`));
+      resolve(Number(m[1]));
+    });
+  });
+}
 
 async function run(ctx) {
   const S = ctx.quick ? 20e6 : 200e6;
   const rows = {
     tput: { id: 'throughput', label: `pty throughput, ${S / 1e6} MB`, target: { op: '>=', value: 1.2, text: '≥ 1.2× node-pty, every byte delivered', issue: 5 } },
+    ceiling: { id: 'ceiling', label: `pty throughput, ${S / 1e6} MB: C poll/read loop vs node-pty (highest ratio any reader reached here)` },
+    nearCeiling: { id: 'vs-c', label: `pty throughput, ${S / 1e6} MB: ours vs C poll/read loop` },
     echo: { id: 'echo', label: 'pty keystroke echo round trips' },
   };
   const ours = tryRequire('@devfs/drivers-pty', 'drivers-pty');
   const theirs = tryRequire('node-pty');
   const why = !ours.mod ? ours.reason : typeof ours.mod.spawn !== 'function' ? '@devfs/drivers-pty exports no spawn()' : !theirs.mod ? `node-pty is not available here: ${theirs.reason}` : null;
   if (why) {
-    ctx.skip(rows.tput, why);
-    ctx.skip(rows.echo, why);
+    for (const r of Object.values(rows)) ctx.skip(r, why);
     return;
   }
   const a = ours.mod.spawn, b = theirs.mod.spawn;
@@ -27,20 +44,38 @@ async function run(ctx) {
   const probeA = await transfer(a, 1e5), probeB = await transfer(b, 1e5, { lateDataMs: LATE_DATA_MS });
   if (probeA !== 1e5) throw new Error(`our pty delivered ${probeA} of 100000 bytes`);
   if (probeB < 1) throw new Error('node-pty delivered nothing');
-
-  let oursShort = 0, theirsShort = 0, runs = 0;
-  await ctx.compareTimed(
-    {
-      ...rows.tput, params: { n: S }, opsUnit: 'MB/s',
-      finalize: (fig) => {
-        fig.note = `every byte delivered: ours ${oursShort === 0 ? 'yes' : `no (${oursShort} of ${runs} runs short)`}; node-pty came up short in ${theirsShort} runs (its exit can come before its last data)`;
-        fig.holds = oursShort === 0; // "every byte delivered" is part of the target
+  const c = buildC('ptyread');
+  try {
+    let oursShort = 0, theirsShort = 0, runs = 0;
+    const sides = [
+      { name: 'ours', ops: S / 1e6, prep() {}, op: async () => { runs++; if ((await transfer(a, S)) !== S) oursShort++; } },
+      { name: 'node-pty', ops: S / 1e6, prep() {}, op: async () => { if ((await transfer(b, S, { lateDataMs: 0 })) !== S) theirsShort++; } },
+    ];
+    if (c.bin) {
+      sides.push({ name: 'C poll/read', ops: S / 1e6, prep() {}, op: async () => {
+        const got = await cTransfer(c.bin, S);
+        if (got !== S) throw new Error(`the C reader got ${got} of ${S} bytes`);
+      } });
+    }
+    const pairs = [{
+      meta: {
+        ...rows.tput, params: { n: S }, opsUnit: 'MB/s',
+        finalize: (fig) => {
+          fig.note = `every byte delivered: ours ${oursShort === 0 ? 'yes' : `no (${oursShort} of ${runs} runs short)`}; node-pty came up short in ${theirsShort} runs (its exit can come before its last data)`;
+          fig.holds = oursShort === 0; // "every byte delivered" is part of the target
+        },
       },
-    },
-    { name: 'ours', ops: S / 1e6, prep() {}, op: async () => { runs++; if ((await transfer(a, S)) !== S) oursShort++; } },
-    { name: 'node-pty', ops: S / 1e6, prep() {}, op: async () => { if ((await transfer(b, S, { lateDataMs: 0 })) !== S) theirsShort++; } },
-    { minSamples: 3, maxSamples: ctx.quick ? 3 : 5, fixedReps: 1, warmup: true },
-  );
+      ours: 0, base: 1,
+    }];
+    if (c.bin) {
+      pairs.push({ meta: { ...rows.ceiling, params: { n: S }, opsUnit: 'MB/s' }, ours: 2, base: 1 });
+      pairs.push({ meta: { ...rows.nearCeiling, params: { n: S }, opsUnit: 'MB/s' }, ours: 0, base: 2 });
+    }
+    await ctx.timeSides(rows.tput.label, sides, pairs, { minSamples: 3, maxSamples: ctx.quick ? 3 : 5, fixedReps: 1, warmup: true });
+    if (!c.bin) { ctx.skip(rows.ceiling, c.skip); ctx.skip(rows.nearCeiling, c.skip); }
+  } finally {
+    c.cleanup?.();
+  }
 
   const sa = await echoSession(a), sb = await echoSession(b);
   try {
@@ -55,4 +90,4 @@ async function run(ctx) {
   }
 }
 
-module.exports = { run, rows: () => 2 };
+module.exports = { run, rows: () => 4 };

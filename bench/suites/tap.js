@@ -7,19 +7,15 @@
  * rows are skipped with the reason.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
 const { execFileSync, spawn } = require('child_process');
+const { which, buildC } = require('../lib/cprog');
 
 const rowsFor = () => [64, 1500].map((size) => ({
   id: `frames-${size}`, label: `tap frames/s, ${size} B frames`, params: { n: size },
   target: { op: '>=', value: 0.5, text: '≥ 0.5× the C program', issue: 6 }, opsUnit: 'frames/s',
 }));
-
-function which(cmd) {
-  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 function hostProblem() {
   if (process.platform !== 'linux') return 'not Linux';
@@ -55,11 +51,10 @@ async function run(ctx) {
   const rows = rowsFor();
   const problem = hostProblem();
   if (problem) { for (const r of rows) ctx.skip(r, problem); return; }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-bench-tap-'));
-  const bin = path.join(dir, 'tapbench');
+  const c = buildC('tapbench');
+  const bin = c.bin;
   const ns = `devfs-test-bench-${crypto.randomBytes(4).toString('hex')}`;
   try {
-    execFileSync('cc', ['-O2', '-o', bin, path.join(__dirname, '..', 'c', 'tapbench.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
     execFileSync('ip', ['netns', 'add', ns]);
     ctx.progress.start(`frames through a bridge in netns ${ns}`);
     const msgs = await runInNetns(ns, [bin, ctx.quick ? 'quick' : 'full'], ctx);
@@ -74,7 +69,7 @@ async function run(ctx) {
     }
   } finally {
     try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* never created */ }
-    fs.rmSync(dir, { recursive: true, force: true });
+    c.cleanup();
   }
 }
 

@@ -112,6 +112,31 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     expect(out.data.join('')).toContain('after-go');
   });
 
+  test('handleFlowControl: XOFF pauses the output and XON resumes it, neither reaches the child; off, they are plain input', async () => {
+    // the child reads two raw bytes and prints them in hex: only 'z' and 'y' may arrive
+    const script = 'stty raw -echo -ixon; printf READY; v=$(head -c 2 | od -An -tx1); sleep 0.2; printf "got%s%s;" $v';
+    const pty = spawn('sh', ['-c', script], { env, handleFlowControl: true });
+    let text = '';
+    pty.onData((d) => { text += d; });
+    const done = collect(pty);
+    await waitFor(pty, /READY/);
+    pty.write('\x13'); // paused, not sent
+    pty.write('z');
+    pty.write('y');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(text).not.toContain('got'); // the child has answered by now, but output is paused
+    pty.write('\x11'); // resumed, not sent
+    const out = await done;
+    expect(out.data.join('')).toContain('got7a79;');
+    expect(out.exit.exitCode).toBe(0);
+
+    const plain = spawn('sh', ['-c', script], { env }); // handleFlowControl off: XOFF is input
+    const done2 = collect(plain);
+    await waitFor(plain, /READY/);
+    plain.write('\x13z');
+    expect((await done2).data.join('')).toContain('got137a;');
+  });
+
   test('a stalled reader does not spin the CPU while 1 MB waits to be written', async () => {
     // the child never reads its terminal: input piles up in our queue, waiting for POLLOUT
     const pty = spawn('sleep', ['30'], { env });

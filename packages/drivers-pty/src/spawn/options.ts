@@ -16,6 +16,14 @@ export interface PtySpawnOptions {
   env?: NodeJS.ProcessEnv | { [key: string]: string | undefined };
   /** 'utf8' (default): onData gets strings, split characters are never mangled. null: Buffers. */
   encoding?: BufferEncoding | null;
+  /**
+   * node-pty's flow control: while `handleFlowControl` is set, a write of exactly
+   * `flowControlPause` (default XOFF, '\x13') pauses the output and one of exactly
+   * `flowControlResume` (default XON, '\x11') resumes it; neither reaches the child.
+   */
+  handleFlowControl?: boolean;
+  flowControlPause?: string;
+  flowControlResume?: string;
   /** Run the child as this user (needs privilege). */
   uid?: number;
   /** Run the child as this group (needs privilege). */

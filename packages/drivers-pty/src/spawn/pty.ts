@@ -40,12 +40,15 @@ export interface IPty<T extends string | Buffer = string> {
  */
 export class Pty<T extends string | Buffer = string> implements IPty<T> {
   readonly pid: number;
-  handleFlowControl = false;
+  /** While true, writes of exactly the pause/resume strings pause/resume the output (not sent). */
+  handleFlowControl: boolean;
   /** Where the slave is: the devfs name ('pts/3') when hosted, else the host path. */
   readonly ptsName: string;
   private _cols: number;
   private _rows: number;
   private readonly file: string;
+  private readonly flowPause: string;
+  private readonly flowResume: string;
   private readonly fd: number;
   private readonly release: () => void;
   private readonly decoder: StringDecoder | undefined;
@@ -66,6 +69,9 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     const { cols, rows } = checkSize(opts.cols ?? 80, opts.rows ?? 24, 'spawn');
     const env = envArray(opts.env, opts.name ?? 'xterm-256color');
     this.file = file;
+    this.handleFlowControl = opts.handleFlowControl ?? false;
+    this.flowPause = opts.flowControlPause ?? '\x13';
+    this.flowResume = opts.flowControlResume ?? '\x11';
     this._cols = cols;
     this._rows = rows;
     this.exitDrainMs = opts.exitDrainMs ?? 2000;
@@ -148,9 +154,14 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
 
   /**
    * Queues input for the child (never blocks, never spins: the rest waits for POLLOUT). EIO after
-   * the exit was reported; ENOBUFS if 64 MiB are already waiting.
+   * the exit was reported; ENOBUFS if 64 MiB are already waiting. With `handleFlowControl`, the
+   * pause/resume strings pause/resume the output instead (as node-pty does).
    */
   write(data: string | Buffer): void {
+    if (this.handleFlowControl && typeof data === 'string') {
+      if (data === this.flowPause) { this.pause(); return; }
+      if (data === this.flowResume) { this.resume(); return; }
+    }
     if (this.finished) throw devfsError('EIO', 'write', this.ptsName, 'the process on this pty has exited');
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
