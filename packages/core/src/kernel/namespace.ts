@@ -10,12 +10,15 @@ export class DirNode {
   readonly path: string;
   readonly parent: DirNode | undefined;
   /**
-   * Entries by name. A removed name keeps its key with the value `undefined` (a tombstone we
-   * manage): V8's Map degrades badly when one key is deleted and re-added repeatedly in a large
+   * Entries keyed by their FULL global name ('pts/3', not '3'): a device's key is its own
+   * `si_name` string, so a device in a subdirectory costs no second (basename) string. A removed
+   * name keeps its key with the value `undefined` (a tombstone we manage): V8's Map degrades badly when one key is deleted and re-added repeatedly in a large
    * map (each lookup walks every earlier deleted copy), which is exactly device churn (pts/0).
    * Tombstones are compacted away once they outnumber live entries.
    */
   entries = new Map<string, Cdev | DirNode | undefined>();
+  /** Live subdirectories by basename (few; lets a path walk skip building 'a/b' keys). */
+  readonly subdirs = new Map<string, DirNode>();
   /** Live entries (the map's size counts tombstones too). */
   live = 0;
   /** Tombstones in `entries`. */
@@ -33,6 +36,11 @@ export class DirNode {
     this.id = id;
     this.ctick = Date.now() - TIME_ORIGIN;
     this.createdGen = createdGen;
+  }
+
+  /** The entry called `base` in this directory, if any. */
+  get(base: string): Cdev | DirNode | undefined {
+    return this.subdirs.get(base) ?? this.entries.get(this.path === '' ? base : `${this.path}/${base}`);
   }
 }
 
@@ -66,8 +74,7 @@ export class Namespace {
     let start = 0;
     for (;;) {
       const slash = name.indexOf('/', start);
-      const part = slash < 0 ? name.slice(start) : name.slice(start, slash);
-      const e = dir.entries.get(part);
+      const e = dir.entries.get(slash < 0 ? name : name.slice(0, slash));
       if (slash < 0) {
         if (e !== undefined) {
           throw devfsError('EEXIST', syscall, name,
@@ -92,15 +99,16 @@ export class Namespace {
     for (;;) {
       const slash = name.indexOf('/', start);
       if (slash < 0) {
-        put(dir, start === 0 ? name : name.slice(start), dev);
+        put(dir, name, dev);
         this.size++;
         return;
       }
-      const part = name.slice(start, slash);
-      let next = dir.entries.get(part) as DirNode | undefined;
+      const path = name.slice(0, slash);
+      let next = dir.entries.get(path) as DirNode | undefined;
       if (next === undefined) {
-        next = new DirNode(part, name.slice(0, slash), dir, this.nextDirId++, generation);
-        put(dir, part, next);
+        next = new DirNode(name.slice(start, slash), path, dir, this.nextDirId++, generation);
+        put(dir, path, next);
+        dir.subdirs.set(next.name, next);
       }
       dir = next;
       start = slash + 1;
@@ -113,12 +121,12 @@ export class Namespace {
     const slash = name.lastIndexOf('/');
     let dir = slash < 0 ? this.root : this.lookupDir(name.slice(0, slash));
     if (dir === undefined) return;
-    const base = slash < 0 ? name : name.slice(slash + 1);
-    if (dir.entries.get(base) !== dev) return;
-    drop(dir, base);
+    if (dir.entries.get(name) !== dev) return;
+    drop(dir, name);
     this.size--;
     while (dir.parent !== undefined && dir.live === 0) {
-      drop(dir.parent, dir.name);
+      drop(dir.parent, dir.path);
+      dir.parent.subdirs.delete(dir.name);
       dir = dir.parent;
     }
   }
@@ -130,7 +138,7 @@ export class Namespace {
     let start = 0;
     for (;;) {
       const slash = name.indexOf('/', start);
-      const e = dir.entries.get(slash < 0 ? (start === 0 ? name : name.slice(start)) : name.slice(start, slash));
+      const e = dir.entries.get(slash < 0 ? name : name.slice(0, slash));
       if (slash < 0 || e === undefined) return e;
       if (!(e instanceof DirNode)) return undefined;
       dir = e;
@@ -153,10 +161,18 @@ export class Namespace {
   }
 }
 
-/** Live [name, entry] pairs of a directory in creation order. */
+/** Live [basename, entry] pairs of a directory in creation order. */
 export function liveEntries(dir: DirNode): [string, Cdev | DirNode][] {
+  const out = liveKeyed(dir);
+  const skip = dir.path === '' ? 0 : dir.path.length + 1;
+  if (skip > 0) for (const pair of out) pair[0] = pair[0].slice(skip);
+  return out;
+}
+
+/** Live [full name, entry] pairs of a directory in creation order. */
+function liveKeyed(dir: DirNode): [string, Cdev | DirNode][] {
   const out: [string, Cdev | DirNode][] = [];
-  for (const [name, e] of dir.entries) if (e !== undefined) out.push([name, e]);
+  for (const [key, e] of dir.entries) if (e !== undefined) out.push([key, e]);
   if (dir.reordered) out.sort((a, b) => order(a[1]) - order(b[1]));
   return out;
 }
@@ -165,22 +181,21 @@ function order(e: Cdev | DirNode): number {
   return e.createdGen;
 }
 
-function put(dir: DirNode, name: string, e: Cdev | DirNode): void {
-  if (dir.entries.has(name)) {
+function put(dir: DirNode, key: string, e: Cdev | DirNode): void {
+  if (dir.entries.has(key)) {
     dir.dead--;
     dir.reordered = true;
   }
-  dir.entries.set(name, e);
+  dir.entries.set(key, e);
   dir.live++;
 }
 
-function drop(dir: DirNode, name: string): void {
-  dir.entries.set(name, undefined);
+function drop(dir: DirNode, key: string): void {
+  dir.entries.set(key, undefined);
   dir.live--;
   dir.dead++;
   if (dir.dead > 64 && dir.dead > dir.live) {
-    const live = liveEntries(dir);
-    dir.entries = new Map(live);
+    dir.entries = new Map(liveKeyed(dir));
     dir.dead = 0;
     dir.reordered = false;
   }

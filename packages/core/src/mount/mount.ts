@@ -241,7 +241,7 @@ export class Mount {
     const base = comps[comps.length - 1];
     if (this.child(parent, base)) throw devfsError('EEXIST', 'mknod', path);
     this.checkParentWritable(comps, cred, 'mknod', path);
-    const e = parent.dir.entries.get(base);
+    const e = parent.dir.get(base);
     if (!(e instanceof Cdev) || e.createdGen > this.frozenGen) throw devfsError('ENOENT', 'mknod', path, 'no such device to restore');
     const a = this.mutableAttrs({ kind: 'dev', dev: e, path: e.si_name });
     if (a.ruleHidden && this.jail) throw devfsError('EPERM', 'mknod', path, "a jail cannot reveal what its ruleset hides");
@@ -343,20 +343,29 @@ export class Mount {
     let stack: Resolved[] = [];
     let loops = 0;
     let i = 0;
+    // True while `cur` is reached by the plain walk of `path` (no '.', '..' or symlink so far).
+    let straight = true;
     while (i < comps.length) {
       const c = comps[i];
       const last = i === comps.length - 1;
       if (cur.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
       const da = this.dirAttrs(cur.dir);
       if (!permits(cred, da.uid, da.gid, da.mode, X_OK)) throw devfsError('EACCES', syscall, path);
-      if (c === '.') { i++; continue; }
-      if (c === '..') { cur = stack.pop() ?? root; i++; continue; }
-      let next = this.child(cur, c);
+      if (c === '.' || c === '..') {
+        straight = false;
+        if (c === '..') cur = stack.pop() ?? root;
+        i++;
+        continue;
+      }
+      // The final component of a normalised path: the path itself is the entry's global key.
+      const whole = straight && last && path.length === (cur.path === '' ? c.length : cur.path.length + 1 + c.length);
+      let next = this.child(cur, c, whole ? path : undefined);
       if (!next && last && clone) next = this.cloneMiss(joinPath(cur.path, c), cred, cur);
       if (!next) throw devfsError('ENOENT', syscall, path);
       const target = (!last || follow) ? this.linkTarget(next) : undefined;
       if (target !== undefined) {
         if (++loops > MAXSYMLINKS) throw devfsError('ELOOP', syscall, path);
+        straight = false;
         const tcomps = splitPath(target, syscall);
         if (target.startsWith('/')) { cur = root; stack = []; }
         comps = tcomps.concat(comps.slice(i + 1));
@@ -439,11 +448,14 @@ export class Mount {
     s.ctimeMs = TIME_ORIGIN + (ct >= 0 ? ct : birth);
   }
 
-  /** @internal the visible entry `name` in directory `dir`, if any (user links cover devices). */
-  child(dir: Resolved & { kind: 'dir' }, name: string): Resolved | undefined {
+  /**
+   * @internal the visible entry `name` in directory `dir`, if any (user links cover devices);
+   * `key`, when the caller has it, is the entry's full global name (saves building it).
+   */
+  child(dir: Resolved & { kind: 'dir' }, name: string, key?: string): Resolved | undefined {
     const l = this.links.get(dir.path)?.get(name);
     if (l !== undefined) return l.hidden ? undefined : { kind: 'link', link: l, path: l.path };
-    const e = dir.dir.entries.get(name);
+    const e = key === undefined ? dir.dir.get(name) : dir.dir.entries.get(key);
     if (e === undefined) return undefined;
     if (e instanceof DirNode) return this.dirHidden(e) ? undefined : { kind: 'dir', dir: e, path: e.path };
     return this.attrsOf(e).hidden ? undefined : { kind: 'dev', dev: e, path: e.si_name };
