@@ -162,6 +162,22 @@ describe('action rules', () => {
     expect(host.calls).toEqual(['modload @devfs/drivers-disk']);    // the delivered LOOKUP did not load again
   });
 
+  test('autoload for a LOOKUP already queued (the mount\'s miss) emits nothing more and loads once', async () => {
+    const { host, events } = setup();
+    events.loadConfig('LOOKUP ^md MODLOAD @devfs/drivers-disk\n', 'auto.conf');
+    const seen: string[] = [];
+    events.on((e) => { seen.push(`${e.type} ${e.name} ${e.mount}`); });
+    const seq = events.emit({ type: 'LOOKUP', name: 'md3', mount: 'jail' });
+    expect(seq).toBeGreaterThan(0);
+    await expect(events.autoload('md3', undefined, seq)).resolves.toBe(true);
+    await events.flush();
+    expect(seen).toEqual(['LOOKUP md3 jail']);
+    expect(host.calls).toEqual(['modload @devfs/drivers-disk']); // not again when that LOOKUP was delivered
+    await expect(events.autoload('md4', undefined, seq)).resolves.toBe(true); // delivered already: no new event
+    await events.flush();
+    expect(seen).toEqual(['LOOKUP md3 jail']);
+  });
+
   test('actions without a host are reported as ENOSYS, not thrown', async () => {
     const errors: string[] = [];
     const events = new Events({ onError: (e) => errors.push((e as { code?: string }).code ?? '') });

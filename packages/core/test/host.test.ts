@@ -88,6 +88,8 @@ describe('plugin host', () => {
     const host = await createHost({ drivers: [] });
     host.kernel.events.loadConfig(`LOOKUP ^lazy$ MODLOAD ${fx('lazy')}\n`, 'modload.conf');
     const m = host.kernel.mount({ name: 'lazy-mount' });
+    const lookups: string[] = [];
+    host.kernel.events.on((e) => { if (e.type === 'LOOKUP') lookups.push(`${e.name} ${e.mount}`); });
     expect(() => m.stat('lazy')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     const f = await m.open('lazy', 'r');
     expect(f.dev?.si_name).toBe('lazy');
@@ -95,6 +97,10 @@ describe('plugin host', () => {
     const f2 = await m.open('lazy', 'r');
     await f2.close();
     expect(g.__lazyLoads).toBe(1);
+    await host.kernel.events.flush();
+    // one LOOKUP per miss (the stat's and the open's), each naming the mount; the open path's
+    // MODLOAD acts on its own LOOKUP instead of emitting a second one
+    expect(lookups).toEqual(['lazy lazy-mount', 'lazy lazy-mount']);
     expect(host.drivers.map((d) => d.name)).toEqual(['lazy']);
     await host.kernel.events.flush();
     await host.close();

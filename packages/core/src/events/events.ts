@@ -129,14 +129,22 @@ export class Events {
   }
 
   /**
-   * For the kernel's open path on a lookup miss: emits LOOKUP for `name` and runs the matching
-   * MODLOAD rules now (not waiting for delivery). Resolves true when a driver package was loaded,
-   * so the caller should retry the lookup once. Failures are reported, never thrown.
+   * For the kernel's open path on a lookup miss: runs the MODLOAD rules matching that LOOKUP now
+   * (not waiting for delivery). `lookupSeq` names the LOOKUP event the miss already queued: its
+   * MODLOAD runs here instead of at delivery, and no second LOOKUP is emitted; without one a
+   * LOOKUP for `name` is emitted. Resolves true when a driver package was loaded, so the caller
+   * should retry the lookup once. Failures are reported, never thrown.
    */
-  async autoload(name: string, mount?: string): Promise<boolean> {
+  async autoload(name: string, mount?: string, lookupSeq?: number): Promise<boolean> {
     if (this.closed) return false;
+    const queued = lookupSeq === undefined ? undefined : this.queued(lookupSeq);
+    if (queued !== undefined && queued.event.type === 'LOOKUP') {
+      if (queued.scope === 'all') queued.scope = 'skip-modload';
+      return this.actions.modloadFor(queued.event);
+    }
     const input: DevEventInput = mount === undefined ? { type: 'LOOKUP', name } : { type: 'LOOKUP', name, mount };
-    const seq = this.enqueue(input, 'skip-modload');
+    // Already delivered (its MODLOAD has run; loading is idempotent) or never emitted.
+    const seq = lookupSeq ?? this.enqueue(input, 'skip-modload');
     return this.actions.modloadFor({ seq, ...input });
   }
 
@@ -203,6 +211,14 @@ export class Events {
     this.closed = true;
     await this.flush();
     this.listeners = [];
+  }
+
+  /** The queued (not yet delivered) event with sequence number `seq`: seqs are contiguous. */
+  private queued(seq: number): Queued | undefined {
+    const first = this.queue[this.head];
+    if (first === undefined) return undefined;
+    const q = this.queue[this.head + (seq - first.event.seq)];
+    return q !== undefined && q.event.seq === seq ? q : undefined;
   }
 
   private enqueue(e: DevEventInput, scope: ActionScope): number {

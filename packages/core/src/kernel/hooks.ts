@@ -12,7 +12,8 @@ export type KernelEvent = DevEventInput;
 
 /** Receiver of kernel events; `emit` must only enqueue (listeners never run inside the kernel). */
 export interface EventSink {
-  emit(e: KernelEvent): void;
+  /** Queues the event; returns its sequence number (0 when it was dropped). */
+  emit(e: KernelEvent): number;
 }
 
 /** The rule engine as mounts use it (implemented by ../rules Rules). */

@@ -41,8 +41,12 @@ export type ForeignAdopter = (ino: number, gen: number, name: string) => void;
 /** Handler for foreign inodes cleared outside the kernel. */
 export type ForeignRelease = (ino: number, gen: number) => void;
 
-/** Async hook run on a lookup miss before open retries once (MODLOAD). Resolves true if it loaded something. */
-export type MissHook = (name: string) => Promise<boolean>;
+/**
+ * Async hook run on a lookup miss before open retries once (MODLOAD). Resolves true if it loaded
+ * something. `lookupSeq` is the sequence number of the LOOKUP event the miss already emitted
+ * (absent when none was), so a hook acts on that event instead of emitting another.
+ */
+export type MissHook = (name: string, lookupSeq?: number) => Promise<boolean>;
 
 /**
  * The device registry (FreeBSD's kernel side of DEVFS). One per process is usual; several are
@@ -76,7 +80,7 @@ export class Kernel {
     loadStandardRules(this.rules);
     this.events = new Events({ host: this.actionHost() });
     this.sink = this.events;
-    this.missHooks.push((name) => this.events.autoload(name));
+    this.missHooks.push((name, seq) => this.events.autoload(name, undefined, seq));
     this.sysctl.create('kern.devfs.generation', { get: () => this.generation, description: 'devfs_generation: changes to the inode table' });
     this.sysctl.create('kern.devfs.devices', { get: () => this.ns.size, description: 'devices and aliases registered by this kernel' });
   }
@@ -320,11 +324,11 @@ export class Kernel {
   }
 
   /** @internal runs the miss hooks; true when one of them loaded something (open retries once). */
-  async runMissHooks(name: string): Promise<boolean> {
+  async runMissHooks(name: string, lookupSeq?: number): Promise<boolean> {
     let any = false;
     for (const h of this.missHooks) {
       try {
-        if (await h(name)) any = true;
+        if (await h(name, lookupSeq)) any = true;
       } catch (err) {
         process.emitWarning(`devfs: lookup-miss hook for '${name}' failed: ${(err as Error).message}`);
       }
@@ -332,9 +336,9 @@ export class Kernel {
     return any;
   }
 
-  /** Emits an event (listeners run later, never inside this call). */
-  emit(e: KernelEvent): void {
-    this.sink.emit(e);
+  /** Emits an event (listeners run later, never inside this call); returns its sequence number. */
+  emit(e: KernelEvent): number {
+    return this.sink.emit(e);
   }
 
   /** @internal last-close bookkeeping shared by mounts: auto-ownership restore. */

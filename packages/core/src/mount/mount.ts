@@ -60,6 +60,8 @@ export class Mount {
   /** A jail mount's root cannot un-hide what its ruleset hides nor change the ruleset. */
   readonly jail: boolean;
   /** @internal */ readonly kernel: Kernel;
+  /** @internal sequence number of the LOOKUP event the last clone miss emitted (open reads it). */
+  lastLookupSeq = 0;
   private readonly frozenGen: number;
   private epochs: Epoch[] = [];
   private readonly overlay = new Map<number, DirentAttrs>();
@@ -467,7 +469,7 @@ export class Mount {
   }
 
   private cloneMiss(name: string, cred: Cred, dir: Resolved & { kind: 'dir' }): Resolved | undefined {
-    this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
+    this.lastLookupSeq = this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
     if (this.readOnly) return undefined;
     const dev = this.kernel.runCloners(name, cred);
     if (!dev) return undefined;

@@ -32,9 +32,12 @@ export async function openDevice(m: Mount, path: string, rawFlags: number | stri
   if ((flags & O_EXCL) && (flags & O_CREAT)) throw devfsError('EEXIST', 'open', path);
   let r: Resolved;
   try {
+    m.lastLookupSeq = 0;
     r = m.resolve(path, cred, true, 'open', true);
   } catch (err) {
-    if ((err as { code?: string }).code !== 'ENOENT' || !(await m.kernel.runMissHooks(path))) throw err;
+    // the miss hooks act on the LOOKUP this miss emitted (read before any await)
+    const seq = m.lastLookupSeq;
+    if ((err as { code?: string }).code !== 'ENOENT' || !(await m.kernel.runMissHooks(path, seq > 0 ? seq : undefined))) throw err;
     r = m.resolve(path, cred, true, 'open', true);
   }
   if (r.kind === 'dir') throw devfsError('EISDIR', 'open', path);
