@@ -203,6 +203,43 @@ describe('tap driver without a TUN/TAP device', () => {
   });
 });
 
+describeHost('tap driver in a process without CAP_NET_ADMIN', [needRoot, needTool('setpriv'), needFile('/dev/net/tun')], () => {
+  test('the kernel refuses TUNSETIFF with EPERM, and the driver attaches with no nodes and that reason', () => {
+    // a child with CAP_NET_ADMIN dropped from its bounding set (root keeps its uid, loses the cap);
+    // it loads the built packages (pnpm run build:ts), as a daemon would
+    const root = require('path').resolve(__dirname, '../../..');
+    const script = `
+      const { createKernel } = require('./packages/core/dist');
+      const { TapDriver } = require('./packages/drivers-tap/dist');
+      const { native } = require('./native/dist');
+      const out = {};
+      try { native.tunOpen(''); out.tun = 'opened'; } catch (e) { out.tun = { code: e.code, syscall: e.syscall }; }
+      const kernel = createKernel({ memDevices: false });
+      const events = [];
+      kernel.events.on((e) => { events.push(e.type + ' ' + (e.data && e.data.event)); });
+      const drv = new TapDriver(kernel);
+      drv.attach();
+      const u = drv.unavailable;
+      out.unavailable = u && { code: u.code, errno: u.errno, syscall: u.syscall, path: u.path, message: u.message };
+      out.nodes = kernel.mount().readdir('').map((d) => d.name);
+      drv.create().then(() => { out.create = 'created'; }, (e) => { out.create = e.code; }).then(async () => {
+        await kernel.events.flush();
+        out.events = events;
+        await drv.detach();
+        process.stdout.write(JSON.stringify(out));
+      });`;
+    const stdout = execFileSync('setpriv', ['--inh-caps=-net_admin', '--bounding-set=-net_admin', process.execPath, '-e', script], { cwd: root, encoding: 'utf8' });
+    const out = JSON.parse(stdout);
+    expect(out.tun).toEqual({ code: 'EPERM', syscall: 'ioctl' });
+    expect(out.unavailable).toMatchObject({ code: 'EPERM', syscall: 'capget', path: '/dev/net/tun' });
+    expect(out.unavailable.errno).toBeLessThan(0);
+    expect(out.unavailable.message).toContain('CAP_NET_ADMIN');
+    expect(out.nodes).toEqual([]);
+    expect(out.create).toBe('EPERM');
+    expect(out.events).toContain('NOTIFY UNAVAILABLE');
+  });
+});
+
 describeHost('tap driver as a plugin', [needRoot, needFile('/dev/net/tun')], () => {
   test('createHost loads @devfs/drivers-tap; driver("tap") creates and destroys', async () => {
     const { createHost } = await import('@devfs/core');
