@@ -3,7 +3,8 @@
 /**
  * devfs benchmark runner: `pnpm bench` (full; writes results/latest.json, results/*.svg and the
  * README tables) or `pnpm bench --quick` (smoke check under two minutes; writes
- * results/quick.json and results/quick/*.svg only). `--only=a,b` runs some suites.
+ * results/quick.json and results/quick/*.svg only). `--only=a,b` runs some suites and writes
+ * results/only/ (latest.json and charts), leaving the full run's files and the README alone.
  * Each suite runs in its own child process; every figure is a ratio against a baseline measured
  * in the same process, interleaved.
  */
@@ -32,8 +33,8 @@ if (unknown.length) {
 }
 const chosen = suites.ALL.filter((s) => !only || only.includes(s));
 const resultsDir = path.join(__dirname, 'results');
-const chartDir = quick ? path.join(resultsDir, 'quick') : resultsDir;
-const outFile = path.join(resultsDir, quick ? 'quick.json' : 'latest.json');
+const chartDir = quick ? path.join(resultsDir, 'quick') : only ? path.join(resultsDir, 'only') : resultsDir;
+const outFile = quick ? path.join(resultsDir, 'quick.json') : only ? path.join(chartDir, 'latest.json') : path.join(resultsDir, 'latest.json');
 /** Per-suite time limit: a hang is reported as a failure instead of eating the CI budget. */
 const SUITE_LIMIT_MS = (quick ? 110 : 600) * 1000;
 

@@ -57,7 +57,7 @@ issues are checked here, never in unit tests.
 pnpm run build:ts        # the suites require the built packages (packages/*/dist)
 pnpm bench               # full run (~10-15 min): results/latest.json, results/*.svg, this README
 pnpm bench --quick       # smoke check (< 2 min, run by .ci/run): results/quick.json, results/quick/*.svg
-pnpm bench --only=populate,lookup   # some suites (writes latest.json, leaves the README alone)
+pnpm bench --only=populate,lookup   # some suites (writes results/only/, leaves latest.json and the README alone)
 \`\`\`
 
 A TTY shows a progress bar; otherwise each row prints a plain line. Each suite runs in its own child

@@ -7,9 +7,11 @@
 
 namespace devfs {
 
-/// Bounded FIFO of frames in a fixed ring of reusable slots: after warm-up a push is one memcpy
-/// into a slot that already has the capacity (no allocation per frame), and a pop copies the
-/// frame straight into the reader's buffer — no JS object is made per frame.
+/// Bounded FIFO of frames in a fixed ring of slots. Frame buffers are recycled through a small
+/// pool: after warm-up a push is one memcpy into a buffer that already has the capacity (no
+/// allocation per frame), and a pop copies the frame straight into the reader's buffer — no JS
+/// object is made per frame. What stays allocated once the queue drained is bounded by the pool
+/// (kPoolFrames buffers of at most kKeepBytes), not by the queue's capacity.
 class FrameQueue {
  public:
   explicit FrameQueue(size_t capacity) : slots_(capacity) {}
@@ -22,6 +24,10 @@ class FrameQueue {
   /// Appends a frame (callers check Full() first).
   void Push(const uint8_t* data, size_t len) {
     std::vector<uint8_t>& slot = slots_[(head_ + size_) % slots_.size()];
+    if (slot.capacity() == 0 && !pool_.empty()) {
+      slot.swap(pool_.back());
+      pool_.pop_back();
+    }
     slot.assign(data, data + len);
     ++size_;
   }
@@ -53,14 +59,21 @@ class FrameQueue {
   }
 
  private:
-  // A slot keeps its capacity for the next frame, unless a jumbo frame made it large.
-  static void Release(std::vector<uint8_t>& slot) {
-    if (slot.capacity() > kKeepBytes) std::vector<uint8_t>().swap(slot);
-    else slot.clear();
+  // A taken frame's buffer goes back to the pool while the pool has room and the buffer is not
+  // a jumbo frame's; otherwise it is freed. Either way the slot is left without a buffer.
+  void Release(std::vector<uint8_t>& slot) {
+    std::vector<uint8_t> buf;
+    buf.swap(slot);
+    if (buf.capacity() <= kKeepBytes && pool_.size() < kPoolFrames) {
+      buf.clear();
+      pool_.push_back(std::move(buf));
+    }
   }
 
   static constexpr size_t kKeepBytes = 16 * 1024;
+  static constexpr size_t kPoolFrames = 128;
   std::vector<std::vector<uint8_t>> slots_;
+  std::vector<std::vector<uint8_t>> pool_;
   size_t head_ = 0;
   size_t size_ = 0;
 };
