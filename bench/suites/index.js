@@ -49,7 +49,7 @@ const CHARTS = {
   rules: (figs) => ({ kind: 'line', title: 'rule evaluations per second vs rules', xLabel: 'rules in the ruleset', yLabel: 'evaluations/s', series: seriesBy(figs, vsModel) }),
   memory: (figs) => ({ kind: 'bar', title: 'memory: ours vs baseline (× smaller)', bars: bars(figs) }),
   workers: (figs) => ({ kind: 'bar', title: 'make_dev from 2 workers ÷ 1 worker', bars: bars(figs) }),
-  pty: (figs) => ({ kind: 'bar', title: 'pty: ours ÷ node-pty', bars: bars(figs) }),
+  pty: (figs) => ({ kind: 'bar', title: 'pty: first side ÷ second side (ours ÷ node-pty unless named)', bars: bars(figs) }),
   tap: (figs) => ({ kind: 'bar', title: 'tap frames/s: ours ÷ C read/write', bars: bars(figs) }),
   disk: (figs) => ({ kind: 'bar', title: 'disk 1 MiB sequential: ours ÷ baseline', bars: bars(figs) }),
 };
