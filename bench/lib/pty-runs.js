@@ -1,8 +1,9 @@
 'use strict';
 /**
  * The pty rows' operations, for any node-pty-shaped `spawn` (ours or node-pty itself):
- *  - `transfer(spawn, bytes)`: `head -c BYTES /dev/zero` writes through the pty; resolves when the
- *    child exited and its output ended, with how many bytes arrived;
+ *  - `transfer(spawn, bytes, opts)`: `head -c BYTES /dev/zero` writes through the pty; resolves when
+ *    the child exited and its output ended, with how many bytes arrived (opts.busy: the event
+ *    loop does other work meanwhile);
  *  - `echoSession(spawn)`: `stty raw -echo; cat` behind the pty; `roundTrip()` writes one
  *    keystroke and resolves when it came back.
  */
@@ -10,8 +11,13 @@
 /** node-pty may report the exit before its last data event: how long to keep counting after. */
 const LATE_DATA_MS = 200;
 
-function transfer(spawn, bytes, { lateDataMs = 0 } = {}) {
-  return new Promise((resolve, reject) => {
+/**
+ * `busy`: while the transfer runs, the event loop also does other work — `workMs` of CPU every
+ * `everyMs` (an application that hosts the terminal and does something else too).
+ */
+function transfer(spawn, bytes, { lateDataMs = 0, busy = null } = {}) {
+  const timer = busy ? setInterval(() => { const t = Date.now(); while (Date.now() - t < busy.workMs); }, busy.everyMs) : null;
+  const done = new Promise((resolve, reject) => {
     let got = 0;
     const p = spawn('head', ['-c', String(bytes), '/dev/zero'], { name: 'xterm', cols: 80, rows: 24, encoding: null, env: { PATH: process.env.PATH } });
     p.onData((d) => { got += d.length; });
@@ -21,6 +27,7 @@ function transfer(spawn, bytes, { lateDataMs = 0 } = {}) {
       else resolve(got);
     });
   });
+  return timer ? done.finally(() => clearInterval(timer)) : done;
 }
 
 function echoSession(spawn) {
