@@ -22,8 +22,9 @@ namespace {
 
 constexpr size_t kDefaultReadSize = 64 * 1024;
 constexpr size_t kDefaultMaxQueued = 64 * 1024 * 1024;
-// Upper bound of bytes (stream) or frames (datagram) read in one poll callback; the poll is
-// level-triggered, so whatever is left is read on the next loop turn and other handles get a turn.
+// Upper bound of bytes read in one poll callback in stream mode (datagram: fdio_frames.cc); the
+// poll is level-triggered, so whatever is left is read on the next loop turn and other handles
+// get a turn.
 constexpr size_t kMaxBytesPerTurn = 4 * 1024 * 1024;
 constexpr size_t kDefaultQueueFrames = 512;
 
@@ -243,6 +244,38 @@ void FdPoller::OnPoll(uv_poll_t* handle, int status, int events) {
   if (!self->closed_) self->UpdatePoll();
 }
 
+Napi::Array FdPoller::ReadChunks(uint32_t* count, bool* eof, int* err, bool* wouldBlock) {
+  Napi::Env env = Env();
+  Napi::Array chunks = Napi::Array::New(env);
+  // Successive reads (a pty hands over ~4 KiB per read) are packed into the scratch buffer and
+  // delivered as one Buffer per fill: fewer allocations and JS callbacks per byte.
+  size_t total = 0;
+  size_t fill = 0;
+  auto flush = [&]() {
+    if (fill == 0) return;
+    chunks.Set((*count)++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), fill));
+    fill = 0;
+  };
+  for (;;) {
+    ssize_t n = ::read(fd_, scratch_.data() + fill, scratch_.size() - fill);
+    if (n > 0) {
+      total += n;
+      fill += n;
+      if (fill == scratch_.size()) flush();
+      if (total >= kMaxBytesPerTurn) break;
+      continue;
+    }
+    if (n == 0) { *eof = true; break; }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) { *wouldBlock = true; break; }
+    if (errno == EIO) { *eof = true; break; }  // pty master: every slave closed
+    *err = errno;
+    break;
+  }
+  flush();
+  return chunks;
+}
+
 void FdPoller::HandleReadable(int pollStatus) {
   Napi::Env env = Env();
   bool eof = false;
@@ -254,34 +287,7 @@ void FdPoller::HandleReadable(int pollStatus) {
     count = static_cast<uint32_t>(ReadFrames(&eof, &err, &wouldBlock));
     delivered = Napi::Number::New(env, static_cast<double>(frames_->Size()));
   } else {
-    // Successive reads (a pty hands over ~4 KiB per read) are packed into the scratch buffer and
-    // delivered as one Buffer per fill: fewer allocations and JS callbacks per byte.
-    Napi::Array chunks = Napi::Array::New(env);
-    size_t total = 0;
-    size_t fill = 0;
-    auto flush = [&]() {
-      if (fill == 0) return;
-      chunks.Set(count++, Napi::Buffer<uint8_t>::Copy(env, scratch_.data(), fill));
-      fill = 0;
-    };
-    for (;;) {
-      ssize_t n = ::read(fd_, scratch_.data() + fill, scratch_.size() - fill);
-      if (n > 0) {
-        total += n;
-        fill += n;
-        if (fill == scratch_.size()) flush();
-        if (total >= kMaxBytesPerTurn) break;
-        continue;
-      }
-      if (n == 0) { eof = true; break; }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) { wouldBlock = true; break; }
-      if (errno == EIO) { eof = true; break; }  // pty master: every slave closed
-      err = errno;
-      break;
-    }
-    flush();
-    delivered = chunks;
+    delivered = ReadChunks(&count, &eof, &err, &wouldBlock);
   }
   // POLLERR with nothing to read and no error from read(): report it rather than spin.
   if (pollStatus < 0 && wouldBlock && count == 0) err = EIO;

@@ -55,6 +55,9 @@ class FdPoller : public Napi::ObjectWrap<FdPoller> {
   /// Reads frames until EAGAIN, the queue is full or the per-turn bound; returns frames added.
   /// Sets *eof / *err / *wouldBlock like the stream loop.
   size_t ReadFrames(bool* eof, int* err, bool* wouldBlock);
+  /// Stream mode: reads until EAGAIN/end or the per-turn bound, packed into Buffers of up to
+  /// readSize bytes; returns them as a JS array and their number in *count.
+  Napi::Array ReadChunks(uint32_t* count, bool* eof, int* err, bool* wouldBlock);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnCleanup(void* arg);

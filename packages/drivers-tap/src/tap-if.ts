@@ -113,8 +113,7 @@ export class TapInterface implements TapIoctlTarget {
    * interface down → EHOSTDOWN; empty → EAGAIN (core blocks unless non-blocking).
    */
   read(buf: Buffer, path: string): number {
-    const p = this.poller;
-    if (this.gone || !p) throw devfsError('ENXIO', 'read', path, `interface ${this.name} is gone`);
+    const p = this.live('read', path);
     if (this.up) {
       const n = p.readFrame(buf);
       if (n >= 0) return n;
@@ -129,8 +128,7 @@ export class TapInterface implements TapIoctlTarget {
 
   /** One write = one frame; larger than MTU + 14 → EMSGSIZE and nothing is sent. */
   write(buf: Buffer, path: string): number {
-    const p = this.poller;
-    if (this.gone || !p) throw devfsError('ENXIO', 'write', path, `interface ${this.name} is gone`);
+    const p = this.live('write', path);
     if (buf.length > this.mtu + ETHER_HDR_LEN) {
       this.refreshMtu();
       if (buf.length > this.mtu + ETHER_HDR_LEN) {
@@ -180,6 +178,12 @@ export class TapInterface implements TapIoctlTarget {
   /** Sets the host interface's hardware address (callers validate first). */
   setMac(addr: Buffer): void {
     native.ifSetHwaddr(this.name, addr);
+  }
+
+  /** The host fd's poller while the interface is there; ENXIO once it is gone or detached. */
+  private live(syscall: string, path: string): FdPoller {
+    if (this.gone || !this.poller) throw devfsError('ENXIO', syscall, path, `interface ${this.name} is gone`);
+    return this.poller;
   }
 
   private received(): void {
