@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { describeHost, needRoot } from '../../../test-support/host';
-import { cli, DaemonProc, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
+import { cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const BROKEN = path.join(REPO, 'packages', 'core', 'test', 'host-fixtures', 'no-register');
@@ -11,8 +11,10 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
   let dir: string;
   let sock: string;
   let d: DaemonProc;
+  let restoreModes: (() => void) | undefined;
 
   beforeAll(async () => {
+    restoreModes = letOthersReachRepo(); // the NOBODY client runs the CLI from this checkout
     dir = tempDir();
     sock = path.join(dir, 'devfs.sock');
     d = await startDaemon(sock, ['--driver', './examples/driver-echo', '--driver', BROKEN]);
@@ -21,6 +23,7 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
   afterAll(async () => {
     if (d) await stopDaemon(d);
     fs.rmSync(dir, { recursive: true, force: true });
+    restoreModes?.();
   });
 
   test('prints what it attached and where it listens; the echo plugin loads by path, the broken one fails alone', async () => {

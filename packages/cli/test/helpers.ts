@@ -14,6 +14,25 @@ export function tempDir(): string {
   return d;
 }
 
+/**
+ * Lets an unprivileged client (another uid) reach the repository it runs from: a clone inside a
+ * `mktemp -d` directory (mode 0700) cannot be traversed by other uids. Adds search permission
+ * (o+x, never read or write) to each ancestor that lacks it and returns a function that puts the
+ * modes back. Needs root; changes nothing where every ancestor is already searchable.
+ */
+export function letOthersReachRepo(): () => void {
+  const changed: Array<[string, number]> = [];
+  for (let dir = path.resolve(REPO); ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      fs.chmodSync(dir, mode | 0o001);
+      changed.push([dir, mode]);
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return () => { for (const [dir, mode] of changed.reverse()) fs.chmodSync(dir, mode); };
+}
+
 /** A running daemon child with its collected output. */
 export interface DaemonProc { child: ChildProcess; out: () => string; socket: string; exited: Promise<number | null> }
 
