@@ -365,13 +365,25 @@ void FdPoller::DoClose(bool fromCleanup) {
     uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
     handle_ = nullptr;
   }
-  queue_.clear();
+  // Nothing of the fd's is kept: queued bytes, frames and the read buffer are freed now, not when
+  // the wrapper is collected, and no later call can reach the fd number (it may be reused).
+  std::deque<Pending>().swap(queue_);
   queued_ = 0;
-  if (frames_) frames_->Clear();
+  frames_.reset();
+  std::vector<uint8_t>().swap(scratch_);
   if (ownsFd_ && fd_ >= 0) ::close(fd_);
   fd_ = -1;
   if (jsRef_ && !fromCleanup) Napi::Reference<Napi::Object>::Unref();
   jsRef_ = false;
+  // The callbacks are strong roots that usually close over the object holding this poller: kept,
+  // they would keep that object, the poller's wrapper and this native object alive for good. A
+  // callback running now (one that called close()) is unaffected: it is already on the stack.
+  if (!fromCleanup) {
+    onData_.Reset();
+    onEnd_.Reset();
+    onWritable_.Reset();
+    onError_.Reset();
+  }
   if (hookAdded_) {
     hookAdded_ = false;
     napi_remove_env_cleanup_hook(Env(), OnCleanup, this);
@@ -385,7 +397,7 @@ void FdPoller::OnCleanup(void* arg) {
 }
 
 void FdPoller::Call(Napi::FunctionReference& fn, const std::vector<napi_value>& args) {
-  if (fn.IsEmpty()) return;
+  if (closed_ || fn.IsEmpty()) return;
   try {
     fn.MakeCallback(Value(), args, *asyncContext_);
   } catch (const Napi::Error& e) {

@@ -84,7 +84,6 @@ class FdPoller : public Napi::ObjectWrap<FdPoller> {
   bool jsRef_ = false;         // ObjectWrap strong ref held while the handle is active
   bool loopRef_ = true;        // whether an active handle keeps the loop alive
   bool hookAdded_ = false;
-  bool inCallback_ = false;
   bool fullPaused_ = false;    // datagram: input not polled while the frame queue is full
   int pollEvents_ = 0;
   size_t queued_ = 0;

@@ -40,6 +40,7 @@ size_t FdPoller::ReadFrames(bool* eof, int* err, bool* wouldBlock) {
 // copied; -1 when no frame waits. Taking a frame from a full queue resumes polling the fd.
 Napi::Value FdPoller::ReadFrame(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (closed_) ThrowErrno(env, EBADF, "read");
   if (!frames_) ThrowInvalid(env, "read", "readFrame needs datagram mode");
   if (!info[0].IsBuffer()) ThrowInvalid(env, "read", "buffer must be a Buffer");
   if (frames_->Empty()) return Napi::Number::New(env, -1);

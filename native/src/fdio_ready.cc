@@ -99,6 +99,7 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     if (events & UV_WRITABLE) revents |= POLLOUT;
     if (events & UV_DISCONNECT) revents |= POLLHUP;
     self->DisarmNow();
+    if (self->onReady_.IsEmpty()) return;
     try {
       self->onReady_.MakeCallback(self->Value(), {Napi::Number::New(env, revents)}, *self->asyncContext_);
     } catch (const Napi::Error& e) {
@@ -123,6 +124,8 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
       armed_ = false;
       if (!fromCleanup) Napi::Reference<Napi::Object>::Unref();
     }
+    // The callback closes over the watch's owner: kept, it would keep both alive for good.
+    if (!fromCleanup) onReady_.Reset();
     if (hooked_) {
       hooked_ = false;
       napi_remove_env_cleanup_hook(Env(), OnCleanup, this);

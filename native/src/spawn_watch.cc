@@ -74,9 +74,11 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     int code = -1, sig = 0;  // -1: reaped by someone else (ECHILD), status unknown
     if (r > 0 && WIFEXITED(st)) code = WEXITSTATUS(st);
     if (r > 0 && WIFSIGNALED(st)) { code = 0; sig = WTERMSIG(st); }
+    // Stop drops the callback's reference (see Stop): take the function first.
+    Napi::Function onExit = self->onExit_.Value();
     self->Stop(false);
     try {
-      self->onExit_.MakeCallback(self->Value(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)}, *self->asyncContext_);
+      onExit.MakeCallback(self->Value(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)}, *self->asyncContext_);
     } catch (const Napi::Error& e) {
       napi_fatal_exception(env, e.Value());
     }
@@ -92,7 +94,8 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     self->Stop(true);
   }
 
-  // Closes the handle and the pidfd; drops the self-reference (not from the cleanup hook).
+  // Closes the handle and the pidfd; drops the self-reference and the callback's (a strong root
+  // that closes over whoever holds this watcher) — not from the cleanup hook.
   void Stop(bool fromCleanup) {
     if (handle_) {
       handle_->data = nullptr;
@@ -102,6 +105,7 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
       pidfd_ = -1;
       if (!fromCleanup) Napi::Reference<Napi::Object>::Unref();
     }
+    if (!fromCleanup) onExit_.Reset();
     if (hooked_) {
       hooked_ = false;
       napi_remove_env_cleanup_hook(Env(), OnCleanup, this);
