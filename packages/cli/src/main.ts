@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((s) => { status = s; });
   try {
     await program.parseAsync(argv);
-    return status ?? 0;
+    return status ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : (err.exitCode || 2);

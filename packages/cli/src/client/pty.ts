@@ -1,7 +1,10 @@
 /**
  * The client side of `pty spawn`: a data connection carrying raw terminal bytes (see the daemon's
  * pty-sessions.ts), the local terminal in raw mode, SIGWINCH (stdout 'resize') forwarded as
- * pty.resize, and the program's exit status returned (128 + signal when it was killed).
+ * pty.resize, and the program's exit status returned (128 + signal when it was killed). stdin is
+ * piped with backpressure, and its end (`devfs pty spawn -- cat </dev/null`) half-closes the data
+ * connection, which the daemon turns into the terminal's EOF; the output keeps coming until the
+ * program exits. A stdout whose reader went away hangs up the program, as a closed terminal would.
  */
 import { randomBytes } from 'crypto';
 import { connectSocket, DevfsClient } from './client';
@@ -19,6 +22,8 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   data.write(`${PTY_DATA_MAGIC}${channel}\n`);
   const dataEnded = new Promise<void>((r) => data.once('close', () => r()));
   data.pipe(process.stdout, { end: false });
+  const stdoutGone = () => data.destroy();
+  process.stdout.on('error', stdoutGone);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string' && !k.includes('=')) env[k] = v;
   let res: PtySpawnResult;
@@ -33,9 +38,8 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   const stdin = process.stdin;
   const raw = stdin.isTTY === true;
   if (raw) stdin.setRawMode(true);
-  stdin.on('data', (b: Buffer) => { if (!data.destroyed) data.write(b); });
   stdin.on('error', () => undefined);
-  stdin.resume();
+  stdin.pipe(data); // ends (half-closes) data when stdin ends: EOF for the program
   const resize = () => {
     void client.request(M.ptyResize, { session: res.session, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }).catch(() => undefined);
   };
@@ -46,7 +50,9 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   });
   await dataEnded;
   if (raw) stdin.setRawMode(false);
+  stdin.unpipe(data);
   stdin.pause();
+  process.stdout.off('error', stdoutGone);
   if (process.stdout.isTTY) process.stdout.off('resize', resize);
   return exited.signal ? 128 + exited.signal : exited.exitCode;
 }

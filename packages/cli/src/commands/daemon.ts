@@ -1,37 +1,69 @@
-/** devfs daemon [--config FILE] [--socket PATH] [--driver SPEC]... — runs in the foreground. */
+/**
+ * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--driver SPEC]... — runs in the
+ * foreground. SIGINT, SIGTERM and SIGHUP (its terminal went away) shut it down cleanly: clients
+ * disconnected, their programs hung up, disks destroyed, tap interfaces removed, socket removed;
+ * exit status 0. A second signal during the shutdown exits at once (status 1). A bug that escapes
+ * as an uncaught exception is logged and still shuts down cleanly (status 70) — it is never
+ * swallowed. Losing stdout/stderr (EPIPE) is not fatal; `--log FILE` keeps the log in a file.
+ */
 import type { Command } from 'commander';
 import { loadConfig, DaemonConfig } from '../daemon/config';
-import { startDaemon } from '../daemon/daemon';
+import { startDaemon, Daemon } from '../daemon/daemon';
+import { DaemonLog, fileLog, stdoutLog, toStderr } from '../daemon/log';
 import { DEFAULT_SOCKET } from '../paths';
 import { globals } from './context';
 
+/** Status of a shutdown forced by an internal error (EX_SOFTWARE). */
+const EXIT_INTERNAL = 70;
+/** Longest a shutdown after an internal error may take before the process exits anyway, in ms. */
+const FATAL_CLOSE_MS = 10_000;
+
 /** Adds `daemon` to `program`. */
 export function daemonCommand(program: Command): void {
-  program.command('daemon').description('run the device daemon in the foreground (SIGINT/SIGTERM stop it cleanly)')
-    .option('-c, --config <file>', 'JSON config (drivers, options, rules, events, mounts, access)')
+  program.command('daemon').description('run the device daemon in the foreground (SIGINT/SIGTERM/SIGHUP stop it cleanly)')
+    .option('-c, --config <file>', 'JSON config (drivers, options, rules, events, mounts, access, log, limits)')
     .option('--socket <path>', `control socket (default: $DEVFS_SOCKET, the config's, or ${DEFAULT_SOCKET})`)
+    .option('--log <file>', "append the log to FILE instead of stdout (default: the config's 'log')")
     .option('-d, --driver <spec>', 'load one more driver plugin (package name or path); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { config?: string; socket?: string; driver: string[] }, cmd: Command) => {
+    .action(async (o: { config?: string; socket?: string; log?: string; driver: string[] }, cmd: Command) => {
       const config: DaemonConfig = o.config ? loadConfig(o.config) : {};
       const socket = o.socket || globals(cmd).socket || process.env.DEVFS_SOCKET || config.socket || DEFAULT_SOCKET;
-      const d = await startDaemon({ config, socket, drivers: o.driver });
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (sig: string) => {
-          if (stopping) {
-            process.stderr.write(`devfs: ${sig} again: exiting without cleanup\n`);
-            process.exit(1);
-          }
-          stopping = true;
-          process.stdout.write(`${sig}: shutting down\n`);
-          d.close().then(() => { process.stdout.write('stopped\n'); resolve(); }, (err: Error) => {
-            process.stderr.write(`devfs: shutdown: ${err.message}\n`);
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.on('SIGINT', () => stop('SIGINT'));
-        process.on('SIGTERM', () => stop('SIGTERM'));
-      });
+      const logFile = o.log || config.log;
+      const log = logFile ? fileLog(logFile) : stdoutLog();
+      try {
+        const d = await startDaemon({ config, socket, drivers: o.driver, log });
+        process.exitCode = await untilStopped(d, log);
+      } finally {
+        log.close();
+      }
     });
+}
+
+/** Waits for a stop signal (or an internal error), shuts `d` down and resolves with the exit status. */
+function untilStopped(d: Daemon, log: DaemonLog): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string, status: number) => {
+      if (stopping) {
+        toStderr(`devfs: ${why} again: exiting without cleanup\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      log(`${why}: shutting down`);
+      d.close().then(() => { log('stopped'); resolve(status); }, (err: Error) => {
+        log(`shutdown: ${err.message}`);
+        toStderr(`devfs: shutdown: ${err.message}\n`);
+        resolve(1);
+      });
+    };
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig, 0));
+    process.on('uncaughtException', (err) => {
+      // a bug, not a client: log it and leave (cleaning up what we can) — never carry on as if nothing happened
+      log(`internal error: ${err.stack ?? err.message}`);
+      toStderr(`devfs: internal error: ${err.message}\n`);
+      setTimeout(() => process.exit(EXIT_INTERNAL), FATAL_CLOSE_MS).unref();
+      if (stopping) process.exit(EXIT_INTERNAL);
+      stop('internal error', EXIT_INTERNAL);
+    });
+  });
 }

@@ -8,7 +8,10 @@
  *     "options": { "tap": {}, "echo": { "bufferSize": 4096 } },
  *     "rules": ["devfs.rules"], "events": ["devfsd.conf"],
  *     "mounts": [{ "name": "root" }, { "name": "jail", "ruleset": "devfsrules_jail", "jail": true }],
- *     "access": { "root": "root", "default": "jail", "users": { "alice": "root" }, "groups": { "wheel": "root" } } }
+ *     "access": { "root": "root", "default": "jail", "users": { "alice": "root" }, "groups": { "wheel": "root" } },
+ *     "log": "/var/log/devfs.log",
+ *     "limits": { "connectionsPerUser": 64, "frameTimeoutMs": 10000, "pendingFrameBytes": 67108864,
+ *                 "fdReserve": 256, "ptysPerUser": 32 } }
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +23,28 @@ export interface MountConfig { name: string; ruleset?: number | string; jail?: b
 /** Which mount a user sees: by uid 0, user name or uid, group name or gid, else the default. */
 export interface AccessConfig { root?: string; default?: string; users?: Record<string, string>; groups?: Record<string, string> }
 
+/**
+ * Resource bounds for clients other than root (README "Limits"). Root is exempt from each: the
+ * daemon keeps serving it whatever the others hold.
+ */
+export interface DaemonLimits {
+  /** Open connections (control and pty data) one uid may hold; more are refused at accept. */
+  connectionsPerUser: number;
+  /** Time from a message's first byte to its last; a slower message ends its connection (slowloris). */
+  frameTimeoutMs: number;
+  /** Bytes buffered for incomplete messages across all non-root clients; past it the next one is refused. */
+  pendingFrameBytes: number;
+  /** File descriptors kept for root: non-root connections are refused when fewer than this remain below RLIMIT_NOFILE. */
+  fdReserve: number;
+  /** pty sessions one uid may run at once (across its connections). */
+  ptysPerUser: number;
+}
+
+/** The limits used when the config names none (README "Limits"). */
+export const DEFAULT_LIMITS: DaemonLimits = {
+  connectionsPerUser: 64, frameTimeoutMs: 10_000, pendingFrameBytes: 64 * 1024 * 1024, fdReserve: 256, ptysPerUser: 32,
+};
+
 /** The whole config. */
 export interface DaemonConfig {
   socket?: string;
@@ -29,6 +54,10 @@ export interface DaemonConfig {
   events?: string[];
   mounts?: MountConfig[];
   access?: AccessConfig;
+  /** Append the log to this file instead of stdout (`--log FILE` wins). */
+  log?: string;
+  /** Overrides of DEFAULT_LIMITS. */
+  limits?: Partial<DaemonLimits>;
 }
 
 /** The built-in drivers (package names, resolved from the CLI package). */
@@ -37,7 +66,7 @@ export const DEFAULT_DRIVERS = ['@devfs/drivers-pty', '@devfs/drivers-tap', '@de
 /** The default mounts: the full view, and the jail view with devfsrules_jail. */
 export const DEFAULT_MOUNTS: MountConfig[] = [{ name: 'root' }, { name: 'jail', ruleset: 'devfsrules_jail', jail: true }];
 
-const KEYS = new Set(['socket', 'drivers', 'options', 'rules', 'events', 'mounts', 'access']);
+const KEYS = new Set(['socket', 'drivers', 'options', 'rules', 'events', 'mounts', 'access', 'log', 'limits']);
 
 /** Reads and checks a config file; relative paths inside become absolute. */
 export function loadConfig(file: string): DaemonConfig {
@@ -88,8 +117,29 @@ export function checkConfig(raw: unknown, file = '<config>'): DaemonConfig {
     }
     access = a as AccessConfig;
   }
+  if (c.log !== undefined && (typeof c.log !== 'string' || c.log === '')) throw bad("'log' must be a file name");
   return {
     socket: c.socket as string | undefined, drivers, options: c.options as Record<string, unknown> | undefined,
     rules: files('rules'), events: files('events'), mounts, access,
+    log: c.log === undefined ? undefined : path.resolve(dir, c.log as string), limits: checkLimits(c.limits, bad),
   };
+}
+
+/** Validates the `limits` object: known keys, each a non-negative integer (frameTimeoutMs and connectionsPerUser at least 1). */
+function checkLimits(raw: unknown, bad: (what: string) => Error): Partial<DaemonLimits> | undefined {
+  if (raw === undefined) return undefined;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw bad("'limits' must be an object");
+  const out: Partial<DaemonLimits> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(k in DEFAULT_LIMITS)) throw bad(`unknown key 'limits.${k}'`);
+    const min = k === 'frameTimeoutMs' || k === 'connectionsPerUser' ? 1 : 0;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw bad(`limits.${k} must be an integer >= ${min}`);
+    out[k as keyof DaemonLimits] = v;
+  }
+  return out;
+}
+
+/** The effective limits of a config (its overrides over DEFAULT_LIMITS). */
+export function limitsOf(cfg: DaemonConfig): DaemonLimits {
+  return { ...DEFAULT_LIMITS, ...cfg.limits };
 }

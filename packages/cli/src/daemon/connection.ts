@@ -1,9 +1,12 @@
 /**
  * One accepted connection. Its credentials come from SO_PEERCRED (native.peerCred on the socket's
- * fd) before any byte is read. The first bytes decide what it is: `DEVFS-PTY <channel>\n` makes it
- * a pty data connection; anything else must be JSON-RPC, read through the FrameGuard (framing and
- * size checks) into vscode-jsonrpc. A protocol violation gets one JSON-RPC error (id null) and the
- * connection is closed; other clients are not affected.
+ * fd) before any byte is read, and it is admitted (per-uid cap, fd headroom kept for root) before
+ * it costs anything more. The first bytes decide what it is: `DEVFS-PTY <channel>\n` makes it a
+ * pty data connection; anything else must be JSON-RPC, read through the FrameGuard (framing, size,
+ * deadline and the shared budget for incomplete messages) into vscode-jsonrpc. A protocol
+ * violation gets one JSON-RPC error (id null) and the connection is closed; other clients are not
+ * affected. Everything sent to a client goes through `Session.notify` or the connection itself and
+ * never throws into the daemon: a gone or disposed client is simply not written to.
  */
 import * as net from 'net';
 import { native } from '@devfs/native';
@@ -12,71 +15,128 @@ import {
   createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { credOf, mountFor } from './access';
+import type { Admission } from './admission';
+import type { DaemonLimits } from './config';
 import type { DaemonState, Session } from './context';
 import type { Handlers } from './handlers';
-import { FrameGuard } from '../protocol/guard';
+import { ByteBudget, FrameGuard } from '../protocol/guard';
 import { DEVFS_ERROR, ErrorData } from '../protocol/methods';
-import { PTY_DATA_MAGIC } from '../protocol/limits';
+import { MAX_INFLIGHT_REQUESTS, MAX_UNSENT_BYTES, PTY_DATA_MAGIC, REPLY_HIGH_WATER } from '../protocol/limits';
 
 let nextSession = 1;
 
-/** Reports what happens to connections (the daemon logs it). */
-export type ConnLog = (line: string) => void;
+/** Reports what happens to connections (the daemon logs it, throttled per uid). */
+export type ConnLog = (uid: number, line: string) => void;
+
+/** What every connection shares. */
+export interface Gate {
+  state: DaemonState;
+  handlers: Handlers;
+  log: ConnLog;
+  sessions: Set<Session>;
+  admission: Admission;
+  /** Aggregate budget for incomplete messages of non-root clients. */
+  budget: ByteBudget;
+  limits: DaemonLimits;
+}
+
+interface Peer { pid: number; uid: number; gid: number }
+
+/** Sends one JSON-RPC error (id null) and closes, whether or not the client reads it. */
+function refuseSocket(socket: net.Socket, why: string): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.InvalidRequest, message: why } });
+  if (!socket.destroyed) socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
+  setTimeout(() => socket.destroy(), 200).unref();
+}
 
 /** Handles a freshly accepted socket until it closes. */
-export function acceptConnection(socket: net.Socket, state: DaemonState, handlers: Handlers, log: ConnLog, sessions: Set<Session>): void {
-  let peer: { pid: number; uid: number; gid: number };
+export function acceptConnection(socket: net.Socket, gate: Gate): void {
+  socket.on('error', () => undefined);
+  let peer: Peer;
   try {
     peer = native.peerCred((socket as unknown as { _handle: { fd: number } })._handle.fd);
   } catch (err) {
-    log(`connection refused: cannot read peer credentials (${(err as Error).message})`);
+    gate.log(-1, `connection refused: cannot read peer credentials (${(err as Error).message})`);
     socket.destroy();
     return;
   }
-  socket.on('error', () => undefined);
+  const ticket = gate.admission.admit(peer.uid);
+  if (typeof ticket === 'string') {
+    gate.log(peer.uid, `connection from uid ${peer.uid} (pid ${peer.pid}) refused: ${ticket}`);
+    refuseSocket(socket, ticket);
+    return;
+  }
+  socket.once('close', () => ticket.release());
   let head = Buffer.alloc(0);
+  let timer: NodeJS.Timeout | undefined;
+  const decided = () => {
+    socket.off('data', first);
+    socket.off('end', ended);
+    if (timer) clearTimeout(timer);
+    socket.pause();
+  };
+  const ended = () => { decided(); socket.destroy(); };
   const first = (chunk: Buffer) => {
+    timer ??= setTimeout(() => socket.destroy(), gate.limits.frameTimeoutMs).unref();
     head = Buffer.concat([head, chunk]);
     const magic = Buffer.from(PTY_DATA_MAGIC);
     const n = Math.min(head.length, magic.length);
     if (head.subarray(0, n).equals(magic.subarray(0, n))) {
       const nl = head.indexOf(10);
       if (nl < 0) {
-        if (head.length > 128) socket.destroy();
+        if (head.length > 128) { decided(); socket.destroy(); }
         return;
       }
-      socket.off('data', first);
+      decided();
       const rest = head.subarray(nl + 1);
       if (rest.length) socket.unshift(rest);
-      state.ptys.offerChannel(head.subarray(magic.length, nl).toString('latin1'), socket, peer.uid);
+      gate.state.ptys.offerChannel(head.subarray(magic.length, nl).toString('latin1'), socket, peer.uid);
       return;
     }
-    socket.off('data', first);
-    socket.pause();
-    startRpc(socket, head, peer, state, handlers, log, sessions);
+    decided();
+    startRpc(socket, head, peer, gate);
   };
   socket.on('data', first);
+  socket.on('end', ended);
 }
 
-function startRpc(socket: net.Socket, head: Buffer, peer: { pid: number; uid: number; gid: number }, state: DaemonState,
-  handlers: Handlers, log: ConnLog, sessions: Set<Session>): void {
+function startRpc(socket: net.Socket, head: Buffer, peer: Peer, gate: Gate): void {
+  const { state, handlers, sessions } = gate;
   const cred = credOf(peer.uid, peer.gid);
   const mountName = mountFor(cred, state.access);
   const mount = state.host.kernel.mountNamed(mountName);
-  const guard = new FrameGuard();
+  let inflight = 0;
+  const guard = new FrameGuard({
+    budget: peer.uid === 0 ? undefined : gate.budget,
+    frameTimeoutMs: gate.limits.frameTimeoutMs,
+    // the next request waits while this client has enough unanswered ones or unread replies
+    ready: () => inflight < MAX_INFLIGHT_REQUESTS && socket.writableLength < REPLY_HIGH_WATER,
+  });
   const conn = createMessageConnection(new StreamMessageReader(guard), new StreamMessageWriter(socket));
   let closed = false;
   let closedFiles: Promise<void> = Promise.resolve();
+  const answered = () => { inflight--; guard.wake(); };
   const s: Session = {
     id: nextSession++, cred, pid: peer.pid, mount: mount!, files: new Map(), nextFd: 3, conn, state,
     close: () => { cleanup(); socket.destroy(); return closedFiles; },
+    notify: (method, params) => {
+      if (closed || socket.destroyed) return false;
+      if (socket.writableLength > MAX_UNSENT_BYTES) {
+        refuse(`ENOBUFS: more than ${MAX_UNSENT_BYTES} bytes unread by this client`);
+        return false;
+      }
+      try {
+        void conn.sendNotification(method, params).catch(() => undefined);
+        return true;
+      } catch {
+        return false; // disposed or closed in between: the client is gone
+      }
+    },
   };
   const refuse = (why: string) => {
     if (closed) return;
-    log(`client ${s.id} (uid ${cred.uid}, pid ${peer.pid}) refused: ${why}`);
-    const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.InvalidRequest, message: why } });
-    socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    setTimeout(() => socket.destroy(), 200).unref();
+    gate.log(cred.uid, `client ${s.id} (uid ${cred.uid}, pid ${peer.pid}) refused: ${why}`);
+    refuseSocket(socket, why);
     cleanup();
   };
   const cleanup = () => {
@@ -96,10 +156,14 @@ function startRpc(socket: net.Socket, head: Buffer, peer: { pid: number; uid: nu
     return;
   }
   sessions.add(s);
+  guard.on('data', () => { inflight++; });
   guard.on('error', (err) => refuse(err.message));
   conn.onError(([err]) => refuse(`EPROTO: ${err.message}`));
   conn.onClose(() => cleanup());
+  conn.onUnhandledNotification(() => answered());
   socket.on('close', () => cleanup());
+  socket.on('end', () => socket.end()); // the client is done sending: finish our side too
+  socket.on('drain', () => guard.wake());
   for (const [method, h] of Object.entries(handlers)) {
     conn.onRequest(method, async (params: unknown) => {
       try {
@@ -110,10 +174,15 @@ function startRpc(socket: net.Socket, head: Buffer, peer: { pid: number; uid: nu
         if (e.syscall) data.syscall = e.syscall;
         if (e.path !== undefined) data.path = e.path;
         return new ResponseError(DEVFS_ERROR, e.message, data);
+      } finally {
+        setImmediate(answered); // after vscode-jsonrpc has queued the reply (writableLength sees it)
       }
     });
   }
-  conn.onRequest((method: string) => new ResponseError(ErrorCodes.MethodNotFound, `ENOSYS: unknown method '${method}'`, { code: 'ENOSYS' }));
+  conn.onRequest((method: string) => {
+    setImmediate(answered);
+    return new ResponseError(ErrorCodes.MethodNotFound, `ENOSYS: unknown method '${method}'`, { code: 'ENOSYS' });
+  });
   conn.listen();
   socket.pipe(guard);
   if (head.length) guard.write(head);

@@ -26,6 +26,12 @@ export interface Session {
   readonly conn: MessageConnection;
   /** Unsubscribe from the event stream (events --follow). */
   unsubscribe?: () => void;
+  /**
+   * Sends a notification to this client; false (and nothing thrown) when the client is gone, its
+   * connection disposed, or it stopped reading (then it is disconnected). Every daemon-to-client
+   * notification goes through here.
+   */
+  notify(method: string, params: unknown): boolean;
   /** Disconnects the client: closes its files, hangs up its ptys, closes the socket. */
   close(): Promise<void>;
   readonly state: DaemonState;

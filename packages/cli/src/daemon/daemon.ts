@@ -9,10 +9,15 @@ import * as net from 'net';
 import * as path from 'path';
 import { createHost, devfsError } from '@devfs/core';
 import type { DevEvent, DriverSpec, Host } from '@devfs/core';
-import { DaemonConfig, DEFAULT_MOUNTS } from './config';
+import { DaemonConfig, DEFAULT_MOUNTS, limitsOf } from './config';
 import { driverList, pluginPaths } from './builtin';
 import { listenUnix } from './listen';
-import { acceptConnection } from './connection';
+import { acceptConnection, Gate } from './connection';
+import { Admission } from './admission';
+import { stdoutLog } from './log';
+import { throttledLog } from './throttle';
+import { SharedBudget } from '../protocol/guard';
+import { escapeControl } from '../escape';
 import type { DaemonState, Session } from './context';
 import { allHandlers } from './handlers';
 import { PtySessions } from './pty-sessions';
@@ -24,7 +29,7 @@ export interface DaemonOptions {
   socket: string;
   /** Extra plugins (--driver), loaded after the configured ones. */
   drivers?: string[];
-  /** Where the daemon's lines go (default: stdout). */
+  /** Where the daemon's lines go (default: stdout, surviving EPIPE). Lines arrive escaped (src/escape.ts). */
   log?: (line: string) => void;
 }
 
@@ -32,7 +37,7 @@ export interface DaemonOptions {
 export interface Daemon {
   host: Host;
   socket: string;
-  /** Clean shutdown: stop listening, disconnect clients, hang up ptys, detach drivers, flush events, remove the socket. */
+  /** Clean shutdown: stop listening, disconnect clients, hang up ptys, detach drivers, flush events, remove the socket. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -40,13 +45,15 @@ const RECENT = 256;
 
 /** Starts the daemon; rejects (and leaves nothing behind) when the socket is taken or the config is bad. */
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const sink = opts.log ?? stdoutLog();
+  const log = (l: string) => sink(escapeControl(l));
   const cfg = opts.config;
   const host = await createHost({
     drivers: driverList(cfg.drivers, opts.drivers ?? []) as DriverSpec[], options: cfg.options ?? {}, paths: pluginPaths(),
     onError: (f) => log(`plugin ${f.plugin}${f.driver ? ` (driver ${f.driver})` : ''} failed: ${f.error.message}`),
   });
-  const server = net.createServer();
+  // allowHalfOpen: a pty client's half-close is its stdin's EOF, not the end of its output
+  const server = net.createServer({ allowHalfOpen: true });
   const sessions = new Set<Session>();
   const recent: DevEvent[] = [];
   let offEvents: (() => void) | undefined;
@@ -60,11 +67,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       if (recent.length > RECENT) recent.shift();
       log(`event ${formatEvent(e)}`);
     });
-    const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host), version: cliVersion() };
-    const handlers = allHandlers();
-    server.on('connection', (sock) => acceptConnection(sock, state, handlers, log, sessions));
+    const limits = limitsOf(cfg);
+    const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host, limits.ptysPerUser), version: cliVersion() };
+    const clientLog = throttledLog(log);
+    const gate: Gate = {
+      state, handlers: allHandlers(), sessions, limits, admission: new Admission(limits), budget: new SharedBudget(limits.pendingFrameBytes),
+      log: (uid, line) => (uid < 0 ? log(line) : clientLog(uid, line)),
+    };
+    const sockets = new Set<net.Socket>();
+    server.on('connection', (sock) => {
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
+      acceptConnection(sock, gate);
+    });
     const { replacedStale } = await listenUnix(server, opts.socket);
     listening = true;
+    // accept() failing (EMFILE/ENFILE when the fds are gone) is not the end of the daemon
+    const acceptLog = throttledLog(log, 5, 0.2);
+    server.on('error', (err) => acceptLog(-1, `accept failed: ${err.message}`));
     if (replacedStale) log(`replaced a stale socket at ${opts.socket} (no daemon answered on it)`);
     for (const d of host.drivers) {
       const pl = host.plugins.find((p) => p.drivers.includes(d));
@@ -78,6 +98,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       server.close();
       await Promise.all([...sessions].map((s) => s.close()));
       await state.ptys.closeAll();
+      for (const sock of sockets) sock.destroy(); // data connections, and any not yet a session
       await host.close();
       await host.kernel.events.flush();
       offEvents?.();

@@ -7,7 +7,14 @@
  * (same peer uid only), starts the program on a pty cloned through the pty driver, running as the
  * caller's uid/gid, and wires it to the channel. Window-size changes and signals are JSON-RPC
  * requests; when the program exits, the daemon ends the data connection after the last output
- * byte and then sends `pty.exit` with the status.
+ * byte and then sends `pty.exit` with the status (if the client is still there to hear it).
+ *
+ * Both directions have backpressure: output pauses the pty while the data connection cannot take
+ * more; input stops reading the data connection while more than PTY_INPUT_HIGH_WATER bytes wait
+ * for the program, and resumes when it has read them. The client half-closing the data connection
+ * (its stdin ended) types the terminal's EOF (^D) into the pty; the output keeps flowing until the
+ * program exits. Nothing a client does here can throw into the daemon: every listener contains its
+ * own failure.
  */
 import * as net from 'net';
 import { devfsError } from '@devfs/core';
@@ -16,13 +23,23 @@ import { spawn } from '@devfs/drivers-pty';
 import type { IPty } from '@devfs/drivers-pty';
 import type { Session } from './context';
 import { N, PtySpawnResult } from '../protocol/methods';
-import { MAX_PTY_SESSIONS, PTY_ATTACH_TIMEOUT_MS } from '../protocol/limits';
+import { MAX_PTY_SESSIONS, PTY_ATTACH_TIMEOUT_MS, PTY_EOF, PTY_INPUT_HIGH_WATER } from '../protocol/limits';
 
 interface Channel { socket: net.Socket; uid: number; timer: NodeJS.Timeout }
-interface Waiter { uid: number; resolve: (c: Channel) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+interface Waiter { owner: Session; resolve: (c: Channel) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
 /** One running program. */
 interface PtySession { id: number; owner: Session; pty: IPty<Buffer>; data: net.Socket; done: boolean }
+
+/** What the daemon's pty (drivers-pty's Pty) offers beyond node-pty's IPty: input queue depth and its drain. */
+interface InputQueue { readonly queuedInput?: number; onDrain?(listener: () => void): { dispose(): void } }
+
+/** How long a hung-up program (its client is gone) may ignore SIGHUP before it gets SIGKILL. */
+const HANGUP_GRACE_MS = 5000;
+/** How long a finished session's data connection may stay half-open before it is closed. */
+const LINGER_MS = 5000;
+
+const LINE_ENDS = new Set([0x0a, 0x0d, PTY_EOF]);
 
 /** What pty.spawn asks for (validated by the caller). */
 export interface SpawnRequest { channel: string; file: string; args: string[]; cols: number; rows: number; env?: Record<string, string>; cwd?: string }
@@ -34,7 +51,8 @@ export class PtySessions {
   private readonly sessions = new Map<number, PtySession>();
   private nextId = 1;
 
-  constructor(private readonly host: Host) {}
+  /** `perUser`: pty sessions one uid (other than root) may run at once, across its connections. */
+  constructor(private readonly host: Host, private readonly perUser = Infinity) {}
 
   /** A data connection announced itself: pair it with its spawn request (or keep it a moment). */
   offerChannel(name: string, socket: net.Socket, uid: number): void {
@@ -48,7 +66,7 @@ export class PtySessions {
     if (w) {
       this.waiters.delete(name);
       clearTimeout(w.timer);
-      if (w.uid !== uid) {
+      if (w.owner.cred.uid !== uid) {
         clearTimeout(timer);
         socket.destroy();
         w.reject(devfsError('EPERM', 'pty.spawn', undefined, 'the data connection belongs to another user'));
@@ -65,9 +83,14 @@ export class PtySessions {
   /** Starts a program for `s` on a new pty wired to the channel `req.channel`. */
   async spawn(s: Session, req: SpawnRequest): Promise<PtySpawnResult> {
     let mine = 0;
-    for (const p of this.sessions.values()) if (p.owner === s) mine++;
+    let user = 0;
+    for (const p of [...this.sessions.values(), ...this.waiters.values()]) {
+      if (p.owner === s) mine++;
+      if (p.owner.cred.uid === s.cred.uid) user++;
+    }
     if (mine >= MAX_PTY_SESSIONS) throw devfsError('EAGAIN', 'pty.spawn', undefined, `at most ${MAX_PTY_SESSIONS} pty sessions per client`);
-    const ch = await this.claim(req.channel, s.cred.uid);
+    if (s.cred.uid !== 0 && user >= this.perUser) throw devfsError('EAGAIN', 'pty.spawn', undefined, `at most ${this.perUser} pty sessions per user (limits.ptysPerUser)`);
+    const ch = await this.claim(req.channel, s);
     let pty: IPty<Buffer>;
     try {
       pty = spawn(req.file, req.args, {
@@ -97,6 +120,12 @@ export class PtySessions {
   /** The client went away: hang up its programs (SIGHUP, as a closed terminal does). */
   dropOwner(s: Session): void {
     for (const p of this.sessions.values()) if (p.owner === s) this.hangup(p);
+    for (const [name, w] of this.waiters) {
+      if (w.owner !== s) continue;
+      this.waiters.delete(name);
+      clearTimeout(w.timer);
+      w.reject(devfsError('ECONNRESET', 'pty.spawn', undefined, 'the client went away'));
+    }
   }
 
   /** Daemon shutdown: hang up every program and wait (bounded) for their exits. */
@@ -111,7 +140,9 @@ export class PtySessions {
   }
 
   private hangup(p: PtySession): void {
+    if (p.done) return;
     try { p.pty.kill('SIGHUP'); } catch { /* already gone */ }
+    setTimeout(() => { if (!p.done) { try { p.pty.kill('SIGKILL'); } catch { /* gone */ } } }, HANGUP_GRACE_MS).unref();
   }
 
   private of(s: Session, id: number): PtySession {
@@ -120,12 +151,12 @@ export class PtySessions {
     return p;
   }
 
-  private claim(name: string, uid: number): Promise<Channel> {
+  private claim(name: string, owner: Session): Promise<Channel> {
     const ch = this.channels.get(name);
     if (ch) {
       this.channels.delete(name);
       clearTimeout(ch.timer);
-      if (ch.uid !== uid) {
+      if (ch.uid !== owner.cred.uid) {
         ch.socket.destroy();
         return Promise.reject(devfsError('EPERM', 'pty.spawn', undefined, 'the data connection belongs to another user'));
       }
@@ -137,28 +168,59 @@ export class PtySessions {
         this.waiters.delete(name);
         reject(devfsError('ETIMEDOUT', 'pty.spawn', undefined, 'the data connection did not arrive'));
       }, PTY_ATTACH_TIMEOUT_MS);
-      this.waiters.set(name, { uid, resolve, reject, timer });
+      this.waiters.set(name, { owner, resolve, reject, timer });
     });
   }
 
   private wire(ps: PtySession): void {
     const { pty, data } = ps;
+    const input = pty as unknown as InputQueue;
+    let lineStart = true;
     pty.onData((buf) => {
       if (!data.destroyed && !data.write(buf)) pty.pause();
     });
-    data.on('drain', () => pty.resume());
-    data.on('data', (buf: Buffer) => { if (!ps.done) pty.write(buf); });
+    data.on('drain', () => { if (!ps.done) pty.resume(); });
+    data.on('data', (buf: Buffer) => {
+      if (ps.done) return;
+      if (!this.type(ps, buf)) return;
+      lineStart = LINE_ENDS.has(buf[buf.length - 1]);
+      if ((input.queuedInput ?? 0) >= PTY_INPUT_HIGH_WATER) data.pause(); // resumed by onDrain
+    });
+    input.onDrain?.(() => { if (!ps.done && !data.destroyed) data.resume(); });
+    data.on('end', () => {
+      // the client's stdin ended: the terminal's EOF (a second ^D ends a non-empty line first)
+      if (!ps.done) this.type(ps, Buffer.from(lineStart ? [PTY_EOF] : [PTY_EOF, PTY_EOF]));
+    });
     data.on('error', () => undefined);
     data.on('close', () => { if (!ps.done) this.hangup(ps); });
     pty.onExit(({ exitCode, signal }) => {
       ps.done = true;
       this.sessions.delete(ps.id);
+      let told = false;
       const notify = () => {
-        void ps.owner.conn.sendNotification(N.ptyExit, { session: ps.id, exitCode, signal: signal ?? 0 }).catch(() => undefined);
+        if (told) return;
+        told = true;
+        ps.owner.notify(N.ptyExit, { session: ps.id, exitCode, signal: signal ?? 0 });
       };
-      if (data.destroyed) notify();
-      else data.end(notify);
+      if (data.destroyed || !data.writable) { data.destroy(); notify(); return; }
+      data.end(notify);
+      data.once('close', notify);
+      setTimeout(() => data.destroy(), LINGER_MS).unref(); // a peer that never closes its side
     });
+    if (data.destroyed) this.hangup(ps); // the client was gone before the program started
+    else data.resume();
+  }
+
+  /** Queues input for the program; a failure (the queue bound) ends this session only. */
+  private type(ps: PtySession, buf: Buffer): boolean {
+    try {
+      ps.pty.write(buf);
+      return true;
+    } catch {
+      this.hangup(ps);
+      ps.data.destroy();
+      return false;
+    }
   }
 
   private identity(cred: Cred): { uid?: number; gid?: number } {

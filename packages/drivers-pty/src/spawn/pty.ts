@@ -4,7 +4,7 @@ import { native } from '@devfs/native';
 import type { FdPoller, ProcessWatcher } from '@devfs/native';
 import { devfsError, toDevfsError } from '@devfs/core';
 import type { Cred } from '@devfs/core';
-import { openHostPty } from '../host-pty';
+import { grantHostSlave, openHostPty } from '../host-pty';
 import { TIOCGPGRP } from '../constants';
 import { Emitter, IEvent } from './events';
 import { checkSize, envArray, PtySpawnOptions, signalNumber } from './options';
@@ -54,8 +54,11 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   private readonly decoder: StringDecoder | undefined;
   private readonly dataEmitter = new Emitter<T>();
   private readonly exitEmitter = new Emitter<IPtyExit>();
-  private readonly poller: FdPoller;
-  private readonly watcher: ProcessWatcher;
+  private readonly drainEmitter = new Emitter<void>();
+  // Both are dropped as soon as they are done (the poller also when a driver revokes the pty), so
+  // that an exited Pty holds nothing native; `poller` set means the master fd is still ours to use.
+  private poller: FdPoller | undefined;
+  private watcher: ProcessWatcher | undefined;
   private readonly exitDrainMs: number;
   private outputEnded = false;
   private status: IPtyExit | undefined;
@@ -80,7 +83,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     let hostPath: string;
     if (opts.driver) {
       const cred: Cred = opts.cred ?? { uid: opts.uid ?? process.getuid!(), gid: opts.gid ?? process.getgid!() };
-      const h = opts.driver.allocatePty(cred);
+      const h = opts.driver.allocatePty(cred, () => this.revoked());
       this.fd = h.fd;
       hostPath = h.hostPath;
       this.ptsName = h.name;
@@ -93,6 +96,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       this.release = () => native.fdClose(p.fd);
     }
     try {
+      if (opts.uid !== undefined || opts.gid !== undefined) grantHostSlave(hostPath, opts.uid ?? process.getuid!());
       native.ptySetWinsize(this.fd, cols, rows);
       this.pid = native.ptySpawn({ file, args, env, cwd: opts.cwd, ptsPath: hostPath, uid: opts.uid, gid: opts.gid });
     } catch (err) {
@@ -103,9 +107,13 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       mode: 'stream',
       onData: (chunks) => this.deliver(chunks),
       onEnd: () => this.outputDone(),
+      onWritable: () => this.drainEmitter.fire(),
       onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
     });
-    this.watcher = new native.ProcessWatcher(this.pid, (exitCode, signal) => this.exited({ exitCode, signal }));
+    this.watcher = new native.ProcessWatcher(this.pid, (exitCode, signal) => {
+      this.watcher = undefined;
+      this.exited({ exitCode, signal });
+    });
     this.poller.startReading();
   }
 
@@ -118,7 +126,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   }
 
   get process(): string {
-    if (this.finished) return this.file;
+    if (!this.poller) return this.file;
     try {
       const pgrp = native.fdIoctlInt(this.fd, TIOCGPGRP);
       const argv0 = fs.readFileSync(`/proc/${pgrp}/cmdline`, 'utf8').split('\0')[0];
@@ -139,7 +147,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Sets the window size (the child gets SIGWINCH). EINVAL for bad sizes, EBADF after the exit. */
   resize(columns: number, rows: number): void {
     const size = checkSize(columns, rows, 'resize');
-    if (this.finished) throw devfsError('EBADF', 'resize', this.ptsName, 'cannot resize a pty whose process has exited');
+    if (!this.poller) throw devfsError('EBADF', 'resize', this.ptsName, 'cannot resize a pty whose process has exited or that was closed');
     try {
       native.ptySetWinsize(this.fd, size.cols, size.rows);
     } catch (err) {
@@ -162,7 +170,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       if (data === this.flowPause) { this.pause(); return; }
       if (data === this.flowResume) { this.resume(); return; }
     }
-    if (this.finished) throw devfsError('EIO', 'write', this.ptsName, 'the process on this pty has exited');
+    if (!this.poller) throw devfsError('EIO', 'write', this.ptsName, 'the process on this pty has exited or the pty was closed');
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
       this.poller.write(buf);
@@ -176,7 +184,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Sends a signal (default SIGHUP) to the child; nothing happens once it has exited. */
   kill(signal?: string): void {
     const n = signalNumber(signal, 'SIGHUP');
-    if (this.finished || this.status) return;
+    if (!this.watcher) return;
     try {
       this.watcher.kill(n);
     } catch (err) {
@@ -187,7 +195,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Stops reading output (the child blocks once the pty's buffer is full). */
   pause(): void {
     this.paused = true;
-    if (!this.finished) this.poller.stopReading();
+    this.poller?.stopReading();
     if (this.drainTimer) {
       clearTimeout(this.drainTimer);
       this.drainTimer = undefined;
@@ -197,14 +205,23 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Resumes reading output. */
   resume(): void {
     this.paused = false;
-    if (this.finished) return;
+    if (!this.poller) return;
     this.poller.startReading();
     if (this.status && !this.outputEnded) this.armDrainTimer();
   }
 
+  /**
+   * Fires when input that had to be queued (the child was not reading) has all been taken by the
+   * child: with `queuedInput`, the signal for input backpressure (stop feeding above a high-water
+   * mark, resume here). Not part of node-pty's IPty.
+   */
+  get onDrain(): IEvent<void> {
+    return this.drainEmitter.event;
+  }
+
   /** Bytes of input waiting for the child to read them. */
   get queuedInput(): number {
-    return this.finished ? 0 : this.poller.queuedBytes;
+    return this.poller?.queuedBytes ?? 0;
   }
 
   private deliver(chunks: Buffer[]): void {
@@ -238,7 +255,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     // then close the pty anyway so that onExit is not held back forever.
     this.drainTimer = setTimeout(() => {
       this.drainTimer = undefined;
-      if (this.finished || this.outputEnded) return;
+      if (!this.poller || this.outputEnded) return;
       const chunks: Buffer[] = [];
       for (;;) {
         const buf = Buffer.allocUnsafe(65536);
@@ -256,12 +273,27 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     }, this.exitDrainMs);
   }
 
+  /** The driver closes the pty under us (detach): stop using the fd now; onExit follows the exit. */
+  private revoked(): void {
+    if (!this.poller) return;
+    this.poller.close();
+    this.poller = undefined;
+    if (this.drainTimer) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    }
+    if (!this.outputEnded) this.outputDone();
+  }
+
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     if (this.drainTimer) clearTimeout(this.drainTimer);
-    this.poller.close();
+    this.poller?.close();
+    this.poller = undefined;
     this.release();
     this.exitEmitter.fire(this.status!);
+    this.dataEmitter.dispose();
+    this.exitEmitter.dispose();
   }
 }
