@@ -7,6 +7,11 @@ export interface SysctlNode {
   get(): string | number;
   set?(v: string): void;
   description?: string;
+  /**
+   * The device this node describes (e.g. 'tap0' for net.link.tap.tap0). A caller that is not
+   * privileged sees a node only when it names a device visible in that caller's mount.
+   */
+  device?: string;
 }
 
 const NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_:-]+)*$/;
@@ -55,6 +60,11 @@ export class Sysctl {
       if (prefix === '' || k === prefix || k.startsWith(prefix.endsWith('.') ? prefix : prefix + '.')) out.push(k);
     }
     return out.sort();
+  }
+
+  /** The device `name` describes, if it names one (ENOENT if the node is unknown). */
+  deviceOf(name: string): string | undefined {
+    return this.node(name, 'sysctl.read').device;
   }
 
   /** Description of `name`, if it has one. */

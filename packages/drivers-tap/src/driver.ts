@@ -226,7 +226,7 @@ export class TapDriver {
     const key = `${TAP_SYSCTL_PREFIX}.${tif.name}`;
     try {
       tif.unpublish = this.kernel.sysctl.create(key, {
-        description: `hardware address of ${tif.name}`,
+        description: `hardware address of ${tif.name}`, device: tif.dev.si_name,
         get: () => formatMac(tif.getMac()),
         set: (v: string) => tif.setMac(parseMac(v, 'sysctl', key)),
       });

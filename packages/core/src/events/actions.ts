@@ -8,6 +8,7 @@ import { devfsError, toDevfsError } from '../errors';
 import { ActionRule } from './config';
 import { ProgramRunner } from './execute';
 import { StateStore } from './state-store';
+import { attrsOnly, restoreRefusal, savedFor } from './identity';
 import { TemplateVar } from './template';
 import { DevEvent, EventActionHost, EventErrorContext } from './types';
 
@@ -139,16 +140,28 @@ export class ActionRunner {
         this.track(this.modload(pkg).catch((err) => this.env.report(toDevfsError(err, 'events.MODLOAD', pkg), ctx)));
         return;
       }
-      case 'COPY':
-        this.store(a.file).set(e.mount, e.name, { uid: e.uid, gid: e.gid, mode: e.mode });
+      case 'COPY': {
+        // a device that belongs to whoever caused it is never saved (nor kept from an older save)
+        const saved = savedFor(e);
+        if (saved) this.store(a.file).set(e.mount, e.name, saved);
+        else this.store(a.file).delete(e.mount ?? '', e.name);
         return;
+      }
       case 'RESTORE': {
-        const saved = this.store(a.file).lookup(e.name);
+        const store = this.store(a.file);
+        const saved = store.lookup(e.name);
         if (saved.length === 0) return;
         const host = this.needHost(a.kind, e);
         for (const { mount, attrs } of saved) {
+          const refusal = restoreRefusal(attrs, e);
+          if (refusal !== undefined) {
+            // persistence never grants: state that does not match this device is dropped, and said so
+            store.delete(mount, e.name);
+            this.env.report(devfsError('EPERM', 'events.RESTORE', e.name, `saved state for mount '${mount}' dropped: ${refusal}`), ctx);
+            continue;
+          }
           try {
-            this.env.asAction(() => host.setAttrs(mount === '' ? undefined : mount, e.name, attrs));
+            this.env.asAction(() => host.setAttrs(mount === '' ? undefined : mount, e.name, attrsOnly(attrs)));
           } catch (err) {
             this.env.report(toDevfsError(err, 'events.RESTORE', e.name), ctx);
           }

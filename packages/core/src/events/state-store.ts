@@ -11,6 +11,16 @@ import { devfsError, toDevfsError } from '../errors';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write';
 import { DevAttrs } from './types';
 
+/**
+ * What is saved for one name in one mount: the attributes and the identity of the device they
+ * were set on (the `driver` and `unit` its events carry; absent when the event had none).
+ * RESTORE applies them only to a device of the same identity.
+ */
+export interface SavedAttrs extends DevAttrs {
+  driver?: string;
+  unit?: number;
+}
+
 /** Marker of the state file format (its `format` field). */
 export const STATE_FORMAT = 'devfs-events-state';
 /** Version of the state file format this code reads and writes. */
@@ -20,12 +30,12 @@ export const STATE_VERSION = 1;
 export interface StateFile {
   format: typeof STATE_FORMAT;
   version: number;
-  mounts: Record<string, Record<string, DevAttrs>>;
+  mounts: Record<string, Record<string, SavedAttrs>>;
 }
 
 /** One persisted state file. */
 export class StateStore {
-  private readonly mounts = new Map<string, Map<string, DevAttrs>>();
+  private readonly mounts = new Map<string, Map<string, SavedAttrs>>();
   private dirty = false;
   private writing: Promise<void> | null = null;
 
@@ -65,15 +75,15 @@ export class StateStore {
       throw devfsError('EINVAL', 'events.state', this.file, `unsupported state version ${data.version}`);
     }
     for (const [mount, names] of Object.entries(data.mounts)) {
-      const m = new Map<string, DevAttrs>();
+      const m = new Map<string, SavedAttrs>();
       for (const [name, a] of Object.entries(names ?? {})) m.set(name, pickAttrs(a));
       this.mounts.set(mount, m);
     }
   }
 
   /** Saved attributes of `name`, per mount ('' = global). */
-  lookup(name: string): Array<{ mount: string; attrs: DevAttrs }> {
-    const out: Array<{ mount: string; attrs: DevAttrs }> = [];
+  lookup(name: string): Array<{ mount: string; attrs: SavedAttrs }> {
+    const out: Array<{ mount: string; attrs: SavedAttrs }> = [];
     for (const [mount, names] of this.mounts) {
       const a = names.get(name);
       if (a) out.push({ mount, attrs: { ...a } });
@@ -81,21 +91,37 @@ export class StateStore {
     return out;
   }
 
-  /** Records new attributes of `name` in `mount` (merged with what was saved) and schedules a write. */
-  set(mount: string | undefined, name: string, attrs: DevAttrs): void {
+  /**
+   * Records new attributes of `name` in `mount` and schedules a write. They are merged with what
+   * was saved for the same device identity; what was saved for another identity is replaced.
+   */
+  set(mount: string | undefined, name: string, attrs: SavedAttrs): void {
     const a = pickAttrs(attrs);
-    if (Object.keys(a).length === 0) return;
+    if (a.uid === undefined && a.gid === undefined && a.mode === undefined) return;
     const key = mount ?? '';
     let names = this.mounts.get(key);
     if (!names) this.mounts.set(key, (names = new Map()));
-    names.set(name, { ...names.get(name), ...a });
+    const old = names.get(name);
+    names.set(name, old && sameIdentity(old, a) ? { ...old, ...a } : a);
+    this.changed();
+  }
+
+  /** Forgets what was saved for `name` in `mount` ('' = global) and schedules a write. */
+  delete(mount: string, name: string): void {
+    const names = this.mounts.get(mount);
+    if (!names || !names.delete(name)) return;
+    if (names.size === 0) this.mounts.delete(mount);
+    this.changed();
+  }
+
+  private changed(): void {
     this.dirty = true;
     if (!this.writing) this.writing = this.writeLoop();
   }
 
   /** The current state as the file holds it. */
   snapshot(): StateFile {
-    const mounts: Record<string, Record<string, DevAttrs>> = {};
+    const mounts: Record<string, Record<string, SavedAttrs>> = {};
     for (const [mount, names] of this.mounts) mounts[mount] = Object.fromEntries(names);
     return { format: STATE_FORMAT, version: STATE_VERSION, mounts };
   }
@@ -123,11 +149,17 @@ export class StateStore {
   }
 }
 
-function pickAttrs(a: DevAttrs | undefined): DevAttrs {
-  const out: DevAttrs = {};
+function pickAttrs(a: SavedAttrs | undefined): SavedAttrs {
+  const out: SavedAttrs = {};
   if (!a || typeof a !== 'object') return out;
-  for (const k of ['uid', 'gid', 'mode'] as const) {
+  for (const k of ['uid', 'gid', 'mode', 'unit'] as const) {
     if (Number.isInteger(a[k]) && (a[k] as number) >= 0) out[k] = a[k];
   }
+  if (typeof a.driver === 'string' && a.driver.length > 0 && a.driver.length <= 64) out.driver = a.driver;
   return out;
+}
+
+/** True when two saved records (or a record and a device's identity) name the same driver and unit. */
+export function sameIdentity(a: { driver?: string; unit?: number }, b: { driver?: string; unit?: number }): boolean {
+  return a.driver === b.driver && a.unit === b.unit;
 }

@@ -1,4 +1,5 @@
 import type { Cdevsw } from './cdevsw';
+import { D_AUTOOWN } from '../constants';
 
 /** Cdev state bits. */
 export const SI_ALIAS = 0x1;
@@ -6,6 +7,8 @@ export const SI_ETERNAL = 0x2;
 export const SI_DYING = 0x4;
 export const SI_DESTROYED = 0x8;
 export const SI_AUTOOWNED = 0x10;
+/** Made by a cloner (a clone handler or inside d_open/d_fdopen): see origin.ts. */
+export const SI_CLONED = 0x20;
 
 /** Milliseconds origin for compact timestamps (small integers stay unboxed in V8). */
 export const TIME_ORIGIN = Date.now();
@@ -22,6 +25,8 @@ export class CdevExt {
   waits: Set<() => void> | undefined = undefined;
   /** cdevpriv records of open handles (destroy_dev runs their destructors). No DevFile is held. */
   privs: Set<import('../file/cdevpriv').CdevPriv> | undefined = undefined;
+  /** si_cred: the credential the device was made for (make_dev_s `cred`), frozen. */
+  cred: Readonly<import('../cred').Cred> | undefined = undefined;
   /** Defaults restored after the last close of an auto-owned device. */
   defaultUid = 0;
   defaultGid = 0;
@@ -126,6 +131,20 @@ export class Cdev {
   /** True once destroy_dev started: new calls get ENXIO. */
   get dying(): boolean {
     return (this.flags & SI_DYING) !== 0;
+  }
+
+  /** si_cred: the credential the driver made this device for (a jail shows it to that uid only). */
+  get si_cred(): Readonly<import('../cred').Cred> | undefined {
+    return this.ext?.cred;
+  }
+
+  /**
+   * False for a device that belongs to whoever caused it — made for a credential, made by a
+   * cloner, or auto-owned (D_AUTOOWN): its name is reused for others, so saved attributes are
+   * never restored to it. True for the rest (identity: name, driver, unit).
+   */
+  get persistent(): boolean {
+    return (this.flags & SI_CLONED) === 0 && this.ext?.cred === undefined && ((this.si_devsw.d_flags ?? 0) & D_AUTOOWN) === 0;
   }
 
   /** True for an alias made by make_dev_alias (shown as a symlink). */

@@ -1,5 +1,6 @@
 import { devfsError } from '../errors';
 import { Cdev, SI_DYING } from './cdev';
+import { asCloner } from './origin';
 
 /** Marks a driver call as in flight; ENXIO once the device is being destroyed. */
 export function enterDev(dev: Cdev, syscall: string): void {
@@ -30,7 +31,8 @@ export async function callDriver<T>(dev: Cdev | undefined, syscall: string, fn: 
   if (!dev) return fn();
   enterDev(dev, syscall);
   try {
-    return await fn();
+    // what d_open/d_fdopen makes (ptmx → pts/N, tap → tapN) is a clone: see origin.ts
+    return await (syscall === 'open' ? asCloner(fn) : fn());
   } finally {
     leaveDev(dev);
   }

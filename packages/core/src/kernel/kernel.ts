@@ -6,7 +6,8 @@ import { MAKEDEV_ETERNAL, D_AUTOOWN } from '../constants';
 import { Sysctl } from '../sysctl';
 import type { DevFile } from '../file/devfile';
 import type { Fileops, Cdevsw } from './cdevsw';
-import { Cdev, SI_ALIAS, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
+import { Cdev, SI_ALIAS, SI_CLONED, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
+import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { formatDevName, prepDevName } from './devname';
 import { Namespace } from './namespace';
 import { CloneRegistry, CloneHandler } from './clone';
@@ -107,6 +108,7 @@ export class Kernel {
     this.ns.checkFree(name);
     const mode = a.mode ?? 0o600;
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw devfsError('EINVAL', 'make_dev', name, 'bad mode');
+    const siCred = a.cred === undefined ? undefined : snapshotCred(a.cred, name);
     let ino: number;
     let gen: number;
     if (a.adoptInode) {
@@ -118,10 +120,11 @@ export class Kernel {
       ino = key % 0x1000000;
       gen = Math.floor(key / 0x1000000);
     }
-    const flags = (a.flags ?? 0) & MAKEDEV_ETERNAL ? SI_ETERNAL : 0;
+    const flags = ((a.flags ?? 0) & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | (inCloneContext() ? SI_CLONED : 0);
     const dev = new Cdev(name, a.devsw, a.unit ?? 0, a.uid ?? 0, a.gid ?? 0, mode, ino, gen, native.devfsGeneration(), flags);
     if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
     if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;
+    if (siCred !== undefined) dev.x().cred = siCred;
     if ((a.devsw.d_flags ?? 0) & D_AUTOOWN) {
       const x = dev.x();
       x.defaultUid = dev.uid;
@@ -129,7 +132,10 @@ export class Kernel {
     }
     this.ns.insert(dev, dev.createdGen);
     this.byIno[ino] = dev;
-    this.emit({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit } });
+    // Adoption is a change too: the foreign insert's own log record may have been read (by a view
+    // created or caught up in between) before this device existed, so every ruleset evaluates it now.
+    if (a.adoptInode) for (const v of this.views.values()) v.view.evaluateNow(dev);
+    this.emit({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit, persistent: dev.persistent } });
     return dev;
   }
 
@@ -237,7 +243,7 @@ export class Kernel {
     for (const h of this.clones.matching(name)) {
       let dev: Cdev | undefined;
       try {
-        dev = h(name, cred);
+        dev = asCloner(() => h(name, cred));
       } catch (err) {
         if (!(err instanceof DevfsError)) process.emitWarning(`devfs: clone handler for '${name}' threw: ${(err as Error).message}`);
         continue;

@@ -117,7 +117,7 @@ export class Mount {
       if (links?.has(name)) continue;
       if (e instanceof DirNode) {
         if (!this.dirHidden(e)) out.push({ d: { name, ino: this.dirIno(e), type: 'dir' }, order: e.createdGen });
-      } else if (!this.attrsOf(e).hidden) {
+      } else if (!this.attrsOf(e).hidden && this.visibleTo(e, cred)) {
         out.push({ d: { name, ino: e.inode, type: e.isAlias ? 'symlink' : 'char' }, order: e.createdGen });
       }
     }
@@ -241,10 +241,10 @@ export class Mount {
     const parent = this.resolve(comps.slice(0, -1).join('/'), cred, true, 'mknod', false);
     if (parent.kind !== 'dir') throw devfsError('ENOTDIR', 'mknod', path);
     const base = comps[comps.length - 1];
-    if (this.child(parent, base)) throw devfsError('EEXIST', 'mknod', path);
+    if (this.child(parent, base, undefined, cred)) throw devfsError('EEXIST', 'mknod', path);
     this.checkParentWritable(comps, cred, 'mknod', path);
     const e = parent.dir.get(base);
-    if (!(e instanceof Cdev) || e.createdGen > this.frozenGen) throw devfsError('ENOENT', 'mknod', path, 'no such device to restore');
+    if (!(e instanceof Cdev) || e.createdGen > this.frozenGen || !this.visibleTo(e, cred)) throw devfsError('ENOENT', 'mknod', path, 'no such device to restore');
     const a = this.mutableAttrs({ kind: 'dev', dev: e, path: e.si_name });
     if (a.ruleHidden && this.jail) throw devfsError('EPERM', 'mknod', path, "a jail cannot reveal what its ruleset hides");
     a.whiteout = false;
@@ -361,7 +361,7 @@ export class Mount {
       }
       // The final component of a normalised path: the path itself is the entry's global key.
       const whole = straight && last && path.length === (cur.path === '' ? c.length : cur.path.length + 1 + c.length);
-      let next = this.child(cur, c, whole ? path : undefined);
+      let next = this.child(cur, c, whole ? path : undefined, cred);
       if (!next && last && clone) next = this.cloneMiss(joinPath(cur.path, c), cred, cur);
       if (!next) throw devfsError('ENOENT', syscall, path);
       const target = (!last || follow) ? this.linkTarget(next) : undefined;
@@ -452,15 +452,26 @@ export class Mount {
 
   /**
    * @internal the visible entry `name` in directory `dir`, if any (user links cover devices);
-   * `key`, when the caller has it, is the entry's full global name (saves building it).
+   * `key`, when the caller has it, is the entry's full global name (saves building it); `cred`,
+   * the caller (a jail shows a device made for a credential only to that uid).
    */
-  child(dir: Resolved & { kind: 'dir' }, name: string, key?: string): Resolved | undefined {
+  child(dir: Resolved & { kind: 'dir' }, name: string, key?: string, cred: Cred = ROOT): Resolved | undefined {
     const l = this.links.get(dir.path)?.get(name);
     if (l !== undefined) return l.hidden ? undefined : { kind: 'link', link: l, path: l.path };
     const e = key === undefined ? dir.dir.get(name) : dir.dir.entries.get(key);
     if (e === undefined) return undefined;
     if (e instanceof DirNode) return this.dirHidden(e) ? undefined : { kind: 'dir', dir: e, path: e.path };
-    return this.attrsOf(e).hidden ? undefined : { kind: 'dev', dev: e, path: e.si_name };
+    return this.attrsOf(e).hidden || !this.visibleTo(e, cred) ? undefined : { kind: 'dev', dev: e, path: e.si_name };
+  }
+
+  /**
+   * @internal per-caller visibility (FreeBSD's devfs_prison_check): in a jail mount a device made
+   * for a credential (si_cred, e.g. another user's pts/N) exists only for that uid and for root.
+   */
+  visibleTo(d: Cdev, cred: Cred): boolean {
+    if (!this.jail || cred.uid === 0) return true;
+    const owner = d.ext?.cred;
+    return owner === undefined || owner.uid === cred.uid;
   }
 
   private dirHidden(node: DirNode): boolean {
@@ -475,7 +486,7 @@ export class Mount {
     if (!dev) return undefined;
     this.populate();
     const base = name.slice(name.lastIndexOf('/') + 1);
-    return this.child(dir, base);
+    return this.child(dir, base, undefined, cred);
   }
 
   /** @internal symlink target of a user link or alias, else undefined. */
@@ -541,7 +552,9 @@ export class Mount {
 
   private changed(r: Resolved, a: DirentAttrs, what: string): void {
     const ino = r.kind === 'dev' ? r.dev.inode : r.kind === 'link' ? r.link.ino : this.dirIno(r.dir);
-    this.kernel.emit({ type: 'CHANGE', name: r.path, mount: this.name, ino, uid: a.uid, gid: a.gid, mode: a.mode, data: { op: what } });
+    // a device's identity, for COPY (persistence never grants: see kernel/origin.ts)
+    const data = r.kind === 'dev' ? { op: what, driver: r.dev.si_devsw.d_name, unit: r.dev.unit, persistent: r.dev.persistent } : { op: what };
+    this.kernel.emit({ type: 'CHANGE', name: r.path, mount: this.name, ino, uid: a.uid, gid: a.gid, mode: a.mode, data });
   }
 
   private writable(syscall: string, path: string): void {

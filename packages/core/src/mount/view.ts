@@ -41,6 +41,11 @@ export class RulesetView {
     if (!ok) this.rescan();
   }
 
+  /** Evaluates one device at once (an adopted foreign device: see Kernel.make_dev_s). */
+  evaluateNow(d: Cdev): void {
+    this.evalDev(d);
+  }
+
   /** Rule result for a device (undefined: no rule matched). */
   dev(d: Cdev): RuleResult | undefined {
     const r = this.devs.get(d.inode);

@@ -6,6 +6,7 @@ import { mountFor } from '../access';
 import { M, N } from '../../protocol/methods';
 import { obj, str, strings } from '../../protocol/validate';
 import type { Handlers } from './types';
+import { eventFor, needPrivilege, privileged, shows } from './visibility';
 
 /** Handlers of the administrative methods. */
 export function adminHandlers(): Handlers {
@@ -27,11 +28,13 @@ export function adminHandlers(): Handlers {
       s.mount.setRuleset(/^\d+$/.test(n) ? Number(n) : n, s.cred);
       return { mount: s.mount.name, ruleset: s.mount.ruleset };
     },
-    [M.mounts]: (s) => [...s.state.host.kernel.mounts].map((m: Mount) => ({
+    // an unprivileged caller sees its own mount only
+    [M.mounts]: (s) => [...s.state.host.kernel.mounts].filter((m) => privileged(s) || m === s.mount).map((m: Mount) => ({
       name: m.name, ruleset: m.ruleset, rulesetName: s.state.host.kernel.rules.name(m.ruleset) ?? null,
       jail: m.jail, readOnly: m.readOnly, yours: m === s.mount,
     })),
     [M.drivers]: (s) => {
+      needPrivilege(s, M.drivers);
       const host = s.state.host;
       const drivers = host.drivers.map((d) => {
         const plugin = host.plugins.find((pl) => pl.drivers.includes(d));
@@ -52,33 +55,27 @@ export function adminHandlers(): Handlers {
         sc.write(name, value, s.cred);
         return [{ name, value: sc.read(name), old }];
       }
-      const names = name !== undefined && sc.list().includes(name) ? [name] : sc.list(name);
+      // an unprivileged caller sees only nodes about a device its mount shows it
+      const mine = (n: string) => privileged(s) || shows(s, sc.deviceOf(n) ?? '');
+      const names = (name !== undefined && sc.list().includes(name) ? [name] : sc.list(name)).filter(mine);
       if (name !== undefined && names.length === 0) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
       return names.map((n) => ({ name: n, value: sc.read(n) }));
     },
-    [M.events]: (s) => s.state.recent.filter((e) => visible(s, e)),
+    [M.events]: (s) => {
+      const shown = new Set<string>();
+      return s.state.recent.map((e) => eventFor(s, e, shown)).filter((e): e is DevEvent => e !== undefined);
+    },
     [M.subscribe]: (s) => {
       if (!s.unsubscribe) {
+        const shown = new Set<string>();
         s.unsubscribe = s.state.host.kernel.events.on((e) => {
-          if (visible(s, e)) void s.conn.sendNotification(N.event, e).catch(() => undefined);
+          const v = eventFor(s, e, shown);
+          if (v) void s.conn.sendNotification(N.event, v).catch(() => undefined);
         });
       }
       return null;
     },
   };
-}
-
-/** Root sees every event; others see their mount's events and global events of names visible to them. */
-function visible(s: Session, e: DevEvent): boolean {
-  if (s.cred.uid === 0) return true;
-  if (e.mount !== undefined) return e.mount === s.mount.name;
-  if (e.type === 'NOTIFY' && !e.name) return true;
-  try {
-    s.mount.lstat(e.name, s.cred);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A word as the rules tokenizer reads it (quoted when it has blanks or quotes). */

@@ -4,8 +4,11 @@ import type { Session } from '../context';
 import { M } from '../../protocol/methods';
 import { int, obj, str } from '../../protocol/validate';
 import type { Handlers } from './types';
+import { privileged, shows } from './visibility';
 
-interface MdLike { create(o: unknown): Promise<string>; destroy(name: string): Promise<void>; list(): string[]; info(name: string): unknown }
+interface MdPart { name: string; label?: string; name_on_media?: string }
+interface MdInfoLike { file?: string; partitions?: MdPart[] }
+interface MdLike { create(o: unknown): Promise<string>; destroy(name: string): Promise<void>; list(): string[]; info(name: string): MdInfoLike }
 interface TapLike { create(unit?: number): Promise<string>; destroy(name: string): Promise<void>; list?(): string[] }
 
 function root(s: Session, what: string): void {
@@ -44,7 +47,13 @@ export function deviceHandlers(): Handlers {
     },
     [M.mdList]: (s) => {
       const md = driver<MdLike>(s, 'md', M.mdList);
-      return md.list().map((n) => md.info(n));
+      if (privileged(s)) return md.list().map((n) => md.info(n));
+      // others: the disks their mount shows, without the host image path or on-disk labels
+      return md.list().filter((n) => shows(s, n)).map((n) => {
+        const { file: _file, partitions, ...rest } = md.info(n);
+        const parts = (partitions ?? []).filter((p) => shows(s, p.name)).map(({ label: _l, name_on_media: _n, ...p }) => p);
+        return { ...rest, partitions: parts };
+      });
     },
     [M.tapCreate]: async (s, p) => {
       root(s, M.tapCreate);
