@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export const BIN = path.join(__dirname, '..', 'dist', 'bin.js');
+/** The CLI under test (DEVFS_TEST_BIN points the suites at another build, e.g. an older one to show a test fails there). */
+export const BIN = process.env.DEVFS_TEST_BIN ?? path.join(__dirname, '..', 'dist', 'bin.js');
 export const REPO = path.join(__dirname, '..', '..', '..');
 
 /** A temp directory readable by every uid (the unprivileged client must reach the socket). */
@@ -111,4 +112,56 @@ export function daemonForSuite(args: string[] = []): { sock: () => string; daemo
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { sock: () => sock, daemon: () => d! };
+}
+
+/** The unprivileged client identity of the boundary tests. */
+export const NOBODY = { uid: 65534, gid: 65534 };
+
+/** A child process (as uid 65534 by default) running `node -e script`, its output collected. */
+export interface Attacker { child: ChildProcess; out: () => string; exited: Promise<number | null>; kill(): Promise<void> }
+
+/**
+ * Runs `script` with `node -e` as uid/gid 65534 (or `as`) with `env`, collecting stdout+stderr.
+ * The script reaches the daemon through plain `net` sockets: a client that speaks (or breaks) the
+ * protocol by hand.
+ */
+export function attacker(script: string, env: Record<string, string> = {}, as: { uid: number; gid: number } = NOBODY): Attacker {
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: '/', uid: as.uid, gid: as.gid, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+  });
+  let out = '';
+  child.stdout!.on('data', (b) => { out += b; });
+  child.stderr!.on('data', (b) => { out += b; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child, out: () => out, exited,
+    kill: async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited; } },
+  };
+}
+
+/** Open file descriptors of process `pid` (/proc/PID/fd). */
+export function fdsOf(pid: number): number {
+  return fs.readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident set size of process `pid` in bytes (/proc/PID/status VmRSS). */
+export function rssOf(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** True while process `pid` exists (and is not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `config` as JSON into `dir` and returns the file name. */
+export function writeConfig(dir: string, config: object, name = 'devfs.json'): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, JSON.stringify(config));
+  return f;
 }

@@ -152,9 +152,7 @@ export class Kernel {
   /** Makes `child` depend on `parent`: destroying the parent destroys the child first. */
   dev_depends(parent: Cdev, child: Cdev): void {
     if (parent === child) throw devfsError('EINVAL', 'dev_depends', parent.si_name, 'a device cannot depend on itself');
-    for (let p: Cdev | undefined = parent; p; p = p.ext?.parent) {
-      if (p === child) throw devfsError('EINVAL', 'dev_depends', child.si_name, 'dependency cycle');
-    }
+    if (destroys(child, parent)) throw devfsError('EINVAL', 'dev_depends', child.si_name, 'dependency cycle');
     if (parent.dying || child.dying) throw devfsError('ENXIO', 'dev_depends', child.si_name);
     const cx = child.x();
     if (cx.parent) cx.parent.ext?.children?.delete(child);
@@ -482,6 +480,24 @@ export class Kernel {
     }
     dev.flags |= SI_DESTROYED;
   }
+}
+
+/**
+ * True when destroying `from` would destroy `to`: `to` is reachable through children and aliases
+ * (both are destroyed with their device, so a dependency cycle may run through an alias).
+ */
+function destroys(from: Cdev, to: Cdev): boolean {
+  const seen = new Set<Cdev>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (d === to) return true;
+    if (seen.has(d)) continue;
+    seen.add(d);
+    if (d.ext?.children) stack.push(...d.ext.children);
+    if (d.ext?.aliases) stack.push(...d.ext.aliases);
+  }
+  return false;
 }
 
 function devfs_error_busy(file: DevFile): DevfsError {

@@ -281,6 +281,8 @@ export class Mount {
     if (cred.uid !== 0) throw devfsError('EPERM', 'applyRuleset', this.name);
     const n = ruleset === undefined ? this.ruleset : this.kernel.rules.resolve(ruleset);
     if (n === 0) return;
+    // FreeBSD's DEVFSIO_SAPPLY: a ruleset that does not exist is ESRCH, not a silent success
+    if (!this.kernel.rules.has(n)) throw devfsError('ESRCH', 'applyRuleset', String(n), 'no such ruleset');
     this.populate();
     applyRules(this.applier(), (s, a) => this.kernel.rules.evaluate(n, s, a));
   }
