@@ -1,0 +1,145 @@
+/**
+ * Issue 13 item 6 against a real root daemon, attacked by real unprivileged client processes
+ * (uid 65534 `nobody` and uid 1 `daemon`, both mapped to the jail mount): the inventory verbs
+ * show an unprivileged caller only what its own mount shows (or refuse), events carry no other
+ * user's misses or uids, and one user's pts/N does not exist for the other.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { describeHost, needRoot } from '../../../test-support/host';
+import { BIN, cli, DaemonProc, letOthersReachRepo, startDaemon, stopDaemon, tempDir, until } from './helpers';
+
+const NOBODY = { uid: 65534, gid: 65534 };
+const DAEMON_USER = { uid: 1, gid: 1 };
+
+/** Names `devfs ls PATH` prints (one per line); none when PATH does not exist. */
+async function ls(sock: string, p: string, who?: { uid: number; gid: number }): Promise<string[]> {
+  const r = await cli(sock, ['ls', p], who);
+  if (r.code !== 0 && /^devfs: ENOENT: /.test(r.stderr)) return [];
+  expect(r).toMatchObject({ code: 0 });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** A `devfs pty spawn` running `sleep` as `who`, in the background. */
+function session(sock: string, who: { uid: number; gid: number }, seconds: number): ChildProcess {
+  return spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sleep', String(seconds)], {
+    cwd: '/', uid: who.uid, gid: who.gid, stdio: ['ignore', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+}
+
+describeHost('an unprivileged caller learns only what its mount shows (root daemon, uid 65534 and uid 1 clients)', [needRoot], () => {
+  let dir: string;
+  let sock: string;
+  let d: DaemonProc | undefined;
+  let restoreModes: (() => void) | undefined;
+
+  beforeAll(async () => {
+    restoreModes = letOthersReachRepo();
+    dir = tempDir();
+    sock = path.join(dir, 'devfs.sock');
+    d = await startDaemon(sock);
+  }, 30000);
+
+  afterAll(async () => {
+    if (d) await stopDaemon(d);
+    fs.rmSync(dir, { recursive: true, force: true });
+    restoreModes?.();
+  });
+
+  test('md list: root sees the disk and its image path; nobody sees neither (its jail shows no md)', async () => {
+    const image = path.join(dir, 'secret-image.img');
+    fs.writeFileSync(image, Buffer.alloc(1024 * 1024));
+    const c = await cli(sock, ['md', 'create', '-t', 'vnode', '-f', image]);
+    expect(c.code).toBe(0);
+    const name = c.stdout.trim();
+    try {
+      const mine = await cli(sock, ['--json', 'md', 'list']);
+      expect(JSON.parse(mine.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name, file: image })]));
+      const theirs = await cli(sock, ['--json', 'md', 'list'], NOBODY);
+      expect(theirs.code).toBe(0);
+      expect(JSON.parse(theirs.stdout)).toEqual([]);
+      expect(theirs.stdout).not.toContain('secret-image');
+      const human = await cli(sock, ['md', 'list'], NOBODY);
+      expect(human.stdout).not.toContain(name);
+    } finally {
+      expect((await cli(sock, ['md', 'destroy', name])).code).toBe(0);
+    }
+  });
+
+  test('mounts: nobody sees its own mount only; drivers: refused; sysctl: only nodes about devices it sees', async () => {
+    const all = JSON.parse((await cli(sock, ['--json', 'mounts'])).stdout);
+    expect(all.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['root', 'jail']));
+    const own = JSON.parse((await cli(sock, ['--json', 'mounts'], NOBODY)).stdout);
+    expect(own).toEqual([expect.objectContaining({ name: 'jail', yours: true, jail: true })]);
+
+    const drivers = await cli(sock, ['drivers'], NOBODY);
+    expect(drivers.code).toBe(1);
+    expect(drivers.stderr).toMatch(/^devfs: EPERM: /);
+    expect((await cli(sock, ['drivers'])).code).toBe(0);
+
+    const rootSysctl = JSON.parse((await cli(sock, ['--json', 'sysctl'])).stdout);
+    expect(rootSysctl.map((x: { name: string }) => x.name)).toContain('kern.devfs.devices');
+    const jailSysctl = JSON.parse((await cli(sock, ['--json', 'sysctl'], NOBODY)).stdout);
+    expect(jailSysctl).toEqual([]);
+    const one = await cli(sock, ['sysctl', 'kern.devfs.devices'], NOBODY);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/^devfs: ENOENT: /);
+  });
+
+  test("events: nobody does not see uid 1's lookup misses nor its uid; it sees its own", async () => {
+    const secret = 'uid1-private-lookup';
+    expect((await cli(sock, ['cat', secret], DAEMON_USER)).code).toBe(1);   // a miss: LOOKUP in the jail
+    expect((await cli(sock, ['cat', 'nobody-own-lookup'], NOBODY)).code).toBe(1);
+    expect((await cli(sock, ['cat', 'null'], DAEMON_USER)).code).toBe(0);   // OPEN/CLOSE of a shared device
+    await until(() => /nobody-own-lookup/.test(d!.out()), 'the daemon to log the events');
+    const root = (await cli(sock, ['events'])).stdout;
+    expect(root).toMatch(new RegExp(`LOOKUP +${secret} \\(jail\\) uid=1 `));
+    const r = await cli(sock, ['--json', 'events'], NOBODY);
+    expect(r.code).toBe(0);
+    const evs = JSON.parse(r.stdout) as Array<{ type: string; name: string; uid?: number; mount?: string }>;
+    expect(r.stdout).not.toContain(secret);
+    expect(evs).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'LOOKUP', name: 'nobody-own-lookup', uid: 65534 })]));
+    const opens = evs.filter((e) => (e.type === 'OPEN' || e.type === 'CLOSE') && e.name === 'null');
+    expect(opens.length).toBeGreaterThan(0);
+    for (const e of opens) expect(e.uid).toBeUndefined();           // another user's open: no uid
+    for (const e of evs) expect([undefined, 'jail']).toContain(e.mount); // nothing of the root mount
+  });
+
+  test("pts/N: nobody and uid 1 each see and open only their own session's pts; root sees both", async () => {
+    const before = (await ls(sock, 'pts')).length;
+    const a = session(sock, NOBODY, 4);
+    const b = session(sock, DAEMON_USER, 4);
+    try {
+      let rootView: string[] = [];
+      const end = Date.now() + 8000;
+      while (Date.now() < end) {
+        rootView = await ls(sock, 'pts');
+        if (rootView.length >= before + 2) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rootView.length).toBe(before + 2);
+      const jailRoot = (await cli(sock, ['-m', 'jail', 'ls', 'pts'])).stdout.split('\n').filter(Boolean);
+      expect(jailRoot).toEqual(rootView);                             // root sees every pts, in the jail too
+      const mine = await ls(sock, 'pts', NOBODY);
+      const theirs = await ls(sock, 'pts', DAEMON_USER);
+      expect(mine).toHaveLength(1);
+      expect(theirs).toHaveLength(1);
+      expect(mine[0]).not.toBe(theirs[0]);
+      for (const [who, other] of [[NOBODY, theirs[0]], [DAEMON_USER, mine[0]]] as const) {
+        const st = await cli(sock, ['stat', `pts/${other}`], who);
+        expect(st.code).toBe(1);
+        expect(st.stderr).toMatch(/^devfs: ENOENT: /);
+        const cat = await cli(sock, ['cat', `pts/${other}`, '--bytes', '1'], who);
+        expect(cat.stderr).toMatch(/^devfs: ENOENT: /);
+      }
+      const own = JSON.parse((await cli(sock, ['--json', 'stat', `pts/${mine[0]}`], NOBODY)).stdout);
+      expect(own.uid).toBe(NOBODY.uid);
+    } finally {
+      // let both programs end on their own (the clients exit with them)
+      for (const c of [a, b]) {
+        if (c.exitCode === null && c.signalCode === null) await new Promise((r) => { c.once('exit', r); setTimeout(() => { c.kill('SIGKILL'); r(null); }, 10000).unref(); });
+      }
+    }
+  }, 30000);
+});
