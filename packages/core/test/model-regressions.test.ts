@@ -1,0 +1,32 @@
+import { replay } from './model/step';
+import type { Op } from './model/ops';
+
+/**
+ * Shrunk sequences the model-based test (model.test.ts) found, replayed step by step against the
+ * reference model: each step's outcome and every mount's tree must agree. Each was a bug in the
+ * code, fixed at its root; the sequence keeps it fixed.
+ */
+const cases: [string, Op[]][] = [
+  [
+    // applyRuleset of a ruleset that does not exist succeeded silently (FreeBSD: ESRCH)
+    'applyRuleset of a missing ruleset is ESRCH',
+    [{ op: 'applyRuleset', m: 0, ruleset: 99, cred: 0 }],
+  ],
+  [
+    // dev_depends(alias, its own target) was accepted (the cycle check ignored aliases), and the
+    // next destroy_dev recursed until the stack overflowed
+    'a dependency cycle through an alias is EINVAL and destroy_dev still works',
+    [
+      { op: 'make_dev', name: 'x', kind: 0, uid: 0, gid: 0, mode: 0o600 },
+      { op: 'make_dev_alias', dev: 0, name: 'a/c' },
+      { op: 'dev_depends', parent: 1, child: 0 },
+      { op: 'destroy_dev', dev: 0 },
+    ],
+  ],
+];
+
+describe('model regressions', () => {
+  test.each(cases)('%s', async (_name, ops) => {
+    await replay(ops);
+  });
+});
