@@ -44,32 +44,87 @@ export function errnoOf(code: string): number {
   return ERRNO_TABLE.get(code)?.[0] ?? 0;
 }
 
+/** Longest path or name quoted in a message (the full value stays in `path`). */
+const MAX_QUOTED = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+
 /**
- * Builds a `DevfsError` formatted like Node's own: `ENOENT: no such file or directory, open 'pts/9'`.
- * `detail` replaces the standard strerror text when a more precise reason helps the user.
+ * Builds a `DevfsError`. Without `detail` the message is Node's own shape:
+ * `ENOENT: no such file or directory, open 'pts/9'`. With `detail` (a precise reason, in the
+ * user's words) the message is `CODE: detail 'path'` — the operation stays in the `syscall`
+ * field, so internal operation names never reach a message — and the path is left out when the
+ * detail already names it. Control characters in the message are escaped (`\n`, `\u001b`) and a
+ * quoted path is cut at 256 characters; `path` itself keeps the value as given.
  */
 export function devfsError(code: string, syscall?: string, path?: string, detail?: string): DevfsError {
-  const text = detail ?? ERRNO_TABLE.get(code)?.[1] ?? code;
-  let message = `${code}: ${text}`;
-  if (syscall) message += `, ${syscall}`;
-  if (path !== undefined) message += ` '${path}'`;
+  if (path !== undefined && typeof path !== 'string') path = undefined; // never a Symbol in a template
+  let message: string;
+  if (detail === undefined) {
+    message = `${code}: ${ERRNO_TABLE.get(code)?.[1] ?? code}`;
+    if (syscall) message += `, ${syscall}`;
+    if (path !== undefined) message += ` '${quotable(path)}'`;
+  } else {
+    message = `${code}: ${CONTROL.test(detail) ? escapeControls(detail) : detail}`;
+    if (path !== undefined && path !== '' && !detail.includes(path)) message += ` '${quotable(path)}'`;
+  }
   return new DevfsError(code, message, syscall, path);
 }
 
-/** Converts any thrown value (a native error with `code`, a DevfsError, anything else) to a DevfsError. */
+/** `s` fit to be quoted in a one-line message: control characters escaped, at most 256 characters. */
+function quotable(s: string): string {
+  let out = s.length > MAX_QUOTED ? `${s.slice(0, MAX_QUOTED)}…` : s;
+  return CONTROL.test(out) ? escapeControls(out) : out;
+}
+
+/** Control characters as `\n`, `\t`, `\r` or `\u001b`; nothing else changes. */
+function escapeControls(s: string): string {
+  return s.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r'
+    : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/**
+ * The reason an error gives, without its `CODE: ` prefix and without the `, syscall 'path'` tail
+ * its own fields already carry — what a wrapping message quotes (`invalid value 'zz': reason`),
+ * so that prefixes never stack and tails never repeat.
+ */
+export function reasonOf(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown; syscall?: unknown; path?: unknown } | null | undefined;
+  let m = e && typeof e.message === 'string' ? e.message : String(err);
+  if (e && typeof e.code === 'string' && m.startsWith(`${e.code}: `)) m = m.slice(e.code.length + 2);
+  if (e && typeof e.path === 'string' && m.endsWith(` '${e.path}'`)) m = m.slice(0, -(e.path.length + 3));
+  if (e && typeof e.syscall === 'string' && e.syscall !== '' && m.endsWith(`, ${e.syscall}`)) m = m.slice(0, -(e.syscall.length + 2));
+  return m;
+}
+
+/**
+ * Converts any thrown value to a DevfsError: a DevfsError is returned as it is; an error with a
+ * POSIX `code` (a native or Node system error) keeps its code, syscall and path (the arguments
+ * fill the ones it lacks) and its reason, re-formatted once — never re-prefixed and never with a
+ * second tail; anything else becomes EIO with its message as the reason.
+ */
 export function toDevfsError(err: unknown, syscall?: string, path?: string): DevfsError {
   if (err instanceof DevfsError) return err;
-  const e = err as { code?: unknown; message?: unknown; syscall?: unknown; path?: unknown };
+  const e = err as { code?: unknown; message?: unknown; syscall?: unknown; path?: unknown } | null | undefined;
   if (e && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {
-    const out = devfsError(e.code, (e.syscall as string) ?? syscall, (e.path as string) ?? path,
-      typeof e.message === 'string' ? stripCode(e.message, e.code) : undefined);
-    return out;
+    const reason = reasonOf(err);
+    const standard = reason === ERRNO_TABLE.get(e.code)?.[1];
+    return devfsError(e.code, typeof e.syscall === 'string' ? e.syscall : syscall,
+      typeof e.path === 'string' ? e.path : path, standard ? undefined : reason);
   }
   return devfsError('EIO', syscall, path, err instanceof Error ? err.message : String(err));
 }
 
-function stripCode(message: string, code: string): string {
-  return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+/**
+ * A new error with `code` (default: the inner error's code, else EIO) whose message is
+ * `what: reason of the inner error` — one prefix, one tail.
+ */
+export function wrapError(err: unknown, syscall: string, path: string | undefined, what: string, code?: string): DevfsError {
+  const inner = (err as { code?: unknown } | null)?.code;
+  const c = code ?? (typeof inner === 'string' && /^E[A-Z0-9]+$/.test(inner) ? inner : 'EIO');
+  return devfsError(c, syscall, path, `${what}: ${reasonOf(err)}`);
 }
 
 /** True when `err` is a DevfsError (or system error) with the given code. */

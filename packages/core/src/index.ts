@@ -4,6 +4,7 @@
  */
 import { Kernel } from './kernel/kernel';
 import { registerMemDevices } from './devices/mem';
+import { arg } from './validate';
 
 export * from './constants';
 export * from './errors';
@@ -34,6 +35,7 @@ export * from './host';
  * random and urandom registered (pass `{ memDevices: false }` for a bare registry).
  */
 export function createKernel(opts: { memDevices?: boolean } = {}): Kernel {
+  arg.optBool(arg.object<{ memDevices?: boolean }>(opts, 'options', 'createKernel').memDevices, 'memDevices', 'createKernel', true);
   const k = new Kernel();
   if (opts.memDevices !== false) registerMemDevices(k);
   return k;

@@ -1,6 +1,7 @@
 import type { Cred } from './cred';
 import { ROOT } from './cred';
-import { devfsError, DevfsError } from './errors';
+import { devfsError, DevfsError, wrapError } from './errors';
+import { arg } from './validate';
 
 /** A published sysctl value. `set` validates and throws on a bad value (reported as EINVAL). */
 export interface SysctlNode {
@@ -22,8 +23,9 @@ export class Sysctl {
 
   /** Publishes `name`; returns the function that removes it. EEXIST if taken, EINVAL if malformed. */
   create(name: string, node: SysctlNode): () => void {
-    if (typeof name !== 'string' || !NAME_RE.test(name)) throw devfsError('EINVAL', 'sysctl.create', String(name), 'malformed sysctl name');
-    if (!node || typeof node.get !== 'function') throw devfsError('EINVAL', 'sysctl.create', name, 'node needs a get() function');
+    if (!NAME_RE.test(arg.string(name, 'sysctl name', 'sysctl.create'))) throw devfsError('EINVAL', 'sysctl.create', name, 'malformed sysctl name');
+    arg.fn(arg.object<SysctlNode>(node, 'sysctl node', 'sysctl.create', name).get, 'get', 'sysctl.create', name);
+    if (node.set !== undefined) arg.fn(node.set, 'set', 'sysctl.create', name);
     if (this.nodes.has(name)) throw devfsError('EEXIST', 'sysctl.create', name);
     this.nodes.set(name, node);
     return () => {
@@ -42,19 +44,20 @@ export class Sysctl {
    */
   write(name: string, value: string, cred: Cred = ROOT): void {
     const node = this.node(name, 'sysctl.write');
-    if (cred.uid !== 0) throw devfsError('EPERM', 'sysctl.write', name, 'only root may write sysctls');
+    if (arg.cred(cred, 'sysctl.write', name).uid !== 0) throw devfsError('EPERM', 'sysctl.write', name, 'only root may write sysctls');
     if (!node.set) throw devfsError('EPERM', 'sysctl.write', name, 'read-only sysctl');
-    if (typeof value !== 'string') throw devfsError('EINVAL', 'sysctl.write', name, 'value must be a string');
+    arg.string(value, 'value', 'sysctl.write', name);
     try {
       node.set(value);
     } catch (err) {
       if (err instanceof DevfsError && err.code !== 'EINVAL') throw err;
-      throw devfsError('EINVAL', 'sysctl.write', name, `invalid value '${value}': ${(err as Error).message}`);
+      throw wrapError(err, 'sysctl.write', name, `invalid value ${value.length > 64 ? `of ${value.length} characters` : `'${value}'`} for ${name}`, 'EINVAL');
     }
   }
 
   /** Names under `prefix` (all when omitted), sorted. */
   list(prefix = ''): string[] {
+    arg.string(prefix, 'prefix', 'sysctl.list');
     const out: string[] = [];
     for (const k of this.nodes.keys()) {
       if (prefix === '' || k === prefix || k.startsWith(prefix.endsWith('.') ? prefix : prefix + '.')) out.push(k);
@@ -73,6 +76,7 @@ export class Sysctl {
   }
 
   private node(name: string, syscall: string): SysctlNode {
+    arg.string(name, 'sysctl name', syscall);
     const n = this.nodes.get(name);
     if (!n) throw devfsError('ENOENT', syscall, name, 'no such sysctl');
     return n;

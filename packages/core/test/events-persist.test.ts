@@ -19,7 +19,7 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'events-state-writer.js');
  * on the shared dist/ being fresh or on the rest of the package compiling at this moment.
  */
 function compileEventsFor(child: string): string {
-  for (const rel of ['errors.ts', 'accounts.ts', ...fs.readdirSync(path.join(SRC, 'events')).map((f) => `events/${f}`)]) {
+  for (const rel of ['errors.ts', 'validate.ts', 'timer.ts', 'accounts.ts', ...fs.readdirSync(path.join(SRC, 'events')).map((f) => `events/${f}`)]) {
     const out = ts.transpileModule(fs.readFileSync(path.join(SRC, rel), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
       fileName: rel,

@@ -156,9 +156,11 @@ describe('mounts', () => {
     expectCode(() => j.stat('mem'), 'ENOENT');
     expectCode(() => j.mknod('mem'), 'EPERM');
     expectCode(() => j.setRuleset(0), 'EPERM');
-    j.applyRule('path mem unhide');
+    expectCode(() => j.applyRule('path mem unhide'), 'EPERM');
+    expectCode(() => j.applyRuleset(0), 'EPERM');
     expectCode(() => j.stat('mem'), 'ENOENT');
     expectCode(() => k.mount({ jail: true }), 'EINVAL');
+    expectCode(() => k.mount({ jail: true, ruleset: 0 }), 'EINVAL');
   });
 
   test('the jail ruleset over a typical kernel shows exactly what it must', () => {

@@ -5,14 +5,16 @@
  * rejects is reported and the others still run; a bounded queue drops what overflows it, counts
  * it (devfsd's overrun_count) and tells listeners with an overrun NOTIFY.
  */
-import { devfsError, toDevfsError } from '../errors';
+import { devfsError, toDevfsError, wrapError } from '../errors';
+import { arg, badArg } from '../validate';
+import { startTimer } from '../timer';
 import { Accounts } from '../accounts';
 import { ActionRunner, ActionScope } from './actions';
 import { parseConfig } from './config';
 import { ProgramRunner } from './execute';
 import { StateStore } from './state-store';
 import {
-  DevEvent, DevEventInput, DevEventListener, DevEventType, EventActionHost, EventErrorContext,
+  DEV_EVENT_TYPES, DevEvent, DevEventInput, DevEventListener, DevEventType, EventActionHost, EventErrorContext,
   EventErrorHandler, EventsOptions,
 } from './types';
 
@@ -54,7 +56,7 @@ export class Events {
 
   /** Creates an event stream; see EventsOptions for the defaults. */
   constructor(opts: EventsOptions = {}) {
-    this.opts = opts;
+    this.opts = arg.object(opts, 'options', 'events');
     this.queueLimit = positiveInt(opts.queueLimit, DEFAULT_QUEUE_LIMIT, 'queueLimit');
     this.batchSize = positiveInt(opts.batchSize, 1024, 'batchSize');
     this.onError = opts.onError;
@@ -78,11 +80,13 @@ export class Events {
 
   /** Sets (or replaces) the kernel side that PERMISSIONS, SYMLINK, RESTORE and MODLOAD act on. */
   setActionHost(host: EventActionHost | undefined): void {
+    arg.optObject(host, 'action host', 'events.setActionHost');
     this.host = host;
   }
 
   /** Sets (or with undefined, removes) the failure reporter; without one, failures are process warnings. */
   setErrorHandler(onError: EventErrorHandler | undefined): void {
+    if (onError !== undefined) arg.fn(onError, 'error handler', 'events.setErrorHandler');
     this.onError = onError;
   }
 
@@ -100,19 +104,28 @@ export class Events {
    * with ETIMEDOUT after `timeoutMs` when given.
    */
   once(type: DevEventType, predicate?: (e: DevEvent) => boolean, timeoutMs?: number): Promise<DevEvent> {
+    try {
+      arg.check(type, isEventType, 'event type', DEV_EVENT_TYPES.join('|'), 'events.once');
+      if (predicate !== undefined) arg.fn(predicate, 'predicate', 'events.once', type);
+      if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
+        throw badArg('timeout', 'a number of milliseconds >= 0', timeoutMs, 'events.once', type);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: (() => void) | undefined;
       const off = this.on((e) => {
         if (e.type !== type || (predicate && !predicate(e))) return;
         off();
-        if (timer) clearTimeout(timer);
+        timer?.();
         resolve(e);
       });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
+      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+        timer = startTimer(timeoutMs, () => {
           off();
           reject(devfsError('ETIMEDOUT', 'events.once', type, `no ${type} event within ${timeoutMs} ms`));
-        }, timeoutMs);
+        });
       }
     });
   }
@@ -123,6 +136,9 @@ export class Events {
    * is closed.
    */
   emit(e: DevEventInput): number {
+    if (typeof e !== 'object' || e === null || !isEventType(e.type) || typeof e.name !== 'string') {
+      throw badArg('event', '{ type, name } with a known type', e, 'events.emit');
+    }
     if (this.closed) return 0;
     const scope: ActionScope = this.actionDepth > 0 ? 'copy-only' : 'all';
     return this.enqueue(e, scope);
@@ -136,6 +152,9 @@ export class Events {
    * should retry the lookup once. Failures are reported, never thrown.
    */
   async autoload(name: string, mount?: string, lookupSeq?: number): Promise<boolean> {
+    arg.string(name, 'name', 'events.autoload');
+    if (mount !== undefined) arg.string(mount, 'mount', 'events.autoload', name);
+    if (lookupSeq !== undefined) arg.int(lookupSeq, 'lookupSeq', 'events.autoload', 1, Number.MAX_SAFE_INTEGER, name);
     if (this.closed) return false;
     const queued = lookupSeq === undefined ? undefined : this.queued(lookupSeq);
     if (queued !== undefined && queued.event.type === 'LOOKUP') {
@@ -175,9 +194,7 @@ export class Events {
       try {
         stores.set(r.action.file, this.actions.openStore(r.action.file));
       } catch (err) {
-        const e = toDevfsError(err, 'events.loadConfig', r.action.file);
-        e.message = `${r.where}: ${e.message}`;
-        throw e;
+        throw wrapError(err, 'events.loadConfig', r.action.file, r.where);
       }
     }
     this.actions.addRules(rules, [...stores.values()]);
@@ -316,6 +333,10 @@ function warn(err: Error, source: string): void {
   } catch {
     /* nothing left to report to */
   }
+}
+
+function isEventType(t: unknown): t is DevEventType {
+  return (DEV_EVENT_TYPES as readonly unknown[]).includes(t);
 }
 
 function positiveInt(v: number | undefined, dflt: number, what: string): number {

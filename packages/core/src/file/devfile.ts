@@ -2,7 +2,9 @@ import type { Cred } from '../cred';
 import type { Cdev } from '../kernel/cdev';
 import type { Fileops } from '../kernel/cdevsw';
 import type { DevStat } from '../mount/stat';
+import { arg as checkArg, badArg } from '../validate';
 import { devfsError, toDevfsError } from '../errors';
+import { startTimer } from '../timer';
 import {
   D_DISK, D_TYPEMASK, FIODGNAME, FIODTYPE, FIONBIO, O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY,
   POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM,
@@ -102,6 +104,7 @@ export class DevFile {
 
   /** Device control. FIONBIO, FIODTYPE and FIODGNAME are handled here; unknown commands → ENOTTY. */
   async ioctl(cmd: number, arg?: unknown): Promise<unknown> {
+    checkArg.int(cmd, 'ioctl command', 'ioctl', -0x80000000, 0xffffffff, this.ctx.path);
     this.check('ioctl', true);
     const dev = this.dev;
     if (cmd === FIONBIO) {
@@ -122,14 +125,20 @@ export class DevFile {
 
   /**
    * Resolves with the ready bits among `events` (POLLERR/POLLHUP/POLLNVAL always reported), waiting
-   * until one is ready. With `timeoutMs` it resolves with 0 when nothing became ready in time.
+   * until one is ready. With `timeoutMs` it resolves with 0 when nothing became ready in time
+   * (any length: beyond setTimeout's 2^31-1 ms the wait is chained); a negative or infinite
+   * timeout waits without limit, NaN or a non-number is EINVAL.
    */
   async poll(events: number, timeoutMs?: number): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
+    checkArg.int(events, 'events', 'poll', 0, 0x7fffffff, this.ctx.path);
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) {
+      throw badArg('timeout', 'a number of milliseconds', timeoutMs, 'poll', this.ctx.path);
+    }
+    let timer: (() => void) | undefined;
     let timedOut = false;
     let wakeTimer: (() => void) | undefined;
-    if (timeoutMs !== undefined && timeoutMs >= 0) {
-      timer = setTimeout(() => { timedOut = true; wakeTimer?.(); }, timeoutMs);
+    if (timeoutMs !== undefined && timeoutMs >= 0 && timeoutMs !== Infinity) {
+      timer = startTimer(timeoutMs, () => { timedOut = true; wakeTimer?.(); });
     }
     try {
       for (;;) {
@@ -157,7 +166,7 @@ export class DevFile {
         devWaits?.delete(wake);
       }
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.();
     }
   }
 
@@ -178,6 +187,11 @@ export class DevFile {
 
   /** A Readable that reads through this handle with backpressure. */
   readableStream(opts?: { chunkSize?: number; end?: number }): NodeJS.ReadableStream {
+    if (opts !== undefined) {
+      checkArg.object(opts, 'stream options', 'readableStream', this.ctx.path);
+      checkArg.optInt(opts.chunkSize, 'chunkSize', 'readableStream', 1, 0x40000000, 0, this.ctx.path);
+      checkArg.optInt(opts.end, 'end', 'readableStream', 0, Number.MAX_SAFE_INTEGER, 0, this.ctx.path);
+    }
     return fileReadable(this, opts);
   }
 
@@ -222,8 +236,9 @@ export class DevFile {
     let pos: number | null;
     try {
       const acc = this.flags & O_ACCMODE;
+      if (!(buf instanceof Uint8Array)) throw badArg('buffer', 'a Buffer', buf, kind, this.ctx.path);
       this.check(kind, kind === 'read' ? acc !== O_WRONLY : acc !== O_RDONLY);
-      pos = this.effectivePosition(position);
+      pos = this.effectivePosition(position, kind);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -280,9 +295,9 @@ export class DevFile {
     if (this.dev && this.dev.dying) throw devfsError('ENXIO', syscall, this.ctx.path, 'device was destroyed');
   }
 
-  private effectivePosition(position: number | null | undefined): number | null {
+  private effectivePosition(position: number | null | undefined, syscall: string): number | null {
     if (position !== undefined && position !== null) {
-      if (!Number.isSafeInteger(position) || position < 0) throw devfsError('EINVAL', 'read', this.ctx.path, 'bad position');
+      if (!Number.isSafeInteger(position) || position < 0) throw badArg('position', `an integer 0..${Number.MAX_SAFE_INTEGER}`, position, syscall, this.ctx.path);
       return position;
     }
     const seekable = this.dev ? ((this.dev.si_devsw.d_flags ?? 0) & D_DISK) !== 0 : false;
@@ -293,16 +308,18 @@ export class DevFile {
     if (this.ops) {
       const op = this.ops.fo_ioctl;
       if (!op) return Promise.reject(devfsError('ENOTTY', 'ioctl', this.ctx.path));
-      return callDriver(undefined, 'ioctl', () => op.call(this.ops, this, cmd, arg));
+      return callDriver(undefined, 'ioctl', () => op.call(this.ops, this, cmd, arg)).catch(this.ioctlError);
     }
     const dev = this.dev!;
     const sw = dev.si_devsw;
     if (!sw.d_ioctl) return Promise.reject(devfsError('ENOTTY', 'ioctl', this.ctx.path, `${sw.d_name} has no ioctls`));
-    return callDriver(dev, 'ioctl', () => sw.d_ioctl!(dev, cmd, arg, this)).then(
-      (r) => r,
-      (err) => { throw toDevfsError(err, 'ioctl', this.ctx.path); },
-    );
+    return callDriver(dev, 'ioctl', () => sw.d_ioctl!(dev, cmd, arg, this)).catch(this.ioctlError);
   }
+
+  /** Converts what a driver's ioctl threw (fo_ioctl or d_ioctl) into a DevfsError. */
+  private readonly ioctlError = (err: unknown): never => {
+    throw toDevfsError(err, 'ioctl', this.ctx.path);
+  };
 
   private async blockOrThrow(err: unknown, events: number, syscall: string): Promise<void> {
     const e = toDevfsError(err, syscall, this.ctx.path);

@@ -1,4 +1,5 @@
 import type { DevFile } from './devfile';
+import { badArg } from '../validate';
 
 /**
  * A driver's list of pollers waiting on some condition (FreeBSD's `struct selinfo`). In `d_poll`,
@@ -15,6 +16,7 @@ export class SelInfo {
 
 /** Records the poll currently running on `file` as a waiter on `sel` (call from d_poll/fo_poll). */
 export function selrecord(file: DevFile, sel: SelInfo): void {
+  if (!(sel instanceof SelInfo)) throw badArg('selinfo', 'a SelInfo', sel, 'selrecord');
   const wake = file.currentPollWake;
   if (!wake) return;
   (sel.waiters ??= new Set()).add(wake);
@@ -22,6 +24,7 @@ export function selrecord(file: DevFile, sel: SelInfo): void {
 
 /** Wakes every poller recorded on `sel` (they re-run d_poll). */
 export function selwakeup(sel: SelInfo): void {
+  if (!(sel instanceof SelInfo)) throw badArg('selinfo', 'a SelInfo', sel, 'selwakeup');
   const w = sel.waiters;
   if (!w || w.size === 0) return;
   sel.waiters = undefined;

@@ -7,7 +7,8 @@
  */
 import 'reflect-metadata';
 import { container as globalContainer, DependencyContainer } from 'tsyringe';
-import { devfsError, toDevfsError } from '../errors';
+import { devfsError, toDevfsError, wrapError } from '../errors';
+import { arg, badArg } from '../validate';
 import { Kernel } from '../kernel/kernel';
 import { registerMemDevices } from '../devices/mem';
 import { DRIVER, DRIVER_OPTIONS, KERNEL } from './tokens';
@@ -17,7 +18,6 @@ import type { DevfsDriver, DriverSpec, Host, HostOptions, LoadedPlugin, PluginFa
 
 /** Creates a host and loads `opts.drivers` in order; failures are reported (host.failures), not thrown. */
 export async function createHost(opts: HostOptions): Promise<Host> {
-  if (!opts || !Array.isArray(opts.drivers)) throw devfsError('EINVAL', 'createHost', undefined, 'createHost needs { drivers: [...] }');
   const host = new PluginHost(opts);
   for (const spec of opts.drivers) await host.load(spec).catch(() => undefined);
   return host;
@@ -40,6 +40,7 @@ export class PluginHost implements Host {
 
   /** Use createHost (it also loads the initial plugins). */
   constructor(opts: HostOptions) {
+    checkHostOptions(opts);
     if (opts.kernel) {
       this.kernel = opts.kernel;
     } else {
@@ -57,6 +58,7 @@ export class PluginHost implements Host {
 
   /** The attached driver named `name` (ENOENT when none). */
   driver<T = DevfsDriver>(name: string): T {
+    arg.string(name, 'driver name', 'host.driver');
     const d = this.drivers.find((x) => x.name === name);
     if (!d) throw devfsError('ENOENT', 'host.driver', name, `no driver named '${name}' is attached`);
     return d as unknown as T;
@@ -182,7 +184,18 @@ export class PluginHost implements Host {
 
 /** A DevfsError with the original code and a message that names the plugin. */
 function named(err: unknown, syscall: string, plugin: string, what: string): Error {
-  const e = toDevfsError(err, syscall, plugin);
-  e.message = `${what}: ${(err as Error)?.message ?? String(err)}`;
-  return e;
+  return wrapError(err, syscall, plugin, what);
+}
+
+/** EINVAL unless `opts` is `{ drivers: [...] }` with well-typed optional fields. */
+function checkHostOptions(opts: HostOptions): void {
+  const syscall = 'createHost';
+  arg.object(opts, 'host options', syscall);
+  if (!Array.isArray(opts.drivers)) throw badArg('drivers', 'an array of plugins', opts.drivers, syscall);
+  arg.optObject(opts.options, 'options', syscall);
+  if (opts.kernel !== undefined && !(opts.kernel instanceof Kernel)) throw badArg('kernel', 'a Kernel', opts.kernel, syscall);
+  if (opts.paths !== undefined && !(Array.isArray(opts.paths) && opts.paths.every((p) => typeof p === 'string'))) {
+    throw badArg('paths', 'an array of strings', opts.paths, syscall);
+  }
+  if (opts.onError !== undefined) arg.fn(opts.onError, 'onError', syscall);
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { devfsError, toDevfsError } from '../errors';
+import { devfsError, wrapError } from '../errors';
 import type { DriverSpec } from './types';
 
 /** The fields of a plugin's package.json the host reads. */
@@ -83,9 +83,7 @@ export function findPlugin(spec: DriverSpec, paths: string[]): FoundPlugin {
   try {
     mod = require(file);
   } catch (err) {
-    const e = toDevfsError(err, 'plugin.load', name);
-    e.message = `plugin '${name}' failed to load from ${file}: ${(err as Error).message}`;
-    throw e;
+    throw wrapError(err, 'plugin.load', name, `plugin '${name}' failed to load from ${file}`);
   }
   return { name, key: file, module: mod, file, pkg };
 }

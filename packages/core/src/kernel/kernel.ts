@@ -9,6 +9,7 @@ import type { Fileops, Cdevsw } from './cdevsw';
 import { Cdev, SI_ALIAS, SI_CLONED, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { formatDevName, prepDevName } from './devname';
+import { arg, badArg, MAX_ID, MAX_MODE } from '../validate';
 import { Namespace } from './namespace';
 import { CloneRegistry, CloneHandler } from './clone';
 import { createUnitAllocator, UnitAllocator } from './units';
@@ -101,13 +102,18 @@ export class Kernel {
    * (with or without MAKEDEV_CHECKNAME: the name is always validated before anything changes).
    */
   make_dev_s(a: MakeDevArgs, fmt: string, ...args: unknown[]): Cdev {
-    if (!a || typeof a !== 'object' || !a.devsw || typeof a.devsw.d_name !== 'string') {
-      throw devfsError('EINVAL', 'make_dev', String(fmt), 'make_dev needs a cdevsw with d_name');
+    if (typeof a !== 'object' || a === null || typeof a.devsw !== 'object' || a.devsw === null || typeof a.devsw.d_name !== 'string') {
+      throw devfsError('EINVAL', 'make_dev', typeof fmt === 'string' ? fmt : undefined, 'make_dev needs a cdevsw with d_name');
     }
-    const name = prepDevName(formatDevName(String(fmt), args));
+    const name = prepDevName(formatDevName(fmt, args));
+    const unit = arg.optInt(a.unit, 'unit', 'make_dev', -0x80000000, 0xffffffff, 0, name);
+    const uid = arg.optInt(a.uid, 'uid', 'make_dev', 0, MAX_ID, 0, name);
+    const gid = arg.optInt(a.gid, 'gid', 'make_dev', 0, MAX_ID, 0, name);
+    const mode = arg.optInt(a.mode, 'mode', 'make_dev', 0, MAX_MODE, 0o600, name);
+    const mflags = arg.optInt(a.flags, 'flags', 'make_dev', 0, 0x7fffffff, 0, name);
+    const dflags = arg.optInt(a.devsw.d_flags, 'd_flags', 'make_dev', 0, 0x7fffffff, 0, name);
+    if (a.adoptInode !== undefined) checkAdopt(a.adoptInode, name);
     this.ns.checkFree(name);
-    const mode = a.mode ?? 0o600;
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw devfsError('EINVAL', 'make_dev', name, 'bad mode');
     const siCred = a.cred === undefined ? undefined : snapshotCred(a.cred, name);
     let ino: number;
     let gen: number;
@@ -120,12 +126,12 @@ export class Kernel {
       ino = key % 0x1000000;
       gen = Math.floor(key / 0x1000000);
     }
-    const flags = ((a.flags ?? 0) & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | (inCloneContext() ? SI_CLONED : 0);
-    const dev = new Cdev(name, a.devsw, a.unit ?? 0, a.uid ?? 0, a.gid ?? 0, mode, ino, gen, native.devfsGeneration(), flags);
+    const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | (inCloneContext() && !a.adoptInode ? SI_CLONED : 0);
+    const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, ino, gen, native.devfsGeneration(), flags);
     if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
     if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;
     if (siCred !== undefined) dev.x().cred = siCred;
-    if ((a.devsw.d_flags ?? 0) & D_AUTOOWN) {
+    if (dflags & D_AUTOOWN) {
       const x = dev.x();
       x.defaultUid = dev.uid;
       x.defaultGid = dev.gid;
@@ -141,7 +147,8 @@ export class Kernel {
 
   /** Adds another name for `dev`; it appears in every mount as a relative symlink. */
   make_dev_alias(dev: Cdev, fmt: string, ...args: unknown[]): Cdev {
-    if (!(dev instanceof Cdev) || dev.dying) throw devfsError('ENXIO', 'make_dev_alias', String(fmt), 'target device does not exist');
+    if (!(dev instanceof Cdev)) throw badArg('target', 'a Cdev', dev, 'make_dev_alias');
+    if (dev.dying) throw devfsError('ENXIO', 'make_dev_alias', dev.si_name, 'target device does not exist');
     const alias = this.make_dev_s({ devsw: dev.si_devsw, unit: dev.unit, uid: dev.uid, gid: dev.gid, mode: 0o755 }, fmt, ...args);
     alias.flags |= SI_ALIAS;
     alias.x().aliasOf = dev;
@@ -151,6 +158,8 @@ export class Kernel {
 
   /** Makes `child` depend on `parent`: destroying the parent destroys the child first. */
   dev_depends(parent: Cdev, child: Cdev): void {
+    if (!(parent instanceof Cdev)) throw badArg('parent', 'a Cdev', parent, 'dev_depends');
+    if (!(child instanceof Cdev)) throw badArg('child', 'a Cdev', child, 'dev_depends');
     if (parent === child) throw devfsError('EINVAL', 'dev_depends', parent.si_name, 'a device cannot depend on itself');
     if (destroys(child, parent)) throw devfsError('EINVAL', 'dev_depends', child.si_name, 'dependency cycle');
     if (parent.dying || child.dying) throw devfsError('ENXIO', 'dev_depends', child.si_name);
@@ -167,7 +176,7 @@ export class Kernel {
    * Inside a driver method use destroy_dev_sched (waiting there would deadlock).
    */
   destroy_dev(dev: Cdev): Promise<void> {
-    if (!(dev instanceof Cdev)) return Promise.reject(devfsError('EINVAL', 'destroy_dev', undefined, 'not a Cdev'));
+    if (!(dev instanceof Cdev)) return Promise.reject(badArg('device', 'a Cdev', dev, 'destroy_dev'));
     if (dev.ext?.destroyed) return dev.ext.destroyed;
     if (dev.flags & SI_ETERNAL) return Promise.reject(devfsError('EBUSY', 'destroy_dev', dev.si_name, 'device was created MAKEDEV_ETERNAL'));
     const victims: Cdev[] = [];
@@ -180,6 +189,7 @@ export class Kernel {
 
   /** Schedules destroy_dev without waiting (safe inside d_close and other driver methods). */
   destroy_dev_sched(dev: Cdev, cb?: () => void): boolean {
+    if (cb !== undefined) arg.fn(cb, 'callback', 'destroy_dev_sched');
     if (!(dev instanceof Cdev) || dev.ext?.destroyed || (dev.flags & SI_ETERNAL)) return false;
     setImmediate(() => {
       this.destroy_dev(dev).then(
@@ -192,6 +202,7 @@ export class Kernel {
 
   /** Turns the open in progress (only inside d_open/d_fdopen) into a handle with its own ops and data. */
   fdclone(file: DevFile, ops: Fileops, data: unknown): void {
+    arg.object(file, 'file', 'fdclone');
     if (!file.cloneAllowed) throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone is only allowed inside d_open/d_fdopen');
     if (!ops || typeof ops !== 'object') throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone needs a Fileops table');
     file.ops = ops;
@@ -200,31 +211,38 @@ export class Kernel {
 
   /** Attaches per-open private data; its destructor runs once, on last close of the handle or on destroy. */
   devfs_set_cdevpriv(file: DevFile, data: unknown, dtor?: (data: unknown) => void): void {
+    arg.object(file, 'file', 'devfs_set_cdevpriv');
+    if (dtor !== undefined) arg.fn(dtor, 'destructor', 'devfs_set_cdevpriv', file.path);
     if (file.priv && !file.priv.done) throw devfs_error_busy(file);
     file.priv = { data, dtor, done: false };
   }
 
   /** The private data set on this handle (ENOENT when none). */
   devfs_get_cdevpriv(file: DevFile): unknown {
+    arg.object(file, 'file', 'devfs_get_cdevpriv');
     if (!file.priv || file.priv.done) throw devfsError('ENOENT', 'devfs_get_cdevpriv', file.path, 'no private data on this handle');
     return file.priv.data;
   }
 
   /** Registers a clone handler for lookup misses (prefix-indexed, priority ordered). Returns its remover. */
   onClone(handler: CloneHandler, opts: { priority?: number; prefix?: string } = {}): () => void {
-    if (typeof handler !== 'function') throw devfsError('EINVAL', 'onClone', undefined, 'handler must be a function');
-    return this.clones.add(handler, opts.priority ?? 1000, opts.prefix ?? '');
+    arg.fn(handler, 'clone handler', 'onClone');
+    arg.object(opts, 'options', 'onClone');
+    const priority = arg.optInt(opts.priority, 'priority', 'onClone', -0x80000000, 0x7fffffff, 1000);
+    return this.clones.add(handler, priority, arg.optString(opts.prefix, 'prefix', 'onClone', ''));
   }
 
   /** A lowest-free unit allocator (clone_create). */
   unitAllocator(max?: number): UnitAllocator {
+    if (max !== undefined) arg.int(max, 'max unit', 'unitAllocator', 0, 0x7fffffff);
     return createUnitAllocator(max);
   }
 
   /** The device (or alias) with this global name. */
   lookupDev(name: string): Cdev | undefined {
+    arg.string(name, 'name', 'lookupDev');
     this.syncForeign();
-    const e = this.ns.lookup(String(name).replace(/^\/+/, ''));
+    const e = this.ns.lookup(name.charCodeAt(0) === 47 ? name.replace(/^\/+/, '') : name);
     return e instanceof Cdev ? e : undefined;
   }
 
@@ -238,6 +256,8 @@ export class Kernel {
    * or claimed, else undefined. A throwing handler is reported and treated as declining.
    */
   runCloners(name: string, cred: Cred = ROOT): Cdev | undefined {
+    arg.string(name, 'name', 'runCloners');
+    arg.cred(cred, 'runCloners', name);
     for (const h of this.clones.matching(name)) {
       let dev: Cdev | undefined;
       try {
@@ -256,6 +276,9 @@ export class Kernel {
    * the tap driver's netlink thread). `adopt` normally calls make_dev_s with `adoptInode`.
    */
   onForeign(tag: number, adopt: ForeignAdopter, release?: ForeignRelease): () => void {
+    arg.int(tag, 'tag', 'onForeign', 0, 0xffffffff);
+    arg.fn(adopt, 'adopter', 'onForeign');
+    if (release !== undefined) arg.fn(release, 'release', 'onForeign');
     if (tag === TAG_KERNEL) throw devfsError('EINVAL', 'onForeign', String(tag), 'tag 0 belongs to the kernel');
     this.foreign.set(tag, { adopt, release });
     this.syncForeign();
@@ -280,7 +303,12 @@ export class Kernel {
 
   /** Creates a mount: an independent view of the namespace with its own attributes and ruleset. */
   mount(opts: MountOptions = {}): Mount {
+    arg.object(opts, 'mount options', 'mount');
+    arg.optBool(opts.readOnly, 'readOnly', 'mount', false);
+    arg.optBool(opts.jail, 'jail', 'mount', false);
+    if (opts.ruleset !== undefined) arg.ruleset(opts.ruleset, 'mount');
     if (opts.name !== undefined) {
+      arg.string(opts.name, 'mount name', 'mount');
       for (const m of this.mounts) if (m.name === opts.name) throw devfsError('EEXIST', 'mount', opts.name, 'a mount with this name exists');
     }
     const m = new Mount(this, opts);
@@ -290,6 +318,7 @@ export class Kernel {
 
   /** The mount with this name. */
   mountNamed(name: string): Mount | undefined {
+    arg.string(name, 'mount name', 'mountNamed');
     for (const m of this.mounts) if (m.name === name) return m;
     return undefined;
   }
@@ -320,6 +349,7 @@ export class Kernel {
 
   /** Adds an async hook run on an open miss (the plugin host's MODLOAD). Returns its remover. */
   onMiss(hook: MissHook): () => void {
+    arg.fn(hook, 'hook', 'onMiss');
     this.missHooks.push(hook);
     return () => {
       const i = this.missHooks.indexOf(hook);
@@ -342,6 +372,7 @@ export class Kernel {
 
   /** Emits an event (listeners run later, never inside this call); returns its sequence number. */
   emit(e: KernelEvent): number {
+    arg.object(e, 'event', 'emit');
     return this.sink.emit(e);
   }
 
@@ -480,6 +511,13 @@ export class Kernel {
     }
     dev.flags |= SI_DESTROYED;
   }
+}
+
+/** EINVAL unless `a` is `{ ino, gen }` with integer fields (make_dev_s `adoptInode`). */
+function checkAdopt(a: unknown, name: string): void {
+  const o = arg.object<{ ino?: unknown; gen?: unknown }>(a, 'adoptInode', 'make_dev', name);
+  arg.int(o.ino, 'adoptInode.ino', 'make_dev', 0, 0xffffff, name);
+  arg.int(o.gen, 'adoptInode.gen', 'make_dev', 0, Number.MAX_SAFE_INTEGER, name);
 }
 
 /**

@@ -2,6 +2,7 @@ import { native } from '@devfs/native';
 import type { Cred } from '../cred';
 import { ROOT } from '../cred';
 import { devfsError } from '../errors';
+import { arg, MAX_ID } from '../validate';
 import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
 import { DirNode, liveEntries } from '../kernel/namespace';
@@ -85,10 +86,11 @@ export class Mount {
     this.frozenGen = this.readOnly ? native.devfsGeneration() : Infinity;
     this.rootAttrs = new DirentAttrs(0, 0, 0, DIR_MODE, false);
     this.rootAttrs.ctick = Date.now() - TIME_ORIGIN;
-    if (this.jail && opts.ruleset === undefined) {
-      throw devfsError('EINVAL', 'mount', this.name, 'a jail mount needs a ruleset');
-    }
     const view = opts.ruleset !== undefined ? kernel.rulesetView(opts.ruleset) : undefined;
+    // A jail without a ruleset (or with ruleset 0) would see every device: refused.
+    if (this.jail && view === undefined) {
+      throw devfsError('EINVAL', 'mount', this.name, 'a jail mount needs a ruleset other than 0');
+    }
     if (view) view.refs++;
     this.epochs.push({ fromGen: 0, view });
   }
@@ -156,7 +158,8 @@ export class Mount {
    */
   chown(path: string, uid: number, gid: number, cred: Cred = ROOT): void {
     this.writable('chown', path);
-    if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid < -1 || gid < -1) throw devfsError('EINVAL', 'chown', path, 'bad uid/gid');
+    arg.int(uid, 'uid', 'chown', -1, MAX_ID, path);
+    arg.int(gid, 'gid', 'chown', -1, MAX_ID, path);
     const r = this.resolve(path, cred, true, 'chown', false);
     const a = this.mutableAttrs(r);
     const newUid = uid === -1 ? a.uid : uid;
@@ -192,7 +195,7 @@ export class Mount {
     if (typeof target !== 'string' || target.length === 0 || target.length > 1024 || target.includes('\0')) {
       throw devfsError('EINVAL', 'symlink', path, 'bad symlink target');
     }
-    if (cred.uid !== 0) throw devfsError('EPERM', 'symlink', path, 'only root may create symlinks in devfs');
+    if (arg.cred(cred, 'symlink', path).uid !== 0) throw devfsError('EPERM', 'symlink', path, 'only root may create symlinks in devfs');
     const comps = splitPath(path, 'symlink');
     if (comps.length === 0) throw devfsError('EEXIST', 'symlink', path);
     const base = comps[comps.length - 1];
@@ -255,13 +258,16 @@ export class Mount {
 
   /** Refused: names belong to drivers. */
   rename(from: string, _to: string, _cred: Cred = ROOT): never {
+    arg.string(from, 'source path', 'rename');
+    arg.string(_to, 'destination path', 'rename', from);
     throw devfsError(this.readOnly ? 'EROFS' : 'EPERM', 'rename', from, 'devfs entries cannot be renamed');
   }
 
   /** Sets the ruleset applied to entries created from now on (root only; not in a jail). */
   setRuleset(ruleset: number | string, cred: Cred = ROOT): void {
     this.writable('setRuleset', this.name);
-    if (cred.uid !== 0) throw devfsError('EPERM', 'setRuleset', this.name);
+    arg.ruleset(ruleset, 'setRuleset', this.name);
+    if (arg.cred(cred, 'setRuleset', this.name).uid !== 0) throw devfsError('EPERM', 'setRuleset', this.name);
     if (this.jail) throw devfsError('EPERM', 'setRuleset', this.name, "a jail cannot change its mount's ruleset");
     const view = this.kernel.rulesetView(ruleset);
     this.populate();
@@ -278,7 +284,9 @@ export class Mount {
   /** Re-runs a ruleset (default: the mount's) over existing entries (devfs rule applyset). */
   applyRuleset(ruleset?: number | string, cred: Cred = ROOT): void {
     this.writable('applyRuleset', this.name);
-    if (cred.uid !== 0) throw devfsError('EPERM', 'applyRuleset', this.name);
+    if (ruleset !== undefined) arg.ruleset(ruleset, 'applyRuleset', this.name);
+    if (arg.cred(cred, 'applyRuleset', this.name).uid !== 0) throw devfsError('EPERM', 'applyRuleset', this.name);
+    if (this.jail) throw devfsError('EPERM', 'applyRuleset', this.name, 'a jail cannot apply rules to its mount');
     const n = ruleset === undefined ? this.ruleset : this.kernel.rules.resolve(ruleset);
     if (n === 0) return;
     // FreeBSD's DEVFSIO_SAPPLY: a ruleset that does not exist is ESRCH, not a silent success
@@ -290,7 +298,9 @@ export class Mount {
   /** Applies one rule given in `devfs rule apply` syntax to existing entries. */
   applyRule(spec: string, cred: Cred = ROOT): void {
     this.writable('applyRule', this.name);
-    if (cred.uid !== 0) throw devfsError('EPERM', 'applyRule', this.name);
+    arg.string(spec, 'rule', 'applyRule', this.name);
+    if (arg.cred(cred, 'applyRule', this.name).uid !== 0) throw devfsError('EPERM', 'applyRule', this.name);
+    if (this.jail) throw devfsError('EPERM', 'applyRule', this.name, 'a jail cannot apply rules to its mount');
     const rule = this.kernel.rules.compileSpec(spec);
     this.populate();
     applyRules(this.applier(), (s, a) => this.kernel.rules.evaluateRule(rule, s, a));
@@ -340,6 +350,7 @@ export class Mount {
    * and on a miss of the final component runs the kernel's clone handlers when `clone`.
    */
   resolve(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved {
+    arg.cred(cred, syscall, typeof path === 'string' ? path : undefined);
     this.populate();
     let comps = splitPath(path, syscall);
     const root: Resolved = { kind: 'dir', dir: this.kernel.ns.root, path: '' };

@@ -1,24 +1,38 @@
-import { applyActions, ruleMatches } from './match';
+import { ruleMatches } from './match';
 import type { CompiledRule, RuleAttrs, RuleSubject } from './types';
 
 /**
- * A ruleset compiled for evaluation: its rules with includes expanded in place (to the include
- * depth), and a character trie over each step's literal path prefix, so a name is tested only
- * against steps whose prefix it starts with (plus the steps without a prefix). Results are
- * applied in rule order.
+ * One ruleset compiled for evaluation at one include depth: its own rules, filed in a character
+ * trie by their literal path prefix, so a name is tested only against rules whose prefix it
+ * starts with (plus the rules without a prefix). An `include` is evaluated by reference — the
+ * included ruleset's own plan (at depth - 1), fetched through `PlanSource` — never copied in, so
+ * compiling is linear in the rules however includes nest or share (a diamond of includes).
  *
- * An included rule runs only when the include rule that brought it in matched: each such step
- * names its `guard` (the index of that include step), whose result is recorded during the same
- * evaluation with a stamp, so nothing is allocated per evaluation.
+ * Evaluation is linear too: a rule's actions only set fields, and whether a rule matches depends
+ * on the subject alone, so what a ruleset does to a subject is a fixed set of assignments (its
+ * effect). Each plan computes its effect once per evaluation (recorded with a stamp, nothing is
+ * allocated per evaluation) and every include of it re-applies that effect.
  */
 
-/** One rule in the flattened order. */
-interface Step {
-  readonly rule: CompiledRule;
-  /** Index of the include step this one depends on, or -1. */
-  readonly guard: number;
-  /** Literal prefix every matching path starts with (the longer of its own and its guard's). */
-  readonly key: string;
+/** Where a plan gets the plan of an included ruleset (memoized by the registry). */
+export interface PlanSource {
+  rules(rs: number): readonly CompiledRule[];
+  plan(rs: number, depth: number): Plan;
+}
+
+const SET_HIDDEN = 1;
+const SET_UID = 2;
+const SET_GID = 4;
+const SET_MODE = 8;
+
+/** The assignments a ruleset makes for one subject. */
+class Effect {
+  set = 0;
+  hidden = false;
+  uid = 0;
+  gid = 0;
+  mode = 0;
+  matched = false;
 }
 
 class TrieNode {
@@ -26,46 +40,40 @@ class TrieNode {
   steps: number[] = [];
 }
 
-/** Source of rules for flattening. */
-export interface RuleSource {
-  rules(rs: number): readonly CompiledRule[];
-}
+/** Evaluation counter shared by every plan (a plan's effect is valid for one evaluation). */
+let evaluation = 0;
 
 /** A compiled ruleset, valid for one ruleset version and include depth. */
 export class Plan {
-  private readonly steps: Step[] = [];
+  private readonly rules: readonly CompiledRule[];
   private readonly root = new TrieNode();
   private readonly lists: number[][] = [];
   private readonly pos: number[] = [];
-  private readonly stamp: Int32Array;
-  private readonly ok: Uint8Array;
-  private current = 0;
+  private readonly effect = new Effect();
+  private stamp = 0;
 
-  /** Compiles ruleset `rs` of `source`, expanding includes `depth` levels deep. */
-  constructor(source: RuleSource, rs: number, depth: number, readonly version: number) {
-    this.flatten(source, rs, depth, -1);
-    for (let i = 0; i < this.steps.length; i++) this.index(i);
-    this.stamp = new Int32Array(this.steps.length);
-    this.ok = new Uint8Array(this.steps.length);
+  /** Compiles ruleset `rs` of `source`; its includes are followed `depth` levels deep. */
+  constructor(private readonly source: PlanSource, rs: number, private readonly depth: number, readonly version: number) {
+    this.rules = source.rules(rs).slice();
+    for (let i = 0; i < this.rules.length; i++) this.index(i);
   }
 
-  /** Number of steps (rules after include expansion). */
+  /** Number of rules compiled into this plan (its own; included rulesets have their own plans). */
   get size(): number {
-    return this.steps.length;
+    return this.rules.length;
   }
 
-  private flatten(source: RuleSource, rs: number, depth: number, guard: number): void {
-    const guardKey = guard >= 0 ? this.steps[guard].key : '';
-    for (const rule of source.rules(rs)) {
-      const own = rule.path ? rule.path.prefix : '';
-      const at = this.steps.length;
-      this.steps.push({ rule, guard, key: own.length >= guardKey.length ? own : guardKey });
-      if (rule.include !== null && depth > 0) this.flatten(source, rule.include, depth - 1, at);
-    }
+  /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
+  evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
+    if (++evaluation === Number.MAX_SAFE_INTEGER) evaluation = 1;
+    const e = this.effectFor(subject);
+    apply(e, attrs);
+    return e.matched;
   }
 
   private index(i: number): void {
-    const key = this.steps[i].key;
+    const rule = this.rules[i];
+    const key = rule.path ? rule.path.prefix : '';
     let node = this.root;
     for (let k = 0; k < key.length; k++) {
       const c = key.charCodeAt(k);
@@ -80,8 +88,12 @@ export class Plan {
     node.steps.push(i);
   }
 
-  /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
-  evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
+  /** This ruleset's effect on `subject` in the current evaluation (computed once per evaluation). */
+  private effectFor(subject: RuleSubject): Effect {
+    const e = this.effect;
+    if (this.stamp === evaluation) return e;
+    e.set = 0;
+    e.matched = false;
     // Candidate lists: the steps filed at every trie node along the name (each list ascending).
     const lists = this.lists;
     let k = 0;
@@ -93,49 +105,60 @@ export class Plan {
       node = node.next.get(name.charCodeAt(c));
       if (node === undefined) break;
     }
-    if (k === 0) return false;
-
-    if (++this.current === 0x7fffffff) {
-      this.stamp.fill(0);
-      this.current = 1;
-    }
-    let matched = false;
     if (k === 1) {
       const only = lists[0];
-      for (let j = 0; j < only.length; j++) if (this.run(only[j], subject, attrs)) matched = true;
-      return matched;
-    }
-    // Merge the k ascending lists (k is small: the nodes along one name that hold steps).
-    const pos = this.pos;
-    for (let j = 0; j < k; j++) pos[j] = 0;
-    for (;;) {
-      let best = -1;
-      let bestIdx = 0x7fffffff;
-      for (let j = 0; j < k; j++) {
-        const l = lists[j];
-        if (pos[j] < l.length && l[pos[j]] < bestIdx) {
-          bestIdx = l[pos[j]];
-          best = j;
+      for (let j = 0; j < only.length; j++) this.run(only[j], subject, e);
+    } else if (k > 1) {
+      // Merge the k ascending lists (k is small: the nodes along one name that hold steps).
+      const pos = this.pos;
+      for (let j = 0; j < k; j++) pos[j] = 0;
+      for (;;) {
+        let best = -1;
+        let bestIdx = 0x7fffffff;
+        for (let j = 0; j < k; j++) {
+          const l = lists[j];
+          if (pos[j] < l.length && l[pos[j]] < bestIdx) {
+            bestIdx = l[pos[j]];
+            best = j;
+          }
         }
+        if (best < 0) break;
+        pos[best]++;
+        this.run(bestIdx, subject, e);
       }
-      if (best < 0) return matched;
-      pos[best]++;
-      if (this.run(bestIdx, subject, attrs)) matched = true;
     }
+    this.stamp = evaluation;
+    return e;
   }
 
-  /** Runs step `idx`: its guard, its conditions, its actions; records an include step's result. */
-  private run(idx: number, subject: RuleSubject, attrs: RuleAttrs): boolean {
-    const step = this.steps[idx];
-    const rule = step.rule;
-    const cur = this.current;
-    let m = step.guard < 0 || (this.stamp[step.guard] === cur && this.ok[step.guard] === 1);
-    if (m) m = ruleMatches(rule, subject);
-    if (rule.include !== null) {
-      this.stamp[idx] = cur;
-      this.ok[idx] = m ? 1 : 0;
-    }
-    if (m) applyActions(rule, attrs);
-    return m;
+  /** Runs rule `idx`: its conditions, its actions, then (within the depth) the ruleset it includes. */
+  private run(idx: number, subject: RuleSubject, e: Effect): void {
+    const rule = this.rules[idx];
+    if (!ruleMatches(rule, subject)) return;
+    e.matched = true;
+    if (rule.hide) { e.hidden = true; e.set |= SET_HIDDEN; }
+    if (rule.unhide) { e.hidden = false; e.set |= SET_HIDDEN; }
+    if (rule.uid !== null) { e.uid = rule.uid; e.set |= SET_UID; }
+    if (rule.gid !== null) { e.gid = rule.gid; e.set |= SET_GID; }
+    if (rule.mode !== null) { e.mode = rule.mode; e.set |= SET_MODE; }
+    if (rule.include !== null && this.depth > 0) merge(this.source.plan(rule.include, this.depth - 1).effectFor(subject), e);
   }
+}
+
+/** Applies `from`'s assignments over `to` (the later assignment wins). */
+function merge(from: Effect, to: Effect): void {
+  const s = from.set;
+  if (s & SET_HIDDEN) to.hidden = from.hidden;
+  if (s & SET_UID) to.uid = from.uid;
+  if (s & SET_GID) to.gid = from.gid;
+  if (s & SET_MODE) to.mode = from.mode;
+  to.set |= s;
+}
+
+function apply(e: Effect, attrs: RuleAttrs): void {
+  const s = e.set;
+  if (s & SET_HIDDEN) attrs.hidden = e.hidden;
+  if (s & SET_UID) attrs.uid = e.uid;
+  if (s & SET_GID) attrs.gid = e.gid;
+  if (s & SET_MODE) attrs.mode = e.mode;
 }

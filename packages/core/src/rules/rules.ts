@@ -2,7 +2,8 @@ import { devfsError } from '../errors';
 import { Accounts } from '../accounts';
 import { ruleError } from './location';
 import { applyActions, ruleMatches } from './match';
-import { Plan } from './plan';
+import { Plan, PlanSource } from './plan';
+import { arg } from '../validate';
 import { MAX_RULE_NUMBER, formatRule, parseSpec } from './spec';
 import { RuleStore } from './store';
 import { Token, tokenizeLine } from './tokenize';
@@ -41,9 +42,17 @@ export class Rules {
   private readonly onListenerError: (err: unknown) => void;
   private counter = 0;
   private ruleDepth: number;
+  private readonly planSource: PlanSource = {
+    rules: (rs) => this.store.rules(rs),
+    plan: (rs, depth) => this.plan(rs, depth),
+  };
 
   /** A registry with no rulesets (load the standard ones with `loadStandardRules`). */
   constructor(opts: RulesOptions = {}) {
+    arg.object(opts, 'options', 'rules');
+    arg.optString(opts.passwdFile, 'passwdFile', 'rules', '');
+    arg.optString(opts.groupFile, 'groupFile', 'rules', '');
+    if (opts.onListenerError !== undefined) arg.fn(opts.onListenerError, 'onListenerError', 'rules');
     this.accounts = new Accounts(opts.passwdFile, opts.groupFile);
     this.ruleDepth = 1;
     this.onListenerError = opts.onListenerError ?? ((err) => {
@@ -73,6 +82,8 @@ export class Rules {
    */
   load(text: string, source = '<string>'): void {
     const syscall = 'rules.load';
+    arg.string(text, 'rules text', syscall);
+    arg.string(source, 'source', syscall);
     const draft = this.store.clone();
     const names = new Map(this.names);
     let current: number | null = null;
@@ -111,6 +122,9 @@ export class Rules {
   /** `devfs rule -s RULESET add SPEC`: adds one rule and returns its number. */
   add(ruleset: number | string, spec: string, source = '<add>'): number {
     const syscall = 'rules.add';
+    arg.ruleset(ruleset, syscall);
+    arg.string(spec, 'rule', syscall);
+    arg.string(source, 'source', syscall);
     const rs = this.resolve(ruleset);
     const tokens = this.tokens(spec, source, syscall);
     const { rule, locs } = parseSpec(tokens, { source, line: 1, syscall, accounts: this.accounts, endColumn: spec.length + 1 });
@@ -121,6 +135,8 @@ export class Rules {
 
   /** `devfs rule -s RULESET del RNUM`: ENOENT when there is no such rule. */
   del(ruleset: number | string, rnum: number): void {
+    arg.ruleset(ruleset, 'rules.del');
+    arg.int(rnum, 'rule number', 'rules.del', 0, MAX_RULE_NUMBER);
     this.store.remove(this.resolve(ruleset), rnum, 'rules.del');
     this.changed(this.store.drainTouched());
   }
@@ -138,6 +154,7 @@ export class Rules {
 
   /** Ruleset number of `N`, `"N"`, `"$name"` or `"name"` (EINVAL out of range, ESRCH unknown name). */
   resolve(ruleset: number | string): number {
+    arg.ruleset(ruleset, 'rules.resolve');
     if (typeof ruleset === 'number') {
       if (Number.isInteger(ruleset) && ruleset >= 0 && ruleset <= MAX_RULE_NUMBER) return ruleset;
       throw devfsError('EINVAL', 'rules.resolve', String(ruleset), `ruleset number must be an integer 0..${MAX_RULE_NUMBER}`);
@@ -157,6 +174,7 @@ export class Rules {
 
   /** The name last given to ruleset `n` by a `[name=N]` section, if any. */
   name(n: number): string | undefined {
+    arg.int(n, 'ruleset', 'rules.name', 0, MAX_RULE_NUMBER);
     let found: string | undefined;
     for (const [name, num] of this.names) if (num === n) found = name;
     return found;
@@ -185,6 +203,8 @@ export class Rules {
   /** Parses one rule spec for `devfs rule apply` (not stored; an include must exist: ESRCH). */
   compileSpec(spec: string, source = '<apply>'): CompiledRule {
     const syscall = 'rules.apply';
+    arg.string(spec, 'rule', syscall);
+    arg.string(source, 'source', syscall);
     const tokens = this.tokens(spec, source, syscall);
     const { rule, locs } = parseSpec(tokens, { source, line: 1, syscall, accounts: this.accounts, endColumn: spec.length + 1 });
     if (rule.include !== null && !this.store.exists(rule.include)) {
@@ -195,6 +215,9 @@ export class Rules {
 
   /** Runs one compiled rule (and, within the include depth, the ruleset it includes) over `subject`. */
   evaluateRule(rule: CompiledRule, subject: RuleSubject, attrs: RuleAttrs): boolean {
+    arg.object(rule, 'rule', 'rules.evaluate');
+    arg.object(subject, 'subject', 'rules.evaluate');
+    arg.object(attrs, 'attrs', 'rules.evaluate');
     if (!ruleMatches(rule, subject)) return false;
     applyActions(rule, attrs);
     if (rule.include !== null && this.ruleDepth > 0) this.plan(rule.include, this.ruleDepth - 1).evaluate(subject, attrs);
@@ -203,17 +226,22 @@ export class Rules {
 
   /** Runs ruleset `ruleset` over `subject` in rule order, mutating `attrs`; true when any rule matched. */
   evaluate(ruleset: number, subject: RuleSubject, attrs: RuleAttrs): boolean {
+    arg.int(ruleset, 'ruleset', 'rules.evaluate', 0, MAX_RULE_NUMBER);
+    arg.object(subject, 'subject', 'rules.evaluate');
+    arg.object(attrs, 'attrs', 'rules.evaluate');
     if (ruleset === 0) return false;
     return this.plan(ruleset, this.ruleDepth).evaluate(subject, attrs);
   }
 
   /** A number that changes whenever the ruleset, or one it includes, changes (for caching). */
   version(ruleset: number): number {
+    arg.int(ruleset, 'ruleset', 'rules.version', 0, MAX_RULE_NUMBER);
     return this.versions.get(ruleset) ?? 0;
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(cb: RulesChangeListener): () => void {
+    arg.fn(cb, 'listener', 'rules.onChange');
     this.listeners.add(cb);
     return () => {
       this.listeners.delete(cb);
@@ -227,10 +255,10 @@ export class Rules {
 
   private plan(rs: number, depth: number): Plan {
     const key = rs * (MAX_DEPTH + 1) + depth;
-    const version = this.version(rs);
+    const version = this.versions.get(rs) ?? 0;
     let plan = this.plans.get(key);
     if (plan === undefined || plan.version !== version) {
-      plan = new Plan(this.store, rs, depth, version);
+      plan = new Plan(this.planSource, rs, depth, version);
       this.plans.set(key, plan);
     }
     return plan;

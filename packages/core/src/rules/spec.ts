@@ -24,6 +24,8 @@ export const MAX_RULE_NUMBER = 65535;
 /** Longest path pattern (FreeBSD's DEVFS_MAXPTRNLEN - 1). */
 export const MAX_PATTERN_LENGTH = 199;
 const MAX_ID = 0xfffffffe;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** Where the parts of a rule line are, for errors found after parsing (EIO, ESRCH, EEXIST...). */
 export interface SpecLocations {
@@ -76,6 +78,7 @@ export function parseSpec(tokens: Token[], ctx: SpecContext): { rule: CompiledRu
     } else if (t.text === 'path') {
       const a = arg(t);
       if (a.text.length > MAX_PATTERN_LENGTH) fail(a, `pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+      if (CONTROL.test(a.text)) fail(a, 'pattern contains a control character (no device name has one)');
       pattern = a.text;
     } else {
       break;
