@@ -6,59 +6,48 @@
  */
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
-import { cli, DaemonProc, letOthersReachRepo, startDaemon, stopDaemon, tempDir } from './helpers';
+import { cli } from './helpers';
+import { NOBODY, rootDaemonSuite } from './jail-helpers';
 
-const NOBODY = { uid: 65534, gid: 65534 };
 /** Inside the test's own namespace, so it cannot collide with anything on the host. */
 const IFNAME = 'tap3';
 
 describeHost('a tap interface that predates the daemon stays hidden in the jail (daemon in its own netns)', [needRoot, needFile('/dev/net/tun'), needTool('ip')], () => {
   const ns = `devfs-test-jail-${crypto.randomBytes(4).toString('hex')}`;
-  let dir: string;
-  let sock: string;
-  let d: DaemonProc | undefined;
-  let restoreModes: (() => void) | undefined;
-
-  beforeAll(async () => {
-    restoreModes = letOthersReachRepo();
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', IFNAME, 'mode', 'tap']);
-    dir = tempDir();
-    sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock, [], {}, ['ip', 'netns', 'exec', ns]);
-  }, 30000);
-
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* already gone */ }
-    fs.rmSync(dir, { recursive: true, force: true });
-    restoreModes?.();
+  const { sock } = rootDaemonSuite({
+    setup: () => {
+      execFileSync('ip', ['netns', 'add', ns]);
+      execFileSync('ip', ['netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', IFNAME, 'mode', 'tap']);
+    },
+    prefix: ['ip', 'netns', 'exec', ns],
+    teardown: () => {
+      try { execFileSync('ip', ['netns', 'exec', ns, 'ip', 'tuntap', 'del', 'dev', IFNAME, 'mode', 'tap']); } catch { /* gone */ }
+      try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* already gone */ }
+    },
   });
 
   test('root sees the adopted interface and its sysctl; uid 65534 sees neither, and cannot open it', async () => {
-    const rootLs = async () => (await cli(sock, ['ls'])).stdout.split('\n');
+    const rootLs = async () => (await cli(sock(), ['ls'])).stdout.split('\n');
     let names: string[] = [];
     const end = Date.now() + 10000;
     while (!(names = await rootLs()).includes(IFNAME) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     expect(names).toContain(IFNAME);
-    expect((await cli(sock, ['sysctl', `net.link.tap.${IFNAME}`])).stdout).toMatch(new RegExp(`^net.link.tap.${IFNAME}: ([0-9a-f]{2}:){5}[0-9a-f]{2}\\n$`));
+    expect((await cli(sock(), ['sysctl', `net.link.tap.${IFNAME}`])).stdout).toMatch(new RegExp(`^net.link.tap.${IFNAME}: ([0-9a-f]{2}:){5}[0-9a-f]{2}\\n$`));
 
-    const jail = await cli(sock, ['ls'], NOBODY);
+    const jail = await cli(sock(), ['ls'], NOBODY);
     expect(jail.code).toBe(0);
     expect(jail.stdout.split('\n')).toEqual(expect.arrayContaining(['null', 'zero']));
     expect(jail.stdout.split('\n')).not.toContain(IFNAME);
-    expect((await cli(sock, ['-m', 'jail', 'ls'])).stdout.split('\n')).not.toContain(IFNAME); // root looking into the jail
-    const st = await cli(sock, ['stat', IFNAME], NOBODY);
+    expect((await cli(sock(), ['-m', 'jail', 'ls'])).stdout.split('\n')).not.toContain(IFNAME); // root looking into the jail
+    const st = await cli(sock(), ['stat', IFNAME], NOBODY);
     expect(st.stderr).toMatch(/^devfs: ENOENT: /);
-    const open = await cli(sock, ['cat', IFNAME, '--bytes', '1'], NOBODY);
+    const open = await cli(sock(), ['cat', IFNAME, '--bytes', '1'], NOBODY);
     expect(open.stderr).toMatch(/^devfs: ENOENT: /);
-    const sys = await cli(sock, ['--json', 'sysctl'], NOBODY);
+    const sys = await cli(sock(), ['--json', 'sysctl'], NOBODY);
     expect(sys.code).toBe(0);
     expect(sys.stdout).not.toContain('net.link.tap');
-    const one = await cli(sock, ['sysctl', `net.link.tap.${IFNAME}`], NOBODY);
+    const one = await cli(sock(), ['sysctl', `net.link.tap.${IFNAME}`], NOBODY);
     expect(one.stderr).toMatch(/^devfs: ENOENT: /);
   }, 40000);
 });

@@ -4,98 +4,73 @@
  * show an unprivileged caller only what its own mount shows (or refuse), events carry no other
  * user's misses or uids, and one user's pts/N does not exist for the other.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeHost, needRoot } from '../../../test-support/host';
-import { BIN, cli, DaemonProc, letOthersReachRepo, startDaemon, stopDaemon, tempDir, until } from './helpers';
-
-const NOBODY = { uid: 65534, gid: 65534 };
-const DAEMON_USER = { uid: 1, gid: 1 };
+import { BIN, cli, until } from './helpers';
+import { DAEMON_USER, NOBODY, ptySession, rootDaemonSuite, Who } from './jail-helpers';
 
 /** Names `devfs ls PATH` prints (one per line); none when PATH does not exist. */
-async function ls(sock: string, p: string, who?: { uid: number; gid: number }): Promise<string[]> {
+async function ls(sock: string, p: string, who?: Who): Promise<string[]> {
   const r = await cli(sock, ['ls', p], who);
   if (r.code !== 0 && /^devfs: ENOENT: /.test(r.stderr)) return [];
   expect(r).toMatchObject({ code: 0 });
   return r.stdout.split('\n').filter(Boolean);
 }
 
-/** A `devfs pty spawn` running `sleep` as `who`, in the background. */
-function session(sock: string, who: { uid: number; gid: number }, seconds: number): ChildProcess {
-  return spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sleep', String(seconds)], {
-    cwd: '/', uid: who.uid, gid: who.gid, stdio: ['ignore', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-}
-
 describeHost('an unprivileged caller learns only what its mount shows (root daemon, uid 65534 and uid 1 clients)', [needRoot], () => {
-  let dir: string;
-  let sock: string;
-  let d: DaemonProc | undefined;
-  let restoreModes: (() => void) | undefined;
-
-  beforeAll(async () => {
-    restoreModes = letOthersReachRepo();
-    dir = tempDir();
-    sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock);
-  }, 30000);
-
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    fs.rmSync(dir, { recursive: true, force: true });
-    restoreModes?.();
-  });
+  const { sock, dir, daemon } = rootDaemonSuite();
 
   test('md list: root sees the disk and its image path; nobody sees neither (its jail shows no md)', async () => {
-    const image = path.join(dir, 'secret-image.img');
+    const image = path.join(dir(), 'secret-image.img');
     fs.writeFileSync(image, Buffer.alloc(1024 * 1024));
-    const c = await cli(sock, ['md', 'create', '-t', 'vnode', '-f', image]);
+    const c = await cli(sock(), ['md', 'create', '-t', 'vnode', '-f', image]);
     expect(c.code).toBe(0);
     const name = c.stdout.trim();
     try {
-      const mine = await cli(sock, ['--json', 'md', 'list']);
+      const mine = await cli(sock(), ['--json', 'md', 'list']);
       expect(JSON.parse(mine.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name, file: image })]));
-      const theirs = await cli(sock, ['--json', 'md', 'list'], NOBODY);
+      const theirs = await cli(sock(), ['--json', 'md', 'list'], NOBODY);
       expect(theirs.code).toBe(0);
       expect(JSON.parse(theirs.stdout)).toEqual([]);
       expect(theirs.stdout).not.toContain('secret-image');
-      const human = await cli(sock, ['md', 'list'], NOBODY);
+      const human = await cli(sock(), ['md', 'list'], NOBODY);
       expect(human.stdout).not.toContain(name);
     } finally {
-      expect((await cli(sock, ['md', 'destroy', name])).code).toBe(0);
+      expect((await cli(sock(), ['md', 'destroy', name])).code).toBe(0);
     }
   });
 
   test('mounts: nobody sees its own mount only; drivers: refused; sysctl: only nodes about devices it sees', async () => {
-    const all = JSON.parse((await cli(sock, ['--json', 'mounts'])).stdout);
+    const all = JSON.parse((await cli(sock(), ['--json', 'mounts'])).stdout);
     expect(all.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['root', 'jail']));
-    const own = JSON.parse((await cli(sock, ['--json', 'mounts'], NOBODY)).stdout);
+    const own = JSON.parse((await cli(sock(), ['--json', 'mounts'], NOBODY)).stdout);
     expect(own).toEqual([expect.objectContaining({ name: 'jail', yours: true, jail: true })]);
 
-    const drivers = await cli(sock, ['drivers'], NOBODY);
+    const drivers = await cli(sock(), ['drivers'], NOBODY);
     expect(drivers.code).toBe(1);
     expect(drivers.stderr).toMatch(/^devfs: EPERM: /);
-    expect((await cli(sock, ['drivers'])).code).toBe(0);
+    expect((await cli(sock(), ['drivers'])).code).toBe(0);
 
-    const rootSysctl = JSON.parse((await cli(sock, ['--json', 'sysctl'])).stdout);
+    const rootSysctl = JSON.parse((await cli(sock(), ['--json', 'sysctl'])).stdout);
     expect(rootSysctl.map((x: { name: string }) => x.name)).toContain('kern.devfs.devices');
-    const jailSysctl = JSON.parse((await cli(sock, ['--json', 'sysctl'], NOBODY)).stdout);
+    const jailSysctl = JSON.parse((await cli(sock(), ['--json', 'sysctl'], NOBODY)).stdout);
     expect(jailSysctl).toEqual([]);
-    const one = await cli(sock, ['sysctl', 'kern.devfs.devices'], NOBODY);
+    const one = await cli(sock(), ['sysctl', 'kern.devfs.devices'], NOBODY);
     expect(one.code).toBe(1);
     expect(one.stderr).toMatch(/^devfs: ENOENT: /);
   });
 
   test("events: nobody does not see uid 1's lookup misses nor its uid; it sees its own", async () => {
     const secret = 'uid1-private-lookup';
-    expect((await cli(sock, ['cat', secret], DAEMON_USER)).code).toBe(1);   // a miss: LOOKUP in the jail
-    expect((await cli(sock, ['cat', 'nobody-own-lookup'], NOBODY)).code).toBe(1);
-    expect((await cli(sock, ['cat', 'null'], DAEMON_USER)).code).toBe(0);   // OPEN/CLOSE of a shared device
-    await until(() => /nobody-own-lookup/.test(d!.out()), 'the daemon to log the events');
-    const root = (await cli(sock, ['events'])).stdout;
+    expect((await cli(sock(), ['cat', secret], DAEMON_USER)).code).toBe(1);   // a miss: LOOKUP in the jail
+    expect((await cli(sock(), ['cat', 'nobody-own-lookup'], NOBODY)).code).toBe(1);
+    expect((await cli(sock(), ['cat', 'null'], DAEMON_USER)).code).toBe(0);   // OPEN/CLOSE of a shared device
+    await until(() => /nobody-own-lookup/.test(daemon().out()), 'the daemon to log the events');
+    const root = (await cli(sock(), ['events'])).stdout;
     expect(root).toMatch(new RegExp(`LOOKUP +${secret} \\(jail\\) uid=1 `));
-    const r = await cli(sock, ['--json', 'events'], NOBODY);
+    const r = await cli(sock(), ['--json', 'events'], NOBODY);
     expect(r.code).toBe(0);
     const evs = JSON.parse(r.stdout) as Array<{ type: string; name: string; uid?: number; mount?: string }>;
     expect(r.stdout).not.toContain(secret);
@@ -106,40 +81,63 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
     for (const e of evs) expect([undefined, 'jail']).toContain(e.mount); // nothing of the root mount
   });
 
+  test("events --follow: nobody's stream has its own misses but never uid 1's", async () => {
+    const follow = spawn(process.execPath, [BIN, '--socket', sock(), '--json', 'events', '--follow'], {
+      cwd: '/', uid: NOBODY.uid, gid: NOBODY.gid, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    let text = '';
+    follow.stdout!.on('data', (b: Buffer) => { text += b; });
+    try {
+      // subscribed once its own miss shows up (misses are retried until the subscription is live)
+      const mark = 'nobody-follow-mark';
+      const end = Date.now() + 8000;
+      while (!text.includes(mark) && Date.now() < end) {
+        await cli(sock(), ['cat', 'uid1-follow-secret'], DAEMON_USER);
+        await cli(sock(), ['cat', mark], NOBODY);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(text).toContain(mark);
+      await cli(sock(), ['cat', 'uid1-follow-secret'], DAEMON_USER);
+      await cli(sock(), ['cat', `${mark}-2`], NOBODY);
+      await until(() => text.includes(`${mark}-2`), 'the second own miss');
+      expect(text).not.toContain('uid1-follow-secret');
+      for (const line of text.split('\n').filter(Boolean)) expect(JSON.parse(line).uid === 1).toBe(false);
+    } finally {
+      follow.kill('SIGINT');
+    }
+  });
+
   test("pts/N: nobody and uid 1 each see and open only their own session's pts; root sees both", async () => {
-    const before = (await ls(sock, 'pts')).length;
-    const a = session(sock, NOBODY, 4);
-    const b = session(sock, DAEMON_USER, 4);
+    const before = (await ls(sock(), 'pts')).length;
+    const a = ptySession(sock(), NOBODY, 4);
+    const b = ptySession(sock(), DAEMON_USER, 4);
     try {
       let rootView: string[] = [];
       const end = Date.now() + 8000;
       while (Date.now() < end) {
-        rootView = await ls(sock, 'pts');
+        rootView = await ls(sock(), 'pts');
         if (rootView.length >= before + 2) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(rootView.length).toBe(before + 2);
-      const jailRoot = (await cli(sock, ['-m', 'jail', 'ls', 'pts'])).stdout.split('\n').filter(Boolean);
+      const jailRoot = (await cli(sock(), ['-m', 'jail', 'ls', 'pts'])).stdout.split('\n').filter(Boolean);
       expect(jailRoot).toEqual(rootView);                             // root sees every pts, in the jail too
-      const mine = await ls(sock, 'pts', NOBODY);
-      const theirs = await ls(sock, 'pts', DAEMON_USER);
+      const mine = await ls(sock(), 'pts', NOBODY);
+      const theirs = await ls(sock(), 'pts', DAEMON_USER);
       expect(mine).toHaveLength(1);
       expect(theirs).toHaveLength(1);
       expect(mine[0]).not.toBe(theirs[0]);
       for (const [who, other] of [[NOBODY, theirs[0]], [DAEMON_USER, mine[0]]] as const) {
-        const st = await cli(sock, ['stat', `pts/${other}`], who);
+        const st = await cli(sock(), ['stat', `pts/${other}`], who);
         expect(st.code).toBe(1);
         expect(st.stderr).toMatch(/^devfs: ENOENT: /);
-        const cat = await cli(sock, ['cat', `pts/${other}`, '--bytes', '1'], who);
+        const cat = await cli(sock(), ['cat', `pts/${other}`, '--bytes', '1'], who);
         expect(cat.stderr).toMatch(/^devfs: ENOENT: /);
       }
-      const own = JSON.parse((await cli(sock, ['--json', 'stat', `pts/${mine[0]}`], NOBODY)).stdout);
+      const own = JSON.parse((await cli(sock(), ['--json', 'stat', `pts/${mine[0]}`], NOBODY)).stdout);
       expect(own.uid).toBe(NOBODY.uid);
     } finally {
-      // let both programs end on their own (the clients exit with them)
-      for (const c of [a, b]) {
-        if (c.exitCode === null && c.signalCode === null) await new Promise((r) => { c.once('exit', r); setTimeout(() => { c.kill('SIGKILL'); r(null); }, 10000).unref(); });
-      }
+      await Promise.all([a.done, b.done]);                           // both programs end on their own
     }
   }, 30000);
 });

@@ -137,6 +137,10 @@ export class Kernel {
       x.defaultGid = dev.gid;
     }
     this.ns.insert(dev, dev.createdGen);
+    // A live device still on this inode was adopted and its registrar cleared the slot (now
+    // reused) before we read that CLEAR: drop it now, or the CLEAR, finding this device, is lost.
+    const stale = this.byIno[ino];
+    if (stale !== undefined && !stale.dying) void this.destroyForeign(stale);
     this.byIno[ino] = dev;
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before this device existed, so every ruleset evaluates it now.
@@ -440,6 +444,8 @@ export class Kernel {
       try {
         f.adopt(ino, gen, name);
       } catch (err) {
+        // cleared again between the name lookup and the adoption (a normal race): its CLEAR follows
+        if (!native.inodeIsLive(ino, gen)) return;
         process.emitWarning(`devfs: adopting foreign device '${name}' failed: ${(err as Error).message}`);
       }
     } else if (op === CHANGE_CLEAR) {
