@@ -82,10 +82,10 @@ export const arg = {
     return v;
   },
 
-  /** A ruleset: a number or a string (its range and name are the rules registry's to check). */
+  /** A ruleset: an integer 0..65535 or a string (whether the name exists is the registry's to say). */
   ruleset(v: unknown, syscall: string, path?: string): number | string {
-    if (typeof v !== 'number' && typeof v !== 'string') throw badArg('ruleset', 'a number or a name', v, syscall, path);
-    return v;
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff)) return v;
+    throw badArg('ruleset', 'an integer 0..65535 or a name', v, syscall, path);
   },
 
   /** Credentials: integer uid and gid 0..2^32-2, groups absent or an array. */

@@ -11,6 +11,7 @@
  */
 import * as path from 'path';
 import { Accounts, resolveId } from '../accounts';
+import { arg } from '../validate';
 import { Template } from './template';
 import { configError, LineRef, Token, tokenizeLine } from './tokenize';
 import { DEV_EVENT_TYPES, DevEventType } from './types';
@@ -49,6 +50,8 @@ const ALLOWED_EVENTS: Partial<Record<Action['kind'], DevEventType[]>> = {
 
 /** Parses a whole config text into rules; throws on the first error. */
 export function parseConfig(text: string, source: string, accounts: () => Accounts): ActionRule[] {
+  arg.string(text, 'config text', 'events.loadConfig');
+  arg.string(source, 'source', 'events.loadConfig');
   const rules: ActionRule[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

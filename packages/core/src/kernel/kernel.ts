@@ -191,10 +191,11 @@ export class Kernel {
     return done;
   }
 
-  /** Schedules destroy_dev without waiting (safe inside d_close and other driver methods). */
+  /** Schedules destroy_dev without waiting (safe inside d_close and other driver methods); false when already being destroyed or eternal. */
   destroy_dev_sched(dev: Cdev, cb?: () => void): boolean {
-    if (cb !== undefined) arg.fn(cb, 'callback', 'destroy_dev_sched');
-    if (!(dev instanceof Cdev) || dev.ext?.destroyed || (dev.flags & SI_ETERNAL)) return false;
+    if (!(dev instanceof Cdev)) throw badArg('device', 'a Cdev', dev, 'destroy_dev_sched');
+    if (cb !== undefined) arg.fn(cb, 'callback', 'destroy_dev_sched', dev.si_name);
+    if (dev.ext?.destroyed || (dev.flags & SI_ETERNAL)) return false;
     setImmediate(() => {
       this.destroy_dev(dev).then(
         () => cb?.(),
@@ -376,7 +377,7 @@ export class Kernel {
 
   /** Emits an event (listeners run later, never inside this call); returns its sequence number. */
   emit(e: KernelEvent): number {
-    arg.object(e, 'event', 'emit');
+    arg.object(e, 'event', 'events.emit');
     return this.sink.emit(e);
   }
 

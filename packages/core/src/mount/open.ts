@@ -1,5 +1,6 @@
 import type { Cred } from '../cred';
 import { devfsError, toDevfsError } from '../errors';
+import { badArg } from '../validate';
 import { D_TRACKCLOSE, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT, O_EXCL, O_TRUNC } from '../constants';
 import { callDriver } from '../kernel/inflight';
 import type { Cdev } from '../kernel/cdev';
@@ -19,7 +20,7 @@ const STRING_FLAGS: Record<string, number> = {
 export function parseOpenFlags(flags: number | string): number {
   if (typeof flags === 'number' && Number.isInteger(flags) && flags >= 0) return flags;
   if (typeof flags === 'string' && flags in STRING_FLAGS) return STRING_FLAGS[flags];
-  throw devfsError('EINVAL', 'open', String(flags), `bad open flags '${String(flags)}'`);
+  throw badArg('open flags', "fs.constants bits or one of 'r', 'r+', 'w', 'w+', 'a', 'a+', 'rn', 'r+n', 'wn'", flags, 'open');
 }
 
 /**

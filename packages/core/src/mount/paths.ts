@@ -1,4 +1,5 @@
 import { devfsError } from '../errors';
+import { badArg } from '../validate';
 
 /** Longest mount-relative path accepted (PATH_MAX). */
 export const PATH_MAX = 1024;
@@ -9,7 +10,7 @@ export const MAXSYMLINKS = 32;
 
 /** Splits a mount-relative path into components ('' and '/' are the root). */
 export function splitPath(path: string, syscall: string): string[] {
-  if (typeof path !== 'string') throw devfsError('EINVAL', syscall, String(path), 'path must be a string');
+  if (typeof path !== 'string') throw badArg('path', 'a string', path, syscall);
   if (path.length > PATH_MAX) throw devfsError('ENAMETOOLONG', syscall, path);
   if (path.indexOf('\0') >= 0) throw devfsError('EINVAL', syscall, path, 'path contains NUL');
   const out: string[] = [];

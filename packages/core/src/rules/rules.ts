@@ -67,9 +67,7 @@ export class Rules {
   }
 
   set depth(value: number) {
-    if (!Number.isInteger(value) || value < 0 || value > MAX_DEPTH) {
-      throw devfsError('EINVAL', 'rules.depth', String(value), `include depth must be an integer 0..${MAX_DEPTH}`);
-    }
+    arg.int(value, 'include depth', 'rules.depth', 0, MAX_DEPTH);
     if (value === this.ruleDepth) return;
     this.ruleDepth = value;
     this.changed(new Set(this.store.list()));
@@ -155,10 +153,7 @@ export class Rules {
   /** Ruleset number of `N`, `"N"`, `"$name"` or `"name"` (EINVAL out of range, ESRCH unknown name). */
   resolve(ruleset: number | string): number {
     arg.ruleset(ruleset, 'rules.resolve');
-    if (typeof ruleset === 'number') {
-      if (Number.isInteger(ruleset) && ruleset >= 0 && ruleset <= MAX_RULE_NUMBER) return ruleset;
-      throw devfsError('EINVAL', 'rules.resolve', String(ruleset), `ruleset number must be an integer 0..${MAX_RULE_NUMBER}`);
-    }
+    if (typeof ruleset === 'number') return ruleset;
     const s = ruleset.trim();
     if (/^\d+$/.test(s)) return this.resolve(Number(s));
     const name = s.startsWith('$') ? s.slice(1).replace(/^\{(.*)\}$/, '$1') : s;
