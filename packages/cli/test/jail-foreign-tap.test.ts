@@ -49,5 +49,9 @@ describeHost('a tap interface that predates the daemon stays hidden in the jail 
     expect(sys.stdout).not.toContain('net.link.tap');
     const one = await cli(sock(), ['sysctl', `net.link.tap.${IFNAME}`], NOBODY);
     expect(one.stderr).toMatch(/^devfs: ENOENT: /);
+    // writing answers as for a node that does not exist (not EPERM, which would confirm it)
+    const write = await cli(sock(), ['sysctl', `net.link.tap.${IFNAME}=f2:0b:a4:00:00:01`], NOBODY);
+    expect(write.stderr).toMatch(/^devfs: ENOENT: /);
+    expect((await cli(sock(), ['sysctl', 'net.link.tap.tap99=f2:0b:a4:00:00:01'], NOBODY)).stderr).toBe(write.stderr.replace(IFNAME, 'tap99'));
   }, 40000);
 });

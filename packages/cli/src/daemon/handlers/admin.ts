@@ -49,14 +49,15 @@ export function adminHandlers(): Handlers {
       const name = str(o, 'name', M.sysctl, { optional: true, max: 256 });
       const value = str(o, 'value', M.sysctl, { optional: true, max: 4096, empty: true });
       const sc = s.state.host.kernel.sysctl;
+      // an unprivileged caller sees only nodes about a device its mount shows it (others: ENOENT)
+      const mine = (n: string) => privileged(s) || (sc.list().includes(n) && shows(s, sc.deviceOf(n) ?? ''));
       if (value !== undefined) {
         if (name === undefined) throw devfsError('EINVAL', M.sysctl, undefined, 'a value needs a name');
+        if (!mine(name)) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
         const old = sc.read(name);
         sc.write(name, value, s.cred);
         return [{ name, value: sc.read(name), old }];
       }
-      // an unprivileged caller sees only nodes about a device its mount shows it
-      const mine = (n: string) => privileged(s) || shows(s, sc.deviceOf(n) ?? '');
       const names = (name !== undefined && sc.list().includes(name) ? [name] : sc.list(name)).filter(mine);
       if (name !== undefined && names.length === 0) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
       return names.map((n) => ({ name: n, value: sc.read(n) }));
