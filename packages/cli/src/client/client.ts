@@ -2,7 +2,7 @@
 import * as net from 'net';
 import { devfsError, DevfsError } from '@devfs/core';
 import {
-  createMessageConnection, MessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter,
+  createMessageConnection, Logger, MessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { ErrorData, HelloResult, M } from '../protocol/methods';
 
@@ -21,21 +21,23 @@ export function connectSocket(file: string): Promise<net.Socket> {
 
 /** A connected client. */
 export class DevfsClient {
-  private constructor(readonly socketPath: string, readonly socket: net.Socket, readonly conn: MessageConnection, readonly hello: HelloResult) {}
+  private constructor(readonly socketPath: string, readonly socket: net.Socket, readonly conn: MessageConnection, readonly hello: HelloResult,
+    private readonly race: <T>(p: Promise<T>, method: string) => Promise<T>) {}
 
   /** Connects, and selects `mount` when given (root only). */
   static async connect(socketPath: string, mount?: string): Promise<DevfsClient> {
     const socket = await connectSocket(socketPath);
     socket.on('error', () => undefined);
-    const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    const refused = refusalOf(socket);
+    const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket), refused.logger);
     conn.listen();
-    const hello = await call<HelloResult>(conn, M.hello, mount !== undefined ? { mount } : {});
-    return new DevfsClient(socketPath, socket, conn, hello);
+    const hello = await refused.race(call<HelloResult>(conn, M.hello, mount !== undefined ? { mount } : {}), M.hello);
+    return new DevfsClient(socketPath, socket, conn, hello, refused.race);
   }
 
-  /** Sends a request; rejects with a DevfsError carrying the daemon's code. */
+  /** Sends a request; rejects with a DevfsError carrying the daemon's code (also when the daemon disconnects us). */
   request<T>(method: string, params: object = {}): Promise<T> {
-    return call<T>(this.conn, method, params);
+    return this.race(call<T>(this.conn, method, params), method);
   }
 
   /** Subscribes to a daemon notification. */
@@ -53,6 +55,28 @@ export class DevfsClient {
     this.conn.dispose();
     this.socket.destroy();
   }
+}
+
+/**
+ * The daemon refuses a connection (a limit, a protocol error) with one JSON-RPC error without an
+ * id, then closes; vscode-jsonrpc only logs such a message. This keeps its text and makes a
+ * request still waiting when the socket closes reject with it (instead of never settling).
+ */
+function refusalOf(socket: net.Socket): { logger: Logger; race: <T>(p: Promise<T>, method: string) => Promise<T> } {
+  let why: string | undefined;
+  const logger: Logger = {
+    error: (m: string) => {
+      try { why = (JSON.parse(m.slice(m.indexOf('{'))) as { message?: string }).message ?? why; } catch { /* not a refusal */ }
+    },
+    warn: () => undefined, info: () => undefined, log: () => undefined,
+  };
+  // the reader decodes asynchronously: give the refusal a moment to be logged before reporting the close
+  const gone = new Promise<string | undefined>((resolve) => socket.once('close', () => setTimeout(() => resolve(why), 50)));
+  const race = <T>(p: Promise<T>, method: string) => Promise.race([p, gone.then((w): never => {
+    const code = (w && /^(E[A-Z0-9]+): /.exec(w)?.[1]) || 'ECONNRESET';
+    throw devfsError(code, method, undefined, w ? `the daemon refused this connection: ${w.replace(/^E[A-Z0-9]+: /, '')}` : 'the daemon closed the connection');
+  })]);
+  return { logger, race };
 }
 
 async function call<T>(conn: MessageConnection, method: string, params: object): Promise<T> {
