@@ -1,6 +1,7 @@
+import * as fs from 'fs';
 import { native } from '@devfs/native';
 import type { PtyPair } from '@devfs/native';
-import { devfsError, toDevfsError } from '@devfs/core';
+import { Accounts, devfsError, GID_TTY, toDevfsError } from '@devfs/core';
 
 /**
  * Allocates a real host pty (master O_CLOEXEC|O_NONBLOCK, slave unlocked). The host running out
@@ -14,5 +15,27 @@ export function openHostPty(): PtyPair {
       throw devfsError('EAGAIN', 'open', 'ptmx', 'the host has no free pseudo-terminal (kernel.pty.max reached)');
     }
     throw toDevfsError(err, 'open', 'ptmx');
+  }
+}
+
+const accounts = new Accounts();
+
+/** The host's `tty` group (group(5)), else GID_TTY (5). */
+export function hostTtyGid(): number {
+  return accounts.gidOf('tty') ?? GID_TTY;
+}
+
+/**
+ * Gives the host slave to the user a process is spawned for, as a login's terminal is: owner
+ * `uid`, group tty, mode 0620 — so that the program can reopen its own terminal (`echo > $(tty)`)
+ * and nobody but the tty group can write to it. The path is safe to use by name: devpts entries
+ * are made only by the kernel, and the number stays ours while we hold the master.
+ */
+export function grantHostSlave(ptsPath: string, uid: number): void {
+  try {
+    fs.chownSync(ptsPath, uid, hostTtyGid());
+    fs.chmodSync(ptsPath, 0o620);
+  } catch (err) {
+    throw toDevfsError(err, 'chown', ptsPath);
   }
 }

@@ -94,6 +94,25 @@ describe('pty driver in a kernel', () => {
     await master.close();
   });
 
+  test('bad ioctl arguments on ptmx and pts handles are coded EINVAL errors and change nothing', async () => {
+    const master = await m.open('ptmx', 'r+', USER);
+    const slave = await m.open('pts/0', 'r+', USER);
+    await master.ioctl(TIOCSWINSZ, { cols: 77, rows: 21 });
+    const einval = { code: 'EINVAL', errno: -22, syscall: 'ioctl' };
+    for (const h of [master, slave]) {
+      for (const cmd of [undefined, null, 'TIOCGWINSZ', NaN, 1.5, Symbol('cmd'), {}]) {
+        await expect(h.ioctl(cmd as unknown as number)).rejects.toMatchObject(einval);
+      }
+      for (const arg of [undefined, null, 5, 'big', { cols: 0, rows: 5 }, { cols: 80 }, { cols: 1e6, rows: 5 }, { cols: 1.5, rows: 2 }]) {
+        await expect(h.ioctl(TIOCSWINSZ, arg)).rejects.toMatchObject(einval);
+      }
+      expect(await h.ioctl(TIOCGWINSZ)).toEqual({ cols: 77, rows: 21 });
+    }
+    await expect(master.ioctl(0x1234)).rejects.toMatchObject({ code: 'ENOTTY', syscall: 'ioctl' });
+    await slave.close();
+    await master.close();
+  });
+
   test('pts/N stays while a slave is open after the master closed; the slave reads end of file; then it goes', async () => {
     const master = await m.open('ptmx', 'r+', USER);
     const slave = await m.open('pts/0', 'r+', USER);

@@ -1,4 +1,5 @@
-import { spawn } from '@devfs/drivers-pty';
+import { createKernel } from '@devfs/core';
+import { PtyDriver, spawn } from '@devfs/drivers-pty';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
 import { collect, ptyFds, waitFor, zombies } from './helpers';
 import { base64Fixture, sha256 } from '../../../test-support/pty';
@@ -167,9 +168,29 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
   });
 });
 
-describeHost('spawn() as another user', [needRoot, needTool('id')], () => {
+describeHost('spawn() as another user', [needRoot, needTool('id'), needTool('stat'), needTool('tty')], () => {
   test('uid and gid apply to the child', async () => {
     const out = await collect(spawn('sh', ['-c', 'id -u; id -g'], { env, uid: 65534, gid: 65534 }));
     expect(out.data.join('').split('\r\n').slice(0, 2)).toEqual(['65534', '65534']);
+  });
+
+  // As a login's terminal: owner the user, group tty, 0620 — the program can reopen its own tty.
+  const OWN_TTY = 'stat -c "%u %G %a" $(tty); echo ok-$(id -u) > $(tty) && echo wrote';
+
+  test('the host slave is the user\'s: owner 65534, group tty, mode 0620; `echo > $(tty)` reaches the output', async () => {
+    const out = await collect(spawn('sh', ['-c', OWN_TTY], { env, uid: 65534, gid: 65534 }));
+    expect(out.data.join('')).toBe('65534 tty 620\r\nok-65534\r\nwrote\r\n');
+    expect(out.exit.exitCode).toBe(0);
+  });
+
+  test('the same through the pty driver (as the daemon spawns for a client), with only uid given', async () => {
+    const driver = new PtyDriver(createKernel({ memDevices: false }));
+    driver.attach();
+    try {
+      const out = await collect(driver.spawn('sh', ['-c', OWN_TTY], { env, uid: 65534 }));
+      expect(out.data.join('')).toBe('65534 tty 620\r\nok-65534\r\nwrote\r\n');
+    } finally {
+      await driver.detach();
+    }
   });
 });

@@ -91,9 +91,14 @@ export class PtyDriver implements DevfsDriver, UnitOwner {
     return unit;
   }
 
-  /** A pty for `spawn({ driver })`: its pts/N shows in the mounts while the process runs. */
-  allocatePty(cred: Cred): HostedPty {
+  /**
+   * A pty for `spawn({ driver })`: its pts/N shows in the mounts while the process runs.
+   * `onRevoke` runs (synchronously) before `detach()` closes the master under its holder, which
+   * must then stop using the fd number.
+   */
+  allocatePty(cred: Cred, onRevoke?: () => void): HostedPty {
     const unit = this.allocate(cred);
+    unit.setRevoke(onRevoke);
     return { fd: unit.masterFd, hostPath: unit.pair.ptsPath, name: unit.name, release: () => unit.releaseMaster() };
   }
 

@@ -1,6 +1,7 @@
 import { native } from '@devfs/native';
 import { devfsError, toDevfsError, FIONREAD } from '@devfs/core';
 import { TIOCGPTN, TIOCGWINSZ, TIOCSWINSZ } from '../constants';
+import type { HostFd } from './host-fd';
 
 /** read(2) on a pty fd for a devfs handle: EAGAIN passes through (the handle then waits for
  * POLLIN); EIO — the other side is gone — is end of file. */
@@ -29,16 +30,19 @@ export interface Winsize {
 }
 
 /**
- * The pty ioctls on a real fd: TIOCGWINSZ → `{ cols, rows }`, TIOCSWINSZ(`{ cols, rows }`),
- * FIONREAD → bytes waiting, TIOCGPTN → our unit number (`ptn`, masters only). Others: ENOTTY.
+ * The pty ioctls on a host fd: TIOCGWINSZ → `{ cols, rows }`, TIOCSWINSZ(`{ cols, rows }`),
+ * FIONREAD → bytes waiting, TIOCGPTN → our unit number (`ptn`, masters only). Others: ENOTTY; a
+ * command that is not an integer: EINVAL; the fd gone (driver detached): ENXIO.
  */
-export function ptyIoctl(fd: number, cmd: number, arg: unknown, path: string, ptn: number | undefined): unknown {
+export function ptyIoctl(host: HostFd, cmd: number, arg: unknown, path: string, ptn: number | undefined): unknown {
+  if (!Number.isInteger(cmd)) throw devfsError('EINVAL', 'ioctl', path, 'the ioctl command must be an integer');
+  const fd = host.fd('ioctl', path);
   try {
     switch (cmd) {
       case TIOCGWINSZ:
         return native.ptyGetWinsize(fd);
       case TIOCSWINSZ: {
-        const a = (arg ?? {}) as Partial<Winsize> & { ws_col?: number; ws_row?: number };
+        const a = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<Winsize> & { ws_col?: number; ws_row?: number };
         const cols = a.cols ?? a.ws_col, rows = a.rows ?? a.ws_row;
         if (!Number.isInteger(cols) || !Number.isInteger(rows)) {
           throw devfsError('EINVAL', 'ioctl', path, 'TIOCSWINSZ needs { cols, rows }');

@@ -1,7 +1,10 @@
 import { native } from '@devfs/native';
 import type { FdWatch } from '@devfs/native';
-import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, SelInfo, selrecord, selwakeup } from '@devfs/core';
+import { POLLERR, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM, SelInfo, selrecord, selwakeup } from '@devfs/core';
 import type { DevFile } from '@devfs/core';
+
+/** What a poll of a handle whose host fd is gone reports (as the kernel does for a destroyed device). */
+export const GONE_REVENTS = POLLNVAL | POLLERR;
 
 /**
  * Poll readiness of one real fd for devfs handles: `poll` answers from poll(2) now; when nothing
@@ -16,9 +19,10 @@ export class FdReadiness {
 
   constructor(private readonly fd: number) {}
 
-  /** Ready bits among `events` (POLLHUP/POLLERR always included), recording `file` when none. */
+  /** Ready bits among `events` (POLLHUP/POLLERR always included), recording `file` when none;
+   * POLLNVAL|POLLERR after `close()` (the fd is never polled again). */
   poll(file: DevFile, events: number): number {
-    if (this.closed) return 0;
+    if (this.closed) return GONE_REVENTS;
     const want = ((events & (POLLIN | POLLRDNORM)) ? POLLIN : 0) | ((events & (POLLOUT | POLLWRNORM)) ? POLLOUT : 0);
     let r = native.fdPoll(this.fd, want);
     if (r & POLLIN) r |= events & POLLRDNORM;
@@ -34,7 +38,8 @@ export class FdReadiness {
     return 0;
   }
 
-  /** Releases the watch (before the fd is closed) and wakes every waiter. */
+  /** Releases the watch (before the fd is closed) and wakes every waiter: their next poll sees
+   * POLLNVAL|POLLERR. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

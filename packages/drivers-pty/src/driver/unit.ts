@@ -1,7 +1,7 @@
 import { native } from '@devfs/native';
 import type { PtyPair } from '@devfs/native';
 import type { Cdev } from '@devfs/core';
-import { FdReadiness } from './readiness';
+import { HostFd } from './host-fd';
 
 /** What a unit needs from its driver when it goes away. */
 export interface UnitOwner {
@@ -16,63 +16,68 @@ export interface UnitOwner {
 export class PtyUnit {
   /** The devfs pts node (set right after make_dev). */
   cdev!: Cdev;
-  /** Readiness of the master for ptmx handles (created on first poll). */
-  private masterReady: FdReadiness | undefined;
-  private masterOpen = true;
-  private readonly slaves = new Set<number>();
+  /** The host master: ENXIO for every handle once it is closed. */
+  readonly master: HostFd;
+  private readonly slaves = new Set<HostFd>();
   private gone = false;
+  // Called before the master is closed under its holder (driver detach): spawn's Pty stops using it.
+  private onRevoke: (() => void) | undefined;
 
-  constructor(private readonly owner: UnitOwner, readonly n: number, readonly pair: PtyPair) {}
+  constructor(private readonly owner: UnitOwner, readonly n: number, readonly pair: PtyPair) {
+    this.master = new HostFd(pair.fd);
+  }
 
   /** devfs name, 'pts/N'. */
   get name(): string {
     return `pts/${this.n}`;
   }
 
-  /** The master fd (valid while `masterIsOpen`). */
+  /** The master fd number (valid while `masterIsOpen`). */
   get masterFd(): number {
     return this.pair.fd;
   }
 
   /** True until the master is released: only then may the host slave path be opened. */
   get masterIsOpen(): boolean {
-    return this.masterOpen;
+    return this.master.isOpen;
   }
 
-  /** Readiness of the master fd for devfs polls. */
-  get readiness(): FdReadiness {
-    return (this.masterReady ??= new FdReadiness(this.pair.fd));
+  /** Sets what runs (once, synchronously) before the master is closed by `closeAll`. */
+  setRevoke(onRevoke: (() => void) | undefined): void {
+    this.onRevoke = onRevoke;
   }
 
   /** Closes the host master (slaves see a hangup); idempotent. */
   releaseMaster(): void {
-    if (!this.masterOpen) return;
-    this.masterOpen = false;
-    this.masterReady?.close();
-    native.fdClose(this.pair.fd);
+    this.onRevoke = undefined;
+    if (this.master.close()) this.maybeGone();
+  }
+
+  /** Opens the real host slave (O_NOCTTY, plus `flags`) for one pts/N handle. */
+  openSlave(flags: number): HostFd {
+    const slave = new HostFd(native.ptyOpenSlave(this.pair.ptsPath, flags));
+    this.slaves.add(slave);
+    return slave;
+  }
+
+  /** Closes a slave opened by `openSlave`; idempotent. */
+  closeSlave(slave: HostFd): void {
+    if (!this.slaves.delete(slave)) return;
+    slave.close();
     this.maybeGone();
   }
 
-  /** Records a slave fd opened through pts/N. */
-  slaveOpened(fd: number): void {
-    this.slaves.add(fd);
-  }
-
-  /** Closes a slave fd opened through pts/N; idempotent. */
-  slaveClosed(fd: number): void {
-    if (!this.slaves.delete(fd)) return;
-    native.fdClose(fd);
-    this.maybeGone();
-  }
-
-  /** Closes everything at once (driver detach). */
+  /** Closes everything at once (driver detach): every handle still open then gets ENXIO. */
   closeAll(): void {
-    for (const fd of [...this.slaves]) this.slaveClosed(fd);
+    for (const s of [...this.slaves]) this.closeSlave(s);
+    const revoke = this.onRevoke;
+    this.onRevoke = undefined;
+    revoke?.();
     this.releaseMaster();
   }
 
   private maybeGone(): void {
-    if (this.gone || this.masterOpen || this.slaves.size > 0) return;
+    if (this.gone || this.master.isOpen || this.slaves.size > 0) return;
     this.gone = true;
     this.owner.unitGone(this);
   }

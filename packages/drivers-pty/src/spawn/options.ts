@@ -32,7 +32,7 @@ export interface PtySpawnOptions {
    * Inside a devfs host: the pty driver to clone the pty through, so that `pts/N` appears in the
    * host's mounts for the life of the pty (owned by `cred`, default uid/gid of the child).
    */
-  driver?: { allocatePty(cred: Cred): HostedPty };
+  driver?: { allocatePty(cred: Cred, onRevoke?: () => void): HostedPty };
   /** Opener credentials for the hosted `pts/N` (default: uid/gid options, else ours). */
   cred?: Cred;
   /**
