@@ -144,6 +144,22 @@ describeHost('partition tables of real sfdisk images', [needTool('sfdisk')], () 
     expect(r.warnings.join('\n')).toMatch(/loops back to sector 6144/);
   });
 
+  test('an extended entry starting at sector 0 is not followed: no phantom logical, as sfdisk and partx', async () => {
+    // Slot 2 (the extended) is moved to start at sector 0: read as an EBR, the MBR itself would
+    // yield a "logical" with slot 1's extent.
+    const mbr0 = readSector(mbr, 0);
+    mbr0.writeUInt32LE(0, 0x1be + 16 + 8);
+    writeSector(mbr, 0, mbr0);
+    const theirs = sfdiskJson(mbr).partitions;
+    expect(theirs.map((p) => [nodeIndex(p.node), p.start, p.size])).toEqual([[1, 2048, 4096], [2, 0, 20000]]);
+    const r = await scanFile(mbr);
+    const ours = partitionsOf(r);
+    // Every partition sfdisk lists except the one overlapping the MBR itself; no logical at all.
+    expect(ours.map((p) => [p.index, p.start, p.sectors])).toEqual(
+      theirs.filter((p) => p.start >= 1).map((p) => [nodeIndex(p.node), p.start, p.size]));
+    expect(r.warnings.join('\n')).toMatch(/extended partition starts at sector 0, inside the MBR/);
+  });
+
   test('the watch list covers the MBR, every EBR and both GPT areas', async () => {
     const store = await VnodeStore.open(mbr);
     const disk = new Disk(store);

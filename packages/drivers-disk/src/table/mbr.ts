@@ -74,8 +74,17 @@ export async function readMbr(src: SectorSource, sector0: Buffer): Promise<ScanR
   return { ok: true, scheme: 'mbr', partitions, warnings };
 }
 
-/** Follows one EBR chain inside extended partition `ext`; returns the next free index. */
+/**
+ * Follows one EBR chain inside extended partition `ext`; returns the next free index. Every EBR
+ * read lies in 1..end of the extended partition (clamped to the medium), so an extended entry
+ * starting at sector 0 never makes the MBR itself be read as an EBR (libblkid: "bad offset in
+ * primary extended partition"); a chain that revisits an EBR is cut.
+ */
 async function readChain(src: SectorSource, ext: RawEntry, next: number, out: PartitionInfo[], warnings: string[]): Promise<number> {
+  if (ext.start < 1) {
+    warnings.push(`extended partition starts at sector ${ext.start}, inside the MBR; its EBR chain is not read`);
+    return next;
+  }
   const extEnd = Math.min(ext.start + ext.sectors, src.sectors);
   const seen = new Set<number>();
   let ebr = ext.start;
