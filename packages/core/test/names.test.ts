@@ -84,3 +84,49 @@ describe('namespace churn', () => {
     expect(m.readdir('d').map((e) => e.name)).toEqual(['b', 'a']);
   });
 });
+
+describe('name limits and characters (issue 14)', () => {
+  test.each([
+    ['é'.repeat(127), true], ['é'.repeat(128), false], ['é'.repeat(200), false],
+    ['😀'.repeat(63) + 'abc', true], ['😀'.repeat(64), false], ['a/'.repeat(127) + 'a', true], ['x'.repeat(255), true],
+  ])('length is counted in UTF-8 bytes: %#', (name, ok) => {
+    const k = bareKernel();
+    if (ok) {
+      expect(Buffer.byteLength(k.make_dev(plainsw, 0, 0, 0, 0o600, name).si_name)).toBeLessThanOrEqual(255);
+    } else {
+      expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, name), 'ENAMETOOLONG');
+      expect([...k.devices()]).toHaveLength(0);
+    }
+  });
+
+  test.each([['\x01'], ['\x1b'], ['\x7f'], ['\x80'], ['\x85'], ['\x9b'], ['\x9f'], ['\u00a0']])('a control or space character %j → EINVAL', (c) => {
+    const k = bareKernel();
+    expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, `a${c}b`), 'EINVAL');
+    expectCode(() => k.make_dev_alias(k.make_dev(plainsw, 0, 0, 0, 0o600, 'ok'), `l${c}`), 'EINVAL');
+    expect([...k.devices()].map((d) => d.si_name)).toEqual(['ok']);
+  });
+
+  test('a huge printf width is ENAMETOOLONG before any padding is built', () => {
+    const k = bareKernel();
+    const repeat = jest.spyOn(String.prototype, 'repeat');
+    try {
+      for (const fmt of ['%400000000d', '%0400000000x', 'a%99999999999999999999s', '%1021d']) {
+        expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, fmt, 7), 'ENAMETOOLONG');
+      }
+      expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, '%s%s', 'x'.repeat(600), 'y'.repeat(600)), 'ENAMETOOLONG');
+      const counts = repeat.mock.calls.map((c) => Number(c[0]));
+      expect(counts.filter((n) => n > 1200)).toEqual([]);
+    } finally {
+      repeat.mockRestore();
+    }
+    expect([...k.devices()]).toHaveLength(0);
+  });
+
+  test('printf arguments are type-checked: missing, NaN, Symbol or objects → EINVAL', () => {
+    const k = bareKernel();
+    for (const [fmt, args] of [['n%d', []], ['n%d', [NaN]], ['n%x', ['7']], ['n%s', [Symbol('s')]], ['n%s', [{}]], ['n%c', [{}]]] as [string, unknown[]][]) {
+      expectCode(() => k.make_dev(plainsw, 0, 0, 0, 0o600, fmt, ...args), 'EINVAL');
+    }
+    expect(k.make_dev(plainsw, 0, 0, 0, 0o600, 'n%c%c%03d%s', 65, 'bc', 7, 1.5).si_name).toBe('nAb0071.5');
+  });
+});

@@ -337,3 +337,73 @@ describe('the prefix index gives exactly what a linear scan gives', () => {
     expect(matchedCount).toBeGreaterThan(1000); // the comparison exercised real matches
   });
 });
+
+describe('includes by reference (issue 14)', () => {
+  /** A diamond `levels` deep: ruleset i includes i+1 twice (two rules); the last sets a mode. */
+  function diamond(levels: number): Rules {
+    const r = new Rules({ depth: 255 });
+    const last = levels + 1;
+    r.add(last, 'path a* mode 640');
+    for (let i = levels; i >= 1; i--) {
+      r.add(i, `path a* user ${i} include ${i + 1}`);
+      r.add(i, `path a* group ${i} include ${i + 1}`);
+    }
+    return r;
+  }
+
+  test('a 24-deep diamond of includes compiles and evaluates in steps linear in its size', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const match = require('../src/rules/match') as typeof import('../src/rules/match');
+    const spy = jest.spyOn(match, 'ruleMatches');
+    try {
+      const r = diamond(24);
+      const a = fresh();
+      expect(r.evaluate(1, dev('ab'), a)).toBe(true);
+      // a rule's own actions run before its include, so the deepest level's user and group win
+      expect(a).toEqual({ hidden: false, uid: 24, gid: 24, mode: 0o640 });
+      // 2 rules per level + 1, each tested once per evaluation (the old expansion made 2^25 steps)
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(2 * 24 + 1);
+      spy.mockClear();
+      expect(run(r, 1, dev('zz')).matched).toBe(false);
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a shared ruleset included twice applies its effect at each include, in order', () => {
+    const r = new Rules({ depth: 3 });
+    r.add(3, 'path x mode 600');
+    r.add(2, 'path x include 3');
+    r.add(1, '100 path x include 2');
+    r.add(1, '200 path x mode 644');
+    r.add(1, '300 path x include 2');
+    expect(run(r, 1, dev('x')).mode).toBe(0o600);
+    r.del(1, 300);
+    expect(run(r, 1, dev('x')).mode).toBe(0o644);
+  });
+});
+
+describe('show always loads back', () => {
+  test.each([['\n'], ['\r'], ['\t'], ['\x00'], ['\x1b'], ['\x7f'], ['\x85']])('a pattern with %j is refused at add and load; nothing changes', (c) => {
+    const r = new Rules();
+    r.add(10, 'path ok hide');
+    const before = r.show(10);
+    for (const f of [() => r.add(10, `path 'a${c}b' hide`), () => r.load(`[x=10]\nadd path 'a${c}b' hide`)]) {
+      let e: { code?: string } | undefined;
+      try { f(); } catch (err) { e = err as { code?: string }; }
+      expect(e?.code).toBe('EINVAL');
+    }
+    expect(r.show(10)).toEqual(before);
+  });
+
+  test('odd but legal patterns and names round-trip through show and load', () => {
+    const r = new Rules();
+    const specs = ["path 'it''s' hide", 'path "a b" unhide', "path '#x' mode 1777", 'path \'$x\' user 0', "path 'é*' group 0", 'path \\# hide'];
+    for (const s of specs) r.add(7, s);
+    const text = `[copy=7]\n${r.show(7).map((l) => `add ${l}`).join('\n')}\n`;
+    const again = new Rules();
+    again.load(text);
+    expect(again.show(7)).toEqual(r.show(7));
+  });
+});
