@@ -2,6 +2,7 @@
 import type { DevEvent } from '@devfs/core';
 import type { Accounts } from '@devfs/core';
 import type { WireDirent, WireStat } from '../protocol/methods';
+import { escapeControl } from '../escape';
 
 /** `crw-rw----` style mode string. */
 export function modeString(st: Pick<WireStat, 'mode' | 'type'>): string {
@@ -54,7 +55,7 @@ export function statBlock(path: string, st: WireStat, accounts: Accounts): strin
   ].join('\n');
 }
 
-/** One line per event, udevadm-monitor style: `[seq] TYPE name (mount) key=value ...`. */
+/** One line per event, udevadm-monitor style: `[seq] TYPE name (mount) key=value ...`, control characters escaped. */
 export function formatEvent(e: DevEvent): string {
   const parts = [`[${e.seq}]`, e.type.padEnd(10), e.name || '-'];
   if (e.mount !== undefined) parts.push(`(${e.mount})`);
@@ -63,7 +64,7 @@ export function formatEvent(e: DevEvent): string {
   if (e.gid !== undefined) parts.push(`gid=${e.gid}`);
   if (e.mode !== undefined) parts.push(`mode=${e.mode.toString(8).padStart(4, '0')}`);
   for (const [k, v] of Object.entries(e.data ?? {})) parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return parts.join(' ');
+  return escapeControl(parts.join(' ')); // names and values may come from any client
 }
 
 /** Left-aligned columns. */

@@ -71,7 +71,7 @@ export function adminHandlers(): Handlers {
         const shown = new Set<string>();
         s.unsubscribe = s.state.host.kernel.events.on((e) => {
           const v = eventFor(s, e, shown);
-          if (v) void s.conn.sendNotification(N.event, v).catch(() => undefined);
+          if (v) s.notify(N.event, v);
         });
       }
       return null;
