@@ -62,7 +62,7 @@ function closedPoller(mode: 'stream' | 'datagram', fds: number[]): WeakRef<objec
 }
 
 /** A poller that reads a pipe to its end and closes itself in onEnd (which `ended` awaits). */
-function pollerClosedAtEnd(ended: Promise<void>[]): WeakRef<object>[] {
+function pollerClosedAtEnd(ended: Promise<unknown>[]): WeakRef<object>[] {
   const [r, w] = native.fdPipe();
   const owner = new Owner();
   let done!: () => void;
@@ -80,7 +80,7 @@ function pollerClosedAtEnd(ended: Promise<void>[]): WeakRef<object>[] {
 }
 
 /** A watch that fires once and closes itself from onReady (which `fired` awaits). */
-function watchClosedWhenReady(fds: number[], fired: Promise<void>[]): WeakRef<object>[] {
+function watchClosedWhenReady(fds: number[], fired: Promise<unknown>[]): WeakRef<object>[] {
   const [r, w] = native.fdPipe();
   fds.push(r, w);
   const owner = new Owner();
@@ -106,7 +106,7 @@ function watchClosedArmed(fds: number[]): WeakRef<object>[] {
 }
 
 /** /bin/true on a fresh pty, watched; `exited` awaits the reaping (then the master is closed). */
-function watchedChild(exited: Promise<void>[]): WeakRef<object>[] {
+function watchedChild(exited: Promise<unknown>[]): WeakRef<object>[] {
   const p = native.ptyOpen();
   const pid = native.ptySpawn({ file: '/bin/true', ptsPath: p.ptsPath, env: [] });
   const owner = new Owner();
@@ -117,39 +117,35 @@ function watchedChild(exited: Promise<void>[]): WeakRef<object>[] {
   return [new WeakRef(watcher), new WeakRef(owner)];
 }
 
+/**
+ * Makes 20 rounds of handles with `make` (which records the fds it opened and the events to wait
+ * for), waits for those events, and expects every handle and owner to be collected.
+ */
+async function expectAllCollected(make: (pending: Promise<unknown>[], fds: number[]) => WeakRef<object>[]): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  const fds: number[] = [];
+  const refs: WeakRef<object>[] = [];
+  for (let i = 0; i < 20; i++) refs.push(...make(pending, fds));
+  await Promise.all(pending);
+  expect(await aliveAfterGc(refs)).toBe(0);
+  for (const fd of fds) native.fdClose(fd);
+}
+
 describe('closed native handles are collectable with what their callbacks close over', () => {
   test('FdPoller (stream and datagram), closed while reading: poller and owner both go', async () => {
-    const fds: number[] = [];
-    const refs: WeakRef<object>[] = [];
-    for (let i = 0; i < 20; i++) refs.push(...closedPoller('stream', fds), ...closedPoller('datagram', fds));
-    expect(await aliveAfterGc(refs)).toBe(0);
-    for (const fd of fds) native.fdClose(fd);
+    await expectAllCollected((_pending, fds) => [...closedPoller('stream', fds), ...closedPoller('datagram', fds)]);
   });
 
   test('FdPoller that reached the end of its input and closed itself in onEnd: collectable', async () => {
-    const ended: Promise<void>[] = [];
-    const refs: WeakRef<object>[] = [];
-    for (let i = 0; i < 20; i++) refs.push(...pollerClosedAtEnd(ended));
-    await Promise.all(ended);
-    expect(await aliveAfterGc(refs)).toBe(0);
+    await expectAllCollected((pending) => pollerClosedAtEnd(pending));
   });
 
   test('FdWatch closed from its own onReady callback, and one closed while armed: collectable', async () => {
-    const fds: number[] = [];
-    const fired: Promise<void>[] = [];
-    const refs: WeakRef<object>[] = [];
-    for (let i = 0; i < 20; i++) refs.push(...watchClosedWhenReady(fds, fired), ...watchClosedArmed(fds));
-    await Promise.all(fired);
-    expect(await aliveAfterGc(refs)).toBe(0);
-    for (const fd of fds) native.fdClose(fd);
+    await expectAllCollected((pending, fds) => [...watchClosedWhenReady(fds, pending), ...watchClosedArmed(fds)]);
   });
 
   test('ProcessWatcher after it reaped the child: watcher and owner collectable', async () => {
-    const exited: Promise<void>[] = [];
-    const refs: WeakRef<object>[] = [];
-    for (let i = 0; i < 20; i++) refs.push(...watchedChild(exited));
-    await Promise.all(exited);
-    expect(await aliveAfterGc(refs)).toBe(0);
+    await expectAllCollected((pending) => watchedChild(pending));
   });
 });
 

@@ -60,7 +60,11 @@ export interface FdPoller {
   dropFrames(): number;
   /** Datagram mode: frames waiting for `readFrame`. */
   readonly framesQueued: number;
-  /** Stops polling, drops queued writes, closes the uv handle; closes the fd only if `ownsFd`. */
+  /**
+   * Stops polling, drops queued writes and frames, closes the uv handle, then (only if `ownsFd`)
+   * the fd; releases the callbacks and the read buffer. Afterwards `write`, `writeFrame`,
+   * `readFrame` and `startReading` throw EBADF: the old fd number is never used again.
+   */
   close(): void;
   /** The handle keeps the event loop alive while active (default). */
   ref(): void;
@@ -88,7 +92,7 @@ export interface FdWatch {
   arm(events: number): void;
   /** Cancels a pending arm. */
   disarm(): void;
-  /** Releases the uv handle (never closes the fd). */
+  /** Releases the uv handle (never closes the fd) and the callback; `arm` is EBADF afterwards. */
   close(): void;
   readonly armed: boolean;
 }

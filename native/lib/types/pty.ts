@@ -44,7 +44,8 @@ export interface ProcessWatcher {
 export interface ProcessWatcherCtor {
   /**
    * `onExit(exitCode, signal)`: exit status, or 0 and the signal number when killed by a signal;
-   * -1 when someone else reaped the child. Called once, after waitpid() reaped the child.
+   * -1 when someone else reaped the child. Called once, after waitpid() reaped the child; the
+   * watcher then holds neither the pidfd nor the callback.
    */
   new (pid: number, onExit: (exitCode: number, signal: number) => void): ProcessWatcher;
 }

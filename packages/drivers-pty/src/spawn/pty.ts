@@ -293,7 +293,9 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     this.poller = undefined;
     this.release();
     this.exitEmitter.fire(this.status!);
+    // Nothing fires any more: listeners (and what they close over) are not kept by this Pty.
     this.dataEmitter.dispose();
     this.exitEmitter.dispose();
+    this.drainEmitter.dispose();
   }
 }
