@@ -23,6 +23,29 @@ const cases: [string, Op[]][] = [
       { op: 'destroy_dev', dev: 0 },
     ],
   ],
+  [
+    // a user's symlink into a directory that does not exist was EPERM; FreeBSD (VOP_SYMLINK) and
+    // POSIX report the lookup's errors first: ENOENT here, EEXIST over a directory
+    'symlink by a user: lookup errors before EPERM',
+    [
+      { op: 'symlink', m: 0, target: 'x', path: 'b/l', cred: 1 },
+      { op: 'make_dev', name: 'a/b', kind: 0, uid: 0, gid: 0, mode: 0o600 },
+      { op: 'symlink', m: 0, target: 'x', path: 'a', cred: 1 },
+      { op: 'symlink', m: 0, target: 'x', path: 'a/l', cred: 1 },
+    ],
+  ],
+  [
+    // unlink of a directory by a user who may not write its parent was EISDIR; POSIX (and
+    // FreeBSD's lookup for DELETE) check the parent's write permission first: EACCES
+    'unlink of a directory: EACCES on the parent before EISDIR',
+    [
+      { op: 'make_dev', name: 'a/b', kind: 0, uid: 0, gid: 0, mode: 0o600 },
+      { op: 'unlink', m: 0, path: 'a', cred: 1 },
+      { op: 'chmod', m: 0, path: '', mode: 0o777, cred: 0 },
+      { op: 'unlink', m: 0, path: 'a', cred: 1 },
+      { op: 'unlink', m: 0, path: '', cred: 1 },
+    ],
+  ],
 ];
 
 describe('model regressions', () => {

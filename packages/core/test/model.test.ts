@@ -14,7 +14,7 @@ import { start, stats, StepCommand } from './model/step';
  * model-regressions.test.ts. FC_RUNS=n runs longer, FC_SEED=n replays a seed, FC_STATS=1 prints
  * how often each operation ran and failed with each code.
  */
-const RUNS = Number(process.env.FC_RUNS ?? 8000);
+const RUNS = Number(process.env.FC_RUNS ?? 5000);
 /** A slow machine stops early (passing) rather than running past a minute. */
 const TIME_LIMIT_MS = process.env.FC_RUNS ? undefined : 50_000;
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);

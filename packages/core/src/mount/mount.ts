@@ -195,7 +195,7 @@ export class Mount {
     if (typeof target !== 'string' || target.length === 0 || target.length > 1024 || target.includes('\0')) {
       throw devfsError('EINVAL', 'symlink', path, 'bad symlink target');
     }
-    if (arg.cred(cred, 'symlink', path).uid !== 0) throw devfsError('EPERM', 'symlink', path, 'only root may create symlinks in devfs');
+    arg.cred(cred, 'symlink', path);
     const comps = splitPath(path, 'symlink');
     if (comps.length === 0) throw devfsError('EEXIST', 'symlink', path);
     const base = comps[comps.length - 1];
@@ -204,6 +204,8 @@ export class Mount {
     if (parent.kind !== 'dir') throw devfsError('ENOTDIR', 'symlink', path);
     const existing = this.child(parent, base);
     if (existing && existing.kind !== 'dev') throw devfsError('EEXIST', 'symlink', path);
+    // the privilege is checked after the lookup's errors, as FreeBSD's VOP_SYMLINK does
+    if (cred.uid !== 0) throw devfsError('EPERM', 'symlink', path, 'only root may create symlinks in devfs');
     const full = joinPath(parent.path, base);
     const rule = this.currentView()?.evaluate(full, 'link', 0, 0);
     const link = new UserLink(base, parent.path, target, this.nextLocalIno++,
@@ -220,8 +222,10 @@ export class Mount {
     this.writable('unlink', path);
     const comps = splitPath(path, 'unlink');
     const r = this.resolve(path, cred, false, 'unlink', false);
-    if (r.kind === 'dir') throw devfsError(comps.length === 0 ? 'EBUSY' : 'EISDIR', 'unlink', path);
+    if (comps.length === 0) throw devfsError('EBUSY', 'unlink', path);
+    // POSIX order: write permission on the parent (EACCES) before the type of the entry (EISDIR)
     this.checkParentWritable(comps, cred, 'unlink', path);
+    if (r.kind === 'dir') throw devfsError('EISDIR', 'unlink', path);
     if (r.kind === 'link') {
       this.links.get(r.link.dirPath)!.delete(r.link.name);
       if (this.links.get(r.link.dirPath)!.size === 0) this.links.delete(r.link.dirPath);

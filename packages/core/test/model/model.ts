@@ -1,6 +1,7 @@
-import { D_AUTOOWN } from '@devfs/core';
+import { D_AUTOOWN, D_TRACKCLOSE } from '@devfs/core';
 import type { Cred } from '@devfs/core';
 import { APPLY_SPECS, evaluateRules, ModelRule, RULESETS, RuleOut, Subject } from './rulesets';
+import { CLONE_NAME } from './ops';
 
 /**
  * The reference model of the devfs semantics (DESIGN.md §3–§5, the core README, issue 14), for the
@@ -23,6 +24,8 @@ export interface MDev {
   id: number; name: string; flags: number; uid: number; gid: number; mode: number;
   defUid: number; defGid: number; seq: number; live: boolean; forUid?: number;
   aliasOf?: MDev; aliases: MDev[]; parent?: MDev; children: MDev[]; opens: number;
+  /** d_close calls so far (every close with D_TRACKCLOSE, else the last one; none once destroyed). */
+  closes: number;
 }
 /** A directory of the global name space (exists while a device name lies below it). */
 export interface MDir { path: string; seq: number }
@@ -73,7 +76,7 @@ export class Model {
   makeDev(name: string, flags: number, uid: number, gid: number, mode: number, forUid?: number): MDev {
     this.checkFree(name);
     const d: MDev = { id: this.devs.length, name, flags, uid, gid, mode, defUid: uid, defGid: gid, seq: ++this.seq,
-      live: true, forUid, aliases: [], children: [], opens: 0 };
+      live: true, forUid, aliases: [], children: [], opens: 0, closes: 0 };
     const comps = split(name);
     for (let i = 1; i < comps.length; i++) {
       const p = comps.slice(0, i).join('/');
@@ -202,8 +205,12 @@ export class Model {
     return undefined;
   }
 
-  /** Path resolution: search permission on every directory, symlinks (at most 32), '..' stays in. */
-  resolve(m: MMount, path: string, cred: Cred, follow: boolean): MNode {
+  /**
+   * Path resolution: search permission on every directory, symlinks (at most 32), '..' stays in.
+   * With `clone` (stat, lstat, open) a miss of the last component runs the clone handler: a free name 'clN'
+   * becomes a device (root 0600), which this mount then shows or hides as any other.
+   */
+  resolve(m: MMount, path: string, cred: Cred, follow: boolean, clone = false): MNode {
     if (m.unmounted) fail('ENXIO');
     const root: MNode = { kind: 'dir', dir: undefined, path: '' };
     let comps = split(path);
@@ -220,7 +227,8 @@ export class Model {
         i++;
         continue;
       }
-      const next = this.child(m, cur.path, c, cred);
+      let next = this.child(m, cur.path, c, cred);
+      if (!next && last && clone && !m.readOnly) next = this.cloneMiss(m, join(cur.path, c), cred);
       if (!next) fail('ENOENT');
       const target = !last || follow ? this.linkTarget(next) : undefined;
       if (target !== undefined) {
@@ -235,6 +243,16 @@ export class Model {
       i++;
     }
     return cur;
+  }
+
+  private cloneMiss(m: MMount, name: string, cred: Cred): MNode | undefined {
+    if (!CLONE_NAME.test(name)) return undefined;
+    try {
+      this.makeDev(name, 0, 0, 0, 0o600);
+    } catch {
+      return undefined; // EEXIST: the handler declines
+    }
+    return this.child(m, parentOf(name), name.slice(name.lastIndexOf('/') + 1), cred);
   }
 
   /** What stat/lstat report for a resolved entry. */
@@ -330,8 +348,10 @@ export class Model {
     this.writable(m);
     const comps = split(path);
     const n = this.resolve(m, path, cred, false);
-    if (n.kind === 'dir') fail(comps.length === 0 ? 'EBUSY' : 'EISDIR');
+    if (comps.length === 0) fail('EBUSY');
+    // POSIX (and FreeBSD's lookup for DELETE): write permission on the parent, then the type
     this.parentWritable(m, comps, cred);
+    if (n.kind === 'dir') fail('EISDIR');
     if (n.kind === 'link') m.links.delete(n.path);
     else this.own(m, n).whiteout = true;
   }
@@ -355,7 +375,6 @@ export class Model {
 
   symlink(m: MMount, target: string, path: string, cred: Cred): void {
     this.writable(m);
-    if (cred.uid !== 0) fail('EPERM');
     const comps = split(path);
     if (comps.length === 0) fail('EEXIST');
     const p = this.resolve(m, comps.slice(0, -1).join('/'), cred, true);
@@ -363,6 +382,8 @@ export class Model {
     const full = join(p.path, comps[comps.length - 1]);
     const existing = this.child(m, p.path, comps[comps.length - 1], cred);
     if (existing && existing.kind !== 'dev') fail('EEXIST');
+    // FreeBSD checks the privilege in VOP_SYMLINK, after the lookup's errors
+    if (cred.uid !== 0) fail('EPERM');
     const r = this.rulesOut(m.epochs[m.epochs.length - 1].rs, { path: full, kind: 'link', dflags: 0 });
     m.links.set(full, { path: full, target, uid: Math.max(r.uid, 0), gid: Math.max(r.gid, 0), mode: r.mode >= 0 ? r.mode : 0o755,
       hidden: r.hidden, seq: ++this.seq });
@@ -418,7 +439,7 @@ export class Model {
   // ------------------------------------------------------------ open files
 
   open(m: MMount, path: string, flags: 'r' | 'w' | 'r+', cred: Cred): void {
-    const n = this.resolve(m, path, cred, true);
+    const n = this.resolve(m, path, cred, true, true);
     if (n.kind === 'dir') fail('EISDIR');
     if (n.kind !== 'dev') fail('ENXIO');
     const want = flags === 'r' ? 4 : flags === 'w' ? 2 : 6;
@@ -434,6 +455,7 @@ export class Model {
     h.closed = true;
     const d = h.dev;
     d.opens--;
+    if (d.live && (d.flags & D_TRACKCLOSE || d.opens === 0)) d.closes++;
     if (d.opens === 0 && d.flags & D_AUTOOWN) { d.uid = d.defUid; d.gid = d.defGid; }
   }
 

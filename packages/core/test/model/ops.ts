@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { D_AUTOOWN, D_DISK, D_TTY } from '@devfs/core';
+import { D_AUTOOWN, D_DISK, D_TRACKCLOSE, D_TTY } from '@devfs/core';
 import type { Cred } from '@devfs/core';
 import { APPLY_SPECS, RULESET_CHOICES } from './rulesets';
 
@@ -38,17 +38,19 @@ export const CREDS: readonly Cred[] = [
   { uid: 1003, gid: 5, groups: [5] },
 ];
 
-/** Driver kinds: d_flags of the cdevsw a make_dev step uses. */
-export const KINDS: readonly number[] = [0, D_TTY, D_DISK, D_TTY | D_AUTOOWN];
+/** Driver kinds: d_flags of the cdevsw a make_dev step uses (kind 0 is also the cloner's). */
+export const KINDS: readonly number[] = [0, D_TTY, D_DISK, D_TTY | D_AUTOOWN, D_TRACKCLOSE];
+/** Names the test's clone handler creates on an open miss (prefix 'cl'). */
+export const CLONE_NAME = /^cl[0-9]$/;
 
 /** Device names: few, nested, so that collisions and prefix conflicts are frequent. */
 export const NAMES = ['x', 'y', 'a', 'a/b', 'a/c', 'a/b/c', 'b/x', 'tty0'] as const;
-/** Paths mount calls use: the names, their directories, link names, misses, a path through a device. */
-export const PATHS = ['', 'x', 'y', 'a', 'a/b', 'a/c', 'a/b/c', 'b', 'b/x', 'tty0', 'l', 'a/l', 'nosuch', 'x/y'] as const;
+/** Paths mount calls use: the names, their directories, link names, misses, a path through a device, clones. */
+export const PATHS = ['', 'x', 'y', 'a', 'a/b', 'a/c', 'a/b/c', 'b', 'b/x', 'tty0', 'l', 'a/l', 'nosuch', 'x/y', 'cl0', 'cl1'] as const;
 /** Where user symlinks are made: devices they cover, a directory (EEXIST), new names. */
 export const LINK_PATHS = ['l', 'a/l', 'x', 'a/b', 'a', 'b/l'] as const;
-/** Symlink targets: relative, parent-relative, absolute, dangling, loops through `l`. */
-export const TARGETS = ['x', 'a/b', '../x', '/y', 'l', 'a', 'nosuch', 'b/x', 'a/l'] as const;
+/** Symlink targets: relative, parent-relative, absolute, dangling, loops through `l`, a clone name. */
+export const TARGETS = ['x', 'a/b', '../x', '/y', 'l', 'a', 'nosuch', 'b/x', 'a/l', 'cl1'] as const;
 const IDS = [0, 1001, 1002] as const;
 const GIDS = [0, 5, 20, 1001] as const;
 const MODES = [0o600, 0o644, 0o666, 0o660, 0o640, 0o000, 0o755, 0o700, 0o711, 0o555, 0o777, 0o620] as const;

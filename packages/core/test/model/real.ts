@@ -1,7 +1,7 @@
 import { createKernel, Kernel, Mount, Cdev, Cdevsw, DevFile, DevStat } from '@devfs/core';
 import { APPLY_SPECS } from './rulesets';
 import { RULES_TEXT } from './rulesets';
-import { CREDS, KINDS, Op } from './ops';
+import { CLONE_NAME, CREDS, KINDS, Op } from './ops';
 import { describe as describeEntry, StatSummary } from './model';
 
 /** The system under test: one kernel (no memory devices), the test rulesets, its mounts, devices and handles. */
@@ -10,15 +10,25 @@ export class Real {
   readonly mounts: Mount[] = [];
   readonly devs: Cdev[] = [];
   readonly handles: DevFile[] = [];
+  /** d_close calls per device. */
+  readonly closes = new Map<Cdev, number>();
   private readonly sws: Cdevsw[] = KINDS.map((d_flags, i) => ({
     d_name: `model${i}`,
     d_flags,
     // a read answers the device's own name, so the test sees which device a handle reaches
     d_read: (dev: Cdev, buf: Buffer) => Buffer.from(dev.si_name).copy(buf),
+    d_close: (dev: Cdev) => { this.closes.set(dev, (this.closes.get(dev) ?? 0) + 1); },
   }));
 
   constructor() {
     this.kernel.rules.load(RULES_TEXT, 'model.rules');
+    // the cloner: a miss of 'clN' makes it (kind 0, root 0600), as ptmx-style drivers do
+    this.kernel.onClone((name) => {
+      if (!CLONE_NAME.test(name)) return undefined;
+      const d = this.kernel.make_dev(this.sws[0], 0, 0, 0, 0o600, name);
+      this.devs.push(d);
+      return d;
+    }, { prefix: 'cl' });
   }
 
   /** Runs one step; resolves with its value, rejects with the call's error. */

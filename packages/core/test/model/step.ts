@@ -36,7 +36,7 @@ function runModel(model: Model, op: Op): unknown {
     case 'setRuleset': return model.setRuleset(m!, op.ruleset, cred);
     case 'applyRule': return model.applyRule(m!, op.spec, cred);
     case 'applyRuleset': return model.applyRuleset(m!, op.ruleset, cred);
-    case 'stat': return model.summary(m!, model.resolve(m!, op.path, cred, op.follow));
+    case 'stat': return model.summary(m!, model.resolve(m!, op.path, cred, op.follow, true));
     case 'readdir': return model.readdir(m!, op.path, cred);
     case 'readlink': return model.readlink(m!, op.path, cred);
     case 'open': return model.open(m!, op.path, op.flags, cred);
@@ -49,8 +49,8 @@ const count = (key: string): void => { stats.set(key, (stats.get(key) ?? 0) + 1)
 
 /**
  * One step on both sides: the outcomes must be equal (value or error code, and a real error must
- * have Node's shape), then every live mount's tree must equal the model's, and every live
- * device's open count must equal the handles the model holds on it.
+ * have Node's shape), then every live mount's tree must equal the model's, every live device's
+ * open count the handles the model holds on it, and every device's d_close count the model's.
  */
 export async function step(model: Model, real: Real, op: Op): Promise<void> {
   count(op.op);
@@ -80,7 +80,9 @@ export async function step(model: Model, real: Real, op: Op): Promise<void> {
     if (g !== w) throw new Error(`after ${JSON.stringify(op)}, mount #${i} differs:\n--- real\n${g}\n--- model\n${w}`);
   });
   model.devs.forEach((d, i) => {
-    if (d.live && real.devs[i].usecount !== d.opens) throw new Error(`after ${JSON.stringify(op)}: ${d.name} usecount ${real.devs[i].usecount}, model ${d.opens}`);
+    const r = real.devs[i];
+    if (d.live && r.usecount !== d.opens) throw new Error(`after ${JSON.stringify(op)}: ${d.name} usecount ${r.usecount}, model ${d.opens}`);
+    if ((real.closes.get(r) ?? 0) !== d.closes) throw new Error(`after ${JSON.stringify(op)}: ${d.name} d_close ran ${real.closes.get(r) ?? 0} times, model ${d.closes}`);
   });
 }
 
