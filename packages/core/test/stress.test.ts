@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { Worker } from 'worker_threads';
-import { createKernel, devfsError, selrecord, SelInfo, POLLIN, Kernel, Cdev, Cdevsw, Mount, DevFile } from '@devfs/core';
+import { createKernel, devfsError, selrecord, SelInfo, ROOT, Kernel, Cdev, Cdevsw, Cred, Mount, DevFile } from '@devfs/core';
 import { native, candidatePaths } from '@devfs/native';
 
 /**
@@ -27,6 +27,8 @@ const CHURN_MS = Number(process.env.STRESS_MS ?? 20_000);
 const SETTLE_MS = 5_000;
 const FOREIGN_TAG = 0x5e5;
 const ADDON = candidatePaths().find((p) => fs.existsSync(p)) as string;
+/** An unprivileged walker (directories are 0555: it may search and list everything root may). */
+const USER: Cred = { uid: 1001, gid: 1001, groups: [1001] };
 
 /** Codes each kind of call may fail with while everything else churns. */
 const ALLOWED: Record<string, Set<string>> = {
@@ -178,19 +180,20 @@ class Churn {
     }
   }
 
-  /** Walks a random mount recursively: readdir, lstat, stat through links, readlink. */
+  /** Walks a random mount recursively as root or a user: readdir, lstat, stat through links, readlink. */
   async walker(): Promise<void> {
     while (this.running) {
       const m = this.mounts[rnd(this.mounts.length)];
       if (!m) { await tick(); continue; }
+      const cred = rnd(2) === 0 ? ROOT : USER;
       const walk = async (dir: string): Promise<void> => {
-        const ents = await this.p.call('walk', `readdir ${dir}`, () => m.readdir(dir));
+        const ents = await this.p.call('walk', `readdir ${dir}`, () => m.readdir(dir, cred));
         for (const e of ents ?? []) {
           const p = dir === '' ? e.name : `${dir}/${e.name}`;
-          await this.p.call('walk', `lstat ${p}`, () => m.lstat(p));
+          await this.p.call('walk', `lstat ${p}`, () => m.lstat(p, cred));
           if (e.type === 'symlink') {
-            await this.p.call('walk', `readlink ${p}`, () => m.readlink(p));
-            await this.p.call('walk', `stat ${p}`, () => m.stat(p));
+            await this.p.call('walk', `readlink ${p}`, () => m.readlink(p, cred));
+            await this.p.call('walk', `stat ${p}`, () => m.stat(p, cred));
           }
           if (e.type === 'dir') await walk(p);
           if (rnd(8) === 0) await tick();
@@ -266,6 +269,8 @@ interface RunResult {
   p: Problems;
   workers: Awaited<ReturnType<ReturnType<typeof startWorkers>['stop']>>;
   openHandles: number;
+  /** Devices with opens or driver calls still counted once every loop ended and closed its handles. */
+  busy: string[];
   devicesLeft: string[];
 }
 
@@ -274,15 +279,17 @@ async function run(ms: number): Promise<RunResult> {
   const workers = startWorkers();
   const churn = new Churn(Date.now() + ms);
   let reports: RunResult['workers'];
+  let busy: string[] = ['(loops failed)'];
   try {
     await Promise.all([churn.devices(), churn.mountChurn(), churn.walker(), churn.walker(), churn.opener(), churn.opener(), churn.opener()]);
+    busy = [...churn.kernel.devices()].filter((d) => d.usecount !== 0 || d.threadcount !== 0).map((d) => d.si_name);
   } finally {
     // the registrar stops (clearing its inodes) while the kernel still adopts and releases them
     reports = await workers.stop();
     churn.kernel.lookupDev('sync');
     await churn.finish();
   }
-  return { p: churn.p, workers: reports, openHandles: churn.handles.size, devicesLeft: [...churn.kernel.devices()].map((d) => d.si_name) };
+  return { p: churn.p, workers: reports, openHandles: churn.handles.size, busy, devicesLeft: [...churn.kernel.devices()].map((d) => d.si_name) };
 }
 
 describe('stress: mounts, walkers, opens and destroys, from the main thread and workers', () => {
@@ -295,7 +302,7 @@ describe('stress: mounts, walkers, opens and destroys, from the main thread and 
     const heap0 = measure();
     const inodes0 = native.inodeLiveCount();
 
-    const { p, workers, openHandles, devicesLeft } = await run(CHURN_MS);
+    const { p, workers, openHandles, busy, devicesLeft } = await run(CHURN_MS);
     if (process.env.STRESS_STATS) console.log(JSON.stringify({ counts: p.counts, workers }));
     expect(p.hangs).toEqual([]);
     expect(p.unexpected).toEqual([]);
@@ -316,6 +323,7 @@ describe('stress: mounts, walkers, opens and destroys, from the main thread and 
     // nothing open, nothing left: every handle closed, every destroy resolved (awaited in finish),
     // every adopted foreign device dropped once its registrar cleared it
     expect(openHandles).toBe(0);
+    expect(busy).toEqual([]);
     expect(devicesLeft).toEqual([]);
     expect(native.inodeLiveCount()).toBe(inodes0);
     // fd and heap back to the baseline (the run's kernel is garbage now)
