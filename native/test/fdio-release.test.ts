@@ -66,7 +66,7 @@ function pollerClosedAtEnd(ended: Promise<unknown>[]): WeakRef<object>[] {
   const [r, w] = native.fdPipe();
   const owner = new Owner();
   let done!: () => void;
-  ended.push(new Promise((resolve) => { done = resolve; }));
+  ended.push(new Promise<void>((resolve) => { done = resolve; }));
   const poller: FdPoller = new native.FdPoller(r, {
     ownsFd: true,
     onData: () => owner.payload,
@@ -85,7 +85,7 @@ function watchClosedWhenReady(fds: number[], fired: Promise<unknown>[]): WeakRef
   fds.push(r, w);
   const owner = new Owner();
   let done!: () => void;
-  fired.push(new Promise((resolve) => { done = resolve; }));
+  fired.push(new Promise<void>((resolve) => { done = resolve; }));
   const watch: FdWatch = new native.FdWatch(r, () => { void owner.payload; watch.close(); done(); });
   owner.handle = watch;
   watch.arm(0x1);
