@@ -192,7 +192,11 @@ export class PtySessions {
       if (!ps.done) this.type(ps, Buffer.from(lineStart ? [PTY_EOF] : [PTY_EOF, PTY_EOF]));
     });
     data.on('error', () => undefined);
-    data.on('close', () => { if (!ps.done) this.hangup(ps); });
+    data.on('close', () => {
+      if (ps.done) return;
+      this.hangup(ps);
+      pty.resume(); // nobody will 'drain' a closed socket: read (and drop) the rest so the pty can finish
+    });
     pty.onExit(({ exitCode, signal }) => {
       ps.done = true;
       this.sessions.delete(ps.id);
