@@ -1,10 +1,27 @@
+import * as fs from 'fs';
 import { createKernel } from '@devfs/core';
+import { native } from '@devfs/native';
 import { PtyDriver, spawn } from '@devfs/drivers-pty';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
 import { collect, ptyFds, waitFor, zombies } from './helpers';
 import { base64Fixture, sha256 } from '../../../test-support/pty';
 
 const env = { PATH: process.env.PATH, LC_ALL: 'C' };
+
+/** Child processes of ours (running or zombie) whose command is `comm`. */
+function childrenNamed(comm: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (name === comm && ppid === process.pid) out.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return out;
+}
 
 describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), needTool('tty')], () => {
   test('stty size prints the rows/cols given, and again after resize', async () => {
@@ -90,6 +107,22 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     expect(() => pty.kill('SIGNOPE')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     pty.kill('SIGTERM');
     expect((await done).exit).toEqual({ exitCode: 0, signal: 15 });
+  });
+
+  test('the output reader cannot be made (EMFILE): spawn throws it; the program is killed and reaped, the pty closed', async () => {
+    const before = ptyFds();
+    const real = native.FdPoller;
+    native.FdPoller = function failing() {
+      throw Object.assign(new Error('EMFILE: too many open files, uv_poll_init'), { code: 'EMFILE', errno: -24, syscall: 'uv_poll_init' });
+    } as unknown as typeof native.FdPoller;
+    try {
+      expect(() => spawn('sleep', ['30'], { env })).toThrow(expect.objectContaining({ code: 'EMFILE' }));
+    } finally {
+      native.FdPoller = real;
+    }
+    expect(ptyFds()).toEqual(before);
+    for (let i = 0; i < 100 && childrenNamed('sleep').length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(childrenNamed('sleep')).toEqual([]); // neither running nor a zombie
   });
 
   test('a missing program is ENOENT; nothing is left behind', () => {

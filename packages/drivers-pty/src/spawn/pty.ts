@@ -103,18 +103,38 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       this.release();
       throw toDevfsError(err, 'spawn', file);
     }
-    this.poller = new native.FdPoller(this.fd, {
-      mode: 'stream',
-      onData: (chunks) => this.deliver(chunks),
-      onEnd: () => this.outputDone(),
-      onWritable: () => this.drainEmitter.fire(),
-      onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
-    });
-    this.watcher = new native.ProcessWatcher(this.pid, (exitCode, signal) => {
-      this.watcher = undefined;
-      this.exited({ exitCode, signal });
-    });
+    try {
+      this.watcher = new native.ProcessWatcher(this.pid, (exitCode, signal) => {
+        this.watcher = undefined;
+        this.exited({ exitCode, signal });
+      });
+      this.poller = new native.FdPoller(this.fd, {
+        mode: 'stream',
+        onData: (chunks) => this.deliver(chunks),
+        onEnd: () => this.outputDone(),
+        onWritable: () => this.drainEmitter.fire(),
+        onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
+      });
+    } catch (err) {
+      this.abandon();
+      throw toDevfsError(err, 'spawn', file);
+    }
     this.poller.startReading();
+  }
+
+  /**
+   * The reader or the exit watcher could not be made (EMFILE, ENOMEM): the program is killed — and
+   * reaped by the watcher when there is one — and the pty released; nothing will be reported.
+   */
+  private abandon(): void {
+    this.finished = true;
+    try {
+      if (this.watcher) this.watcher.kill(9);
+      else native.killProcess(this.pid, 9);
+    } catch {
+      // already gone
+    }
+    this.release();
   }
 
   get cols(): number {
@@ -244,6 +264,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   }
 
   private exited(status: IPtyExit): void {
+    if (this.finished) return;
     this.status = status;
     if (this.outputEnded) this.finish();
     else if (!this.paused) this.armDrainTimer();
