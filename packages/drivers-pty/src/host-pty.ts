@@ -29,9 +29,12 @@ export function hostTtyGid(): number {
  * Gives the host slave to the user a process is spawned for, as a login's terminal is: owner
  * `uid`, group tty, mode 0620 — so that the program can reopen its own terminal (`echo > $(tty)`)
  * and nobody but the tty group can write to it. The path is safe to use by name: devpts entries
- * are made only by the kernel, and the number stays ours while we hold the master.
+ * are made only by the kernel, and the number stays ours while we hold the master. Only root
+ * hands terminals over; anyone else's slave is already their own (devpts makes it so), and a
+ * spawn as another uid fails in the child's setuid with its own error.
  */
 export function grantHostSlave(ptsPath: string, uid: number): void {
+  if (process.geteuid?.() !== 0) return;
   try {
     fs.chownSync(ptsPath, uid, hostTtyGid());
     fs.chmodSync(ptsPath, 0o620);
