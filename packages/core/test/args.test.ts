@@ -375,6 +375,20 @@ describe('poll timeouts', () => {
   });
 });
 
+describe('ioctl on a cloned handle', () => {
+  test('what fo_ioctl throws reaches the caller as a DevfsError; a bad command never reaches it', async () => {
+    const k = createKernel({ memDevices: false });
+    const seen: unknown[] = [];
+    const ops = { fo_ioctl: (_f: unknown, cmd: number) => { seen.push(cmd); throw new TypeError('driver bug'); } };
+    k.make_dev({ d_name: 'cl', d_open: (_d, _fl, file) => k.fdclone(file, ops, 1) }, 0, 0, 0, 0o666, 'cl');
+    const f = await k.mount().open('cl', 'r');
+    await expect(f.ioctl(0x5413)).rejects.toMatchObject({ code: 'EIO', syscall: 'ioctl', path: 'cl', message: 'EIO: driver bug \'cl\'' });
+    await expect(f.ioctl(undefined as never)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'ioctl', path: 'cl' });
+    expect(seen).toEqual([0x5413]);
+    await f.close();
+  });
+});
+
 describe('error messages', () => {
   test('a native error converted keeps one tail (no repeated syscall and path)', async () => {
     const { toDevfsError } = await import('@devfs/core');

@@ -51,6 +51,11 @@ export class Plan {
   private readonly pos: number[] = [];
   private readonly effect = new Effect();
   private stamp = 0;
+  /**
+   * Plans of the included rulesets, by rule index, fetched on first use. Safe to keep: a change
+   * to an included ruleset discards this plan too (the registry drops every includer's plan).
+   */
+  private readonly subs: (Plan | undefined)[] = [];
 
   /** Compiles ruleset `rs` of `source`; its includes are followed `depth` levels deep. */
   constructor(private readonly source: PlanSource, rs: number, private readonly depth: number, readonly version: number) {
@@ -141,7 +146,10 @@ export class Plan {
     if (rule.uid !== null) { e.uid = rule.uid; e.set |= SET_UID; }
     if (rule.gid !== null) { e.gid = rule.gid; e.set |= SET_GID; }
     if (rule.mode !== null) { e.mode = rule.mode; e.set |= SET_MODE; }
-    if (rule.include !== null && this.depth > 0) merge(this.source.plan(rule.include, this.depth - 1).effectFor(subject), e);
+    if (rule.include !== null && this.depth > 0) {
+      const sub = this.subs[idx] ?? (this.subs[idx] = this.source.plan(rule.include, this.depth - 1));
+      merge(sub.effectFor(subject), e);
+    }
   }
 }
 
