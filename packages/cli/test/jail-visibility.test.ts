@@ -42,6 +42,26 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
     }
   });
 
+  test('md list: a disk the jail is made to show is listed to nobody, without its image path', async () => {
+    const image = path.join(dir(), 'shown-image.img');
+    fs.writeFileSync(image, Buffer.alloc(1024 * 1024));
+    const add = await cli(sock(), ['rule', '-s', 'devfsrules_jail', 'add', 'path', 'md*', 'unhide']);
+    expect(add.code).toBe(0);
+    const rnum = add.stdout.trim();
+    const c = await cli(sock(), ['md', 'create', '-t', 'vnode', '-f', image]);
+    const name = c.stdout.trim();
+    try {
+      expect((await cli(sock(), ['ls'], NOBODY)).stdout.split('\n')).toContain(name);
+      const theirs = JSON.parse((await cli(sock(), ['--json', 'md', 'list'], NOBODY)).stdout);
+      expect(theirs).toEqual([expect.objectContaining({ name, type: 'vnode', mediaSize: 1024 * 1024 })]);
+      expect(theirs[0].file).toBeUndefined();
+      expect(JSON.stringify(theirs)).not.toContain('shown-image');
+    } finally {
+      expect((await cli(sock(), ['md', 'destroy', name])).code).toBe(0);
+      expect((await cli(sock(), ['rule', '-s', 'devfsrules_jail', 'del', rnum])).code).toBe(0);
+    }
+  });
+
   test('mounts: nobody sees its own mount only; drivers: refused; sysctl: only nodes about devices it sees', async () => {
     const all = JSON.parse((await cli(sock(), ['--json', 'mounts'])).stdout);
     expect(all.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['root', 'jail']));
