@@ -27,6 +27,7 @@ function runModel(model: Model, op: Op): unknown {
     case 'mount': model.mount(op.ruleset, op.jail, op.readOnly); return undefined;
     case 'close': { const h = pick(model.handles, op.h); if (h) model.close(h); return undefined; }
     case 'read': { const h = pick(model.handles, op.h); return h ? model.read(h) : undefined; }
+    case 'wrap': return undefined;
     case 'unmount': return model.unmount(m!);
     case 'chmod': return model.chmod(m!, op.path, op.mode, cred);
     case 'chown': return model.chown(m!, op.path, op.uid, op.gid, cred);
