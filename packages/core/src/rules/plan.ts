@@ -148,21 +148,14 @@ export class Plan {
     if (rule.mode !== null) { e.mode = rule.mode; e.set |= SET_MODE; }
     if (rule.include !== null && this.depth > 0) {
       const sub = this.subs[idx] ?? (this.subs[idx] = this.source.plan(rule.include, this.depth - 1));
-      merge(sub.effectFor(subject), e);
+      const inner = sub.effectFor(subject);
+      apply(inner, e);
+      e.set |= inner.set;
     }
   }
 }
 
-/** Applies `from`'s assignments over `to` (the later assignment wins). */
-function merge(from: Effect, to: Effect): void {
-  const s = from.set;
-  if (s & SET_HIDDEN) to.hidden = from.hidden;
-  if (s & SET_UID) to.uid = from.uid;
-  if (s & SET_GID) to.gid = from.gid;
-  if (s & SET_MODE) to.mode = from.mode;
-  to.set |= s;
-}
-
+/** Makes `e`'s assignments on `attrs` (an effect is attrs too: an include's effect merges in). */
 function apply(e: Effect, attrs: RuleAttrs): void {
   const s = e.set;
   if (s & SET_HIDDEN) attrs.hidden = e.hidden;
