@@ -67,10 +67,21 @@ export function devfsError(code: string, syscall?: string, path?: string, detail
     if (syscall) message += `, ${syscall}`;
     if (path !== undefined) message += ` '${quotable(path)}'`;
   } else {
+    if (detail.indexOf(': ') >= 0) detail = unstack(detail);
     message = `${code}: ${CONTROL.test(detail) ? escapeControls(detail) : detail}`;
     if (path !== undefined && path !== '' && !detail.includes(path)) message += ` '${quotable(path)}'`;
   }
   return new DevfsError(code, message, syscall, path);
+}
+
+const INNER_PREFIX = /(^|: |\()(E[A-Z0-9]+): /g;
+
+/**
+ * A reason without the `CODE: ` prefixes of errors it quotes (`cannot read config: ENOENT: no
+ * such file` → `cannot read config: no such file`), so that a message carries one code, first.
+ */
+function unstack(detail: string): string {
+  return detail.replace(INNER_PREFIX, (m, lead: string, c: string) => (ERRNO_TABLE.has(c) ? lead : m));
 }
 
 /** `s` fit to be quoted in a one-line message: control characters escaped, at most 256 characters. */

@@ -411,6 +411,16 @@ describe('error messages', () => {
     expect(e?.message).toBe("EINVAL: invalid value 'zz' for net.x.mac: MAC address must be 6 bytes");
   });
 
+  test('a reason that quotes another error keeps one code, first', async () => {
+    const { devfsError: make } = await import('@devfs/core');
+    expect(make('ENOENT', 'config', '/x', "cannot read config: ENOENT: no such file or directory, open '/x'").message)
+      .toBe("ENOENT: cannot read config: no such file or directory, open '/x'");
+    expect(make('EPERM', 'tap', undefined, 'tap driver unavailable (EPERM: operation not permitted, TUNSETIFF)').message)
+      .toBe('EPERM: tap driver unavailable (operation not permitted, TUNSETIFF)');
+    expect(make('EADDRINUSE', 'listen', '/s', "EADDRINUSE: address already in use /s").message).toBe('EADDRINUSE: address already in use /s');
+    expect(make('EINVAL', 'x', undefined, "unknown argument 'EXYZ: q'").message).toBe("EINVAL: unknown argument 'EXYZ: q'");
+  });
+
   test('no internal operation names in messages that explain themselves', () => {
     const k = createKernel({ memDevices: false });
     const msgs: string[] = [];
