@@ -46,6 +46,16 @@ const cases: [string, Op[]][] = [
       { op: 'unlink', m: 0, path: '', cred: 1 },
     ],
   ],
+  [
+    // rename on an unmounted mount answered EPERM; every other call there is ENXIO
+    'rename after unmount is ENXIO',
+    [
+      { op: 'mount', ruleset: 0, jail: false, readOnly: true },
+      { op: 'rename', m: 1, path: 'x', to: 'y', cred: 0 },
+      { op: 'unmount', m: 1 },
+      { op: 'rename', m: 1, path: 'x', to: 'y', cred: 0 },
+    ],
+  ],
 ];
 
 describe('model regressions', () => {

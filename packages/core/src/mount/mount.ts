@@ -264,7 +264,8 @@ export class Mount {
   rename(from: string, _to: string, _cred: Cred = ROOT): never {
     arg.string(from, 'source path', 'rename');
     arg.string(_to, 'destination path', 'rename', from);
-    throw devfsError(this.readOnly ? 'EROFS' : 'EPERM', 'rename', from, 'devfs entries cannot be renamed');
+    this.writable('rename', from);
+    throw devfsError('EPERM', 'rename', from, 'devfs entries cannot be renamed');
   }
 
   /** Sets the ruleset applied to entries created from now on (root only; not in a jail). */

@@ -389,6 +389,12 @@ export class Model {
       hidden: r.hidden, seq: ++this.seq });
   }
 
+  /** Names belong to drivers: renaming is refused (a change, so EROFS / ENXIO first). */
+  rename(m: MMount): void {
+    this.writable(m);
+    fail('EPERM');
+  }
+
   setRuleset(m: MMount, rs: number, cred: Cred): void {
     this.writable(m);
     if (cred.uid !== 0 || m.jail) fail('EPERM');

@@ -28,6 +28,7 @@ export type Op =
   | { op: 'readlink'; m: number; path: string; cred: number }
   | { op: 'open'; m: number; path: string; flags: 'r' | 'w' | 'r+'; cred: number }
   | { op: 'close'; h: number }
+  | { op: 'rename'; m: number; path: string; to: string; cred: number }
   | { op: 'read'; h: number }
   /** More inode-table changes than the change log holds: every mount and view must rescan. */
   | { op: 'wrap' };
@@ -104,6 +105,7 @@ const steps: fc.WeightedArbitrary<Op>[] = [
   { weight: 4, arbitrary: fc.record({ op: fc.constant('open' as const), m: idx, path, flags: fc.constantFrom('r' as const, 'w' as const, 'r+' as const), cred }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), h: idx }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), h: idx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('rename' as const), m: idx, path, to: path, cred }) },
 ];
 
 /**

@@ -79,6 +79,7 @@ export class Real {
       case 'stat': return this.summary(m, op.follow ? m.stat(op.path, CREDS[op.cred]) : m.lstat(op.path, CREDS[op.cred]), op.path);
       case 'readdir': return m.readdir(op.path, CREDS[op.cred]).map(({ name, type }) => ({ name, type }));
       case 'readlink': return m.readlink(op.path, CREDS[op.cred]);
+      case 'rename': return m.rename(op.path, op.to, CREDS[op.cred]);
       case 'open': {
         this.handles.push(await m.open(op.path, op.flags, CREDS[op.cred]));
         return undefined;

@@ -41,6 +41,7 @@ function runModel(model: Model, op: Op): unknown {
     case 'readdir': return model.readdir(m!, op.path, cred);
     case 'readlink': return model.readlink(m!, op.path, cred);
     case 'open': return model.open(m!, op.path, op.flags, cred);
+    case 'rename': return model.rename(m!);
   }
 }
 
