@@ -26,6 +26,8 @@ export class Sysctl {
     if (!NAME_RE.test(arg.string(name, 'sysctl name', 'sysctl.create'))) throw devfsError('EINVAL', 'sysctl.create', name, 'malformed sysctl name');
     arg.fn(arg.object<SysctlNode>(node, 'sysctl node', 'sysctl.create', name).get, 'get', 'sysctl.create', name);
     if (node.set !== undefined) arg.fn(node.set, 'set', 'sysctl.create', name);
+    arg.optString(node.description, 'description', 'sysctl.create', '', name);
+    arg.optString(node.device, 'device', 'sysctl.create', '', name);
     if (this.nodes.has(name)) throw devfsError('EEXIST', 'sysctl.create', name);
     this.nodes.set(name, node);
     return () => {

@@ -226,7 +226,7 @@ const entries: Entry[] = [
   ['events.autoload mount', 'events.autoload', 'optString', (w, v) => w.k.events.autoload('zz', any(v)), [], 'zz'],
   // ------------------------------------------------------------- Sysctl
   ['sysctl.create name', 'sysctl.create', 'string', (w, v) => w.k.sysctl.create(any(v), { get: () => 1 })],
-  ['sysctl.create node', 'sysctl.create', 'all', (w, v) => w.k.sysctl.create('t.x', any(v)), [{ get: 1 }, { get: () => 1, set: 1 }], 't.x'],
+  ['sysctl.create node', 'sysctl.create', 'all', (w, v) => w.k.sysctl.create('t.x', any(v)), [{ get: 1 }, { get: () => 1, set: 1 }, { get: () => 1, device: 5 }, { get: () => 1, description: {} }], 't.x'],
   ['sysctl.read', 'sysctl.read', 'string', (w, v) => w.k.sysctl.read(any(v))],
   ['sysctl.describe', 'sysctl.describe', 'string', (w, v) => w.k.sysctl.describe(any(v))],
   ['sysctl.deviceOf', 'sysctl.read', 'string', (w, v) => w.k.sysctl.deviceOf(any(v))],
