@@ -1,19 +1,32 @@
 /**
  * The daemon's plugin list: config `drivers` (default: pty, tap, disk) plus `--driver` specs.
- * Package names resolve from the current directory first, then from this package (which depends
- * on the built-in drivers).
+ * The built-in drivers (@devfs/drivers-*, dependencies of this package) are resolved from this
+ * package to absolute paths, so a node_modules in whatever directory the daemon was started from
+ * cannot shadow them. Other package names and relative paths resolve from the current directory;
+ * running as root, the host refuses any plugin file another user could have written
+ * (core's host/trust.ts).
  */
 import * as path from 'path';
 import { DEFAULT_DRIVERS } from './config';
 
+const CLI_DIR = path.join(__dirname, '..', '..');
+
 /** Search paths for plugin names and relative paths: the current directory, then @devfs/cli. */
 export function pluginPaths(): string[] {
-  return [process.cwd(), path.join(__dirname, '..', '..')];
+  return [process.cwd(), CLI_DIR];
 }
 
-/** The plugin specs to load, in order. */
+/** The plugin specs to load, in order; the built-in drivers as absolute paths resolved from @devfs/cli. */
 export function driverList(configured: string[] | undefined, extra: string[]): string[] {
   const list = [...(configured ?? DEFAULT_DRIVERS)];
   for (const e of extra) if (!list.includes(e)) list.push(e);
-  return list;
+  return list.map((spec) => (DEFAULT_DRIVERS.includes(spec) ? builtinPath(spec) : spec));
+}
+
+function builtinPath(spec: string): string {
+  try {
+    return require.resolve(spec, { paths: [CLI_DIR] });
+  } catch {
+    return spec; // not installed beside the CLI: resolved (and reported) by the host as usual
+  }
 }

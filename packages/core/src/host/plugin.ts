@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { devfsError, wrapError } from '../errors';
 import type { DriverSpec } from './types';
+import { assertTrustedPlugin } from './trust';
 
 /** The fields of a plugin's package.json the host reads. */
 export interface PluginPackage {
@@ -79,6 +80,7 @@ export function findPlugin(spec: DriverSpec, paths: string[]): FoundPlugin {
   const file = resolvePluginFile(spec, paths);
   const pkg = findPackage(file);
   const name = pkg?.name ?? spec;
+  assertTrustedPlugin(file, name);
   let mod: unknown;
   try {
     mod = require(file);
