@@ -168,10 +168,7 @@ Napi::Value PtySpawn(const Napi::CallbackInfo& info) {
   bool found = false;
   for (auto& e : envv)
     if (e.compare(0, 5, "PATH=") == 0) { search = e.substr(5); found = true; }
-  if (!found) {
-    const char* p = getenv("PATH");
-    search = p ? p : "/usr/local/bin:/usr/bin:/bin";
-  }
+  if (!found) search = "/bin:/usr/bin";  // execvp's default without PATH: never the parent's PATH
   std::vector<char*> cargv = CArray(argv), cenv = CArray(envv);
 
   ChildArgs a = {};

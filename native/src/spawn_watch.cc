@@ -1,7 +1,9 @@
 // spawn_watch: ProcessWatcher — exit of a child through pidfd_open + uv_poll on the env's loop,
 // then waitpid(WNOHANG), so every child is reaped without SIGCHLD handling. killProcess.
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     exports.Set("ProcessWatcher", DefineClass(env, "ProcessWatcher", {
         InstanceMethod<&ProcessWatcher::Kill>("kill"),
         InstanceMethod<&ProcessWatcher::Close>("close"),
+        InstanceMethod<&ProcessWatcher::Reap>("reap"),
         InstanceMethod<&ProcessWatcher::JsRef>("ref"),
         InstanceMethod<&ProcessWatcher::JsUnref>("unref"),
         InstanceAccessor<&ProcessWatcher::GetPid>("pid"),
@@ -119,6 +122,42 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     // pidfd_send_signal cannot hit a recycled pid.
     if (syscall(SYS_pidfd_send_signal, pidfd_, sig, nullptr, 0) < 0) ThrowErrno(env, errno, "kill");
     return env.Undefined();
+  }
+  // reap(timeoutMs): waits (poll on the pidfd, sleeping — never spinning) at most timeoutMs for
+  // the child to die, reaps it and returns [exitCode, signal]; onExit is then never called (the
+  // caller reports the exit). undefined when the child is still alive at the deadline.
+  Napi::Value Reap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (pidfd_ < 0) return env.Undefined();
+    int ms = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+    if (ms < 0) ms = 0;
+    struct pollfd p = {pidfd_, POLLIN, 0};
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += ms / 1000;
+    end.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
+    if (end.tv_nsec >= 1000000000L) { end.tv_sec++; end.tv_nsec -= 1000000000L; }
+    for (;;) {
+      int r = poll(&p, 1, ms);
+      if (r >= 0 || errno != EINTR) break;
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      long left = (end.tv_sec - now.tv_sec) * 1000L + (end.tv_nsec - now.tv_nsec) / 1000000L;
+      ms = left > 0 ? static_cast<int>(left) : 0;
+    }
+    int st = 0;
+    pid_t r;
+    do r = waitpid(pid_, &st, WNOHANG); while (r < 0 && errno == EINTR);
+    if (r == 0) return env.Undefined();
+    exited_ = true;
+    int code = -1, sig = 0;
+    if (r > 0 && WIFEXITED(st)) code = WEXITSTATUS(st);
+    if (r > 0 && WIFSIGNALED(st)) { code = 0; sig = WTERMSIG(st); }
+    Stop(false);
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, code));
+    out.Set(1u, Napi::Number::New(env, sig));
+    return out;
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
     Stop(false);

@@ -32,6 +32,12 @@ export interface ProcessWatcher {
   kill(signal?: number): void;
   /** Stops watching without reaping. */
   close(): void;
+  /**
+   * Waits (sleeping in poll on the pidfd, never spinning) at most `timeoutMs` for the child to
+   * die, reaps it and returns `[exitCode, signal]` — onExit is then never called, the caller
+   * reports the exit. `undefined` when it is still alive at the deadline (or already reaped).
+   */
+  reap(timeoutMs: number): [number, number] | undefined;
   /** Keeps the event loop alive until the exit (default). */
   ref(): void;
   /** Does not keep the event loop alive. */

@@ -5,9 +5,9 @@
 export * from './constants';
 export { spawn } from './spawn/spawn';
 export { Pty } from './spawn/pty';
-export type { IPty, IPtyExit } from './spawn/pty';
+export type { IPty, IPtyExit, IExitEvent } from './spawn/pty';
 export type { IEvent, IDisposable } from './spawn/events';
-export type { PtySpawnOptions, HostedPty } from './spawn/options';
+export type { PtySpawnOptions, HostedPty, IBasePtyForkOptions, IPtyForkOptions, IWindowsPtyForkOptions } from './spawn/options';
 export { openHostPty } from './host-pty';
 export { PtyDriver } from './driver/driver';
 export type { PtyDriverOptions } from './driver/driver';

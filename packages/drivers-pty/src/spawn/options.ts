@@ -2,17 +2,24 @@ import * as os from 'os';
 import { devfsError } from '@devfs/core';
 import type { Cred } from '@devfs/core';
 
-/** Options of `spawn` (node-pty's IPtyForkOptions, plus the devfs host to clone the pty through). */
-export interface PtySpawnOptions {
-  /** TERM of the child (default 'xterm-256color'). */
+/**
+ * node-pty's IBasePtyForkOptions: what every platform takes. Checked as node-pty does — a value
+ * of the wrong type (`name: {}`, `cwd: 5`, `env: 'x'`) throws.
+ */
+export interface IBasePtyForkOptions {
+  /** TERM of the child: this, else `env.TERM`, else 'xterm' (node-pty's rule). */
   name?: string;
   /** Columns (default 80). */
   cols?: number;
   /** Rows (default 24). */
   rows?: number;
-  /** Working directory of the child (default: ours). */
+  /** Working directory of the child (default: ours); the child's PWD is set to it. */
   cwd?: string;
-  /** Environment (default: process.env); TERM is set from `name`. */
+  /**
+   * Environment (default: process.env, without TMUX, TMUX_PANE, STY, WINDOW, WINDOWID, TERMCAP,
+   * COLUMNS, LINES — as node-pty). Without PATH the program is searched in /bin:/usr/bin, never
+   * in our PATH.
+   */
   env?: NodeJS.ProcessEnv | { [key: string]: string | undefined };
   /** 'utf8' (default): onData gets strings, split characters are never mangled. null: Buffers. */
   encoding?: BufferEncoding | null;
@@ -24,10 +31,28 @@ export interface PtySpawnOptions {
   handleFlowControl?: boolean;
   flowControlPause?: string;
   flowControlResume?: string;
+}
+
+/** node-pty's IWindowsPtyForkOptions: accepted so shared code compiles; the Windows keys are ignored. */
+export interface IWindowsPtyForkOptions extends IBasePtyForkOptions {
+  useConpty?: boolean;
+  useConptyDll?: boolean;
+  conptyInheritCursor?: boolean;
+}
+
+/** Options of `spawn`: node-pty's IPtyForkOptions, plus the devfs host to clone the pty through. */
+export interface PtySpawnOptions extends IBasePtyForkOptions {
   /** Run the child as this user (needs privilege). */
   uid?: number;
   /** Run the child as this group (needs privilege). */
   gid?: number;
+  /**
+   * A program that cannot be started (exec or chdir failed): by default, as node-pty, `spawn`
+   * returns, the reason is printed on the terminal ("execvp(3) failed.: No such file or
+   * directory") and onExit reports exit code 1 with the coded error as `error`. With `true`,
+   * `spawn` throws that DevfsError instead (ENOENT, EACCES, ENOTDIR…) and nothing is left behind.
+   */
+  throwOnSpawnError?: boolean;
   /**
    * Inside a devfs host: the pty driver to clone the pty through, so that `pts/N` appears in the
    * host's mounts for the life of the pty (owned by `cred`, default uid/gid of the child).
@@ -41,6 +66,9 @@ export interface PtySpawnOptions {
    */
   exitDrainMs?: number;
 }
+
+/** node-pty's name for the Unix spawn options (the same object as {@link PtySpawnOptions}). */
+export type IPtyForkOptions = PtySpawnOptions;
 
 /** What a driver hands `spawn` for a hosted pty. */
 export interface HostedPty {
@@ -63,29 +91,11 @@ export function checkSize(cols: unknown, rows: unknown, syscall: string): { cols
   return { cols: cols as number, rows: rows as number };
 }
 
-/** 'K=V' strings of the child's environment with TERM set. */
-export function envArray(env: PtySpawnOptions['env'], term: string): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(env ?? process.env)) {
-    if (v === undefined || k === 'TERM') continue;
-    if (k.includes('=') || k.includes('\0') || String(v).includes('\0')) {
-      throw devfsError('EINVAL', 'spawn', k, 'environment names must not contain = or NUL, values no NUL');
-    }
-    out.push(`${k}=${v}`);
-  }
-  out.push(`TERM=${term}`);
-  return out;
-}
-
-/** Signal number from a name ('SIGTERM', 'TERM') or number; EINVAL when unknown. */
-export function signalNumber(signal: string | number | undefined, fallback: string): number {
+/** Signal number from a name ('SIGTERM', 'TERM') or number; undefined when unknown. */
+export function signalNumber(signal: string | number | undefined, fallback: string): number | undefined {
   const s = signal ?? fallback;
-  if (typeof s === 'number') {
-    if (Number.isInteger(s) && s >= 0 && s < 65) return s;
-  } else {
-    const name = (s.startsWith('SIG') ? s : `SIG${s}`) as keyof typeof os.constants.signals;
-    const n = os.constants.signals[name];
-    if (n !== undefined) return n;
-  }
-  throw devfsError('EINVAL', 'kill', String(s), `unknown signal '${String(s)}'`);
+  if (typeof s === 'number') return Number.isInteger(s) && s >= 0 && s < 65 ? s : undefined;
+  if (typeof s !== 'string') return undefined;
+  const name = (s.startsWith('SIG') ? s : `SIG${s}`) as keyof typeof os.constants.signals;
+  return os.constants.signals[name];
 }

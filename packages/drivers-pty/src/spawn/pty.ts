@@ -3,17 +3,36 @@ import { StringDecoder } from 'string_decoder';
 import { native } from '@devfs/native';
 import type { FdPoller, ProcessWatcher } from '@devfs/native';
 import { devfsError, toDevfsError } from '@devfs/core';
-import type { Cred } from '@devfs/core';
+import type { Cred, DevfsError } from '@devfs/core';
 import { grantHostSlave, openHostPty } from '../host-pty';
 import { TIOCGPGRP } from '../constants';
 import { Emitter, IEvent } from './events';
-import { checkSize, envArray, PtySpawnOptions, signalNumber } from './options';
+import { checkSize, PtySpawnOptions, signalNumber } from './options';
+import { checkOptionTypes, childEnv } from './env';
+import { signalKills } from './reap';
+import { isStartFailure, spawnStartFailure, startFailureText } from './start-failure';
+
+/**
+ * How long `kill()` waits, sleeping on the child's pidfd, for a child that the signal kills by its
+ * default action, so that it is reaped before `kill()` returns (as with node-pty, no zombie is seen
+ * right after). Death by a default action takes microseconds; this bounds a child stuck in the
+ * kernel (a stopped or uninterruptible one), which is then reaped when its exit is reported.
+ */
+const KILL_REAP_MS = 100;
 
 /** Exit status as node-pty reports it: the exit code, or 0 and the signal number. */
 export interface IPtyExit {
   exitCode: number;
   signal?: number;
+  /**
+   * The program could not be started (exec or chdir failed; see `throwOnSpawnError`): the coded
+   * error (ENOENT, EACCES, ENOTDIR…). exitCode is then 1, as node-pty reports it.
+   */
+  error?: DevfsError;
 }
+
+/** node-pty's name for what onExit reports. */
+export type IExitEvent = IPtyExit;
 
 /** node-pty's IPty. `T` is string (an encoding is set, the default) or Buffer (`encoding: null`). */
 export interface IPty<T extends string | Buffer = string> {
@@ -42,14 +61,17 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   readonly pid: number;
   /** While true, writes of exactly the pause/resume strings pause/resume the output (not sent). */
   handleFlowControl: boolean;
-  /** Where the slave is: the devfs name ('pts/3') when hosted, else the host path. */
+  /**
+   * Where the slave is: the host path ('/dev/pts/7', as node-pty's `ptsName`), or the devfs name
+   * ('pts/3') when spawned through a devfs driver.
+   */
   readonly ptsName: string;
   private _cols: number;
   private _rows: number;
   private readonly file: string;
   private readonly flowPause: string;
   private readonly flowResume: string;
-  private readonly fd: number;
+  private readonly masterFd: number;
   private readonly release: () => void;
   private readonly decoder: StringDecoder | undefined;
   private readonly dataEmitter = new Emitter<T>();
@@ -65,12 +87,17 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   private drainTimer: NodeJS.Timeout | undefined;
   private paused = false;
   private finished = false;
+  private startError: DevfsError | undefined;
 
-  constructor(file: string, args: string[], opts: PtySpawnOptions = {}) {
-    if (typeof file !== 'string' || file === '') throw devfsError('EINVAL', 'spawn', String(file), 'file must be a non-empty string');
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw devfsError('EINVAL', 'spawn', file, 'args must be an array of strings');
-    const { cols, rows } = checkSize(opts.cols ?? 80, opts.rows ?? 24, 'spawn');
-    const env = envArray(opts.env, opts.name ?? 'xterm-256color');
+  /** See `spawn`: `file` omitted or empty runs `sh`, as node-pty. */
+  constructor(file?: string, args?: string[] | string, opts: PtySpawnOptions = {}) {
+    checkOptionTypes(opts);
+    file = file || 'sh';
+    args = args ?? [];
+    if (typeof file !== 'string') throw devfsError('EINVAL', 'spawn', undefined, `file must be a string (not a ${typeof file})`);
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw devfsError('EINVAL', 'spawn', file, 'args must be an array of strings (a command line string is Windows-only in node-pty too)');
+    const { cols, rows } = checkSize(opts.cols || 80, opts.rows || 24, 'spawn');
+    const env = childEnv(opts, opts.cwd || process.cwd());
     this.file = file;
     this.handleFlowControl = opts.handleFlowControl ?? false;
     this.flowPause = opts.flowControlPause ?? '\x13';
@@ -84,21 +111,21 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     if (opts.driver) {
       const cred: Cred = opts.cred ?? { uid: opts.uid ?? process.getuid!(), gid: opts.gid ?? process.getgid!() };
       const h = opts.driver.allocatePty(cred, () => this.revoked());
-      this.fd = h.fd;
+      this.masterFd = h.fd;
       hostPath = h.hostPath;
       this.ptsName = h.name;
       this.release = () => h.release();
     } else {
       const p = openHostPty();
-      this.fd = p.fd;
+      this.masterFd = p.fd;
       hostPath = p.ptsPath;
       this.ptsName = p.ptsPath;
       this.release = () => native.fdClose(p.fd);
     }
     try {
       if (opts.uid !== undefined || opts.gid !== undefined) grantHostSlave(hostPath, opts.uid ?? process.getuid!());
-      native.ptySetWinsize(this.fd, cols, rows);
-      this.pid = native.ptySpawn({ file, args, env, cwd: opts.cwd, ptsPath: hostPath, uid: opts.uid, gid: opts.gid });
+      native.ptySetWinsize(this.masterFd, cols, rows);
+      this.pid = this.start({ file, args, env, cwd: opts.cwd || undefined, ptsPath: hostPath, uid: opts.uid, gid: opts.gid }, opts.throwOnSpawnError);
     } catch (err) {
       this.release();
       throw toDevfsError(err, 'spawn', file);
@@ -108,7 +135,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
         this.watcher = undefined;
         this.exited({ exitCode, signal });
       });
-      this.poller = new native.FdPoller(this.fd, {
+      this.poller = new native.FdPoller(this.masterFd, {
         mode: 'stream',
         onData: (chunks) => this.deliver(chunks),
         onEnd: () => this.outputDone(),
@@ -120,6 +147,28 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       throw toDevfsError(err, 'spawn', file);
     }
     this.poller.startReading();
+  }
+
+  /**
+   * Starts the program. One that cannot be started (exec or chdir failed) is reported as node-pty
+   * does — the reason printed on the terminal, exit code 1 — by a stand-in child, with the coded
+   * error kept for onExit; unless `throwOnSpawnError`, or the stand-in cannot start either.
+   */
+  private start(o: Parameters<typeof native.ptySpawn>[0], throwOnSpawnError: boolean | undefined): number {
+    try {
+      return native.ptySpawn(o);
+    } catch (err) {
+      if (throwOnSpawnError || !isStartFailure(err)) throw err;
+      const error = toDevfsError(err, 'spawn', o.file);
+      let pid: number;
+      try {
+        pid = spawnStartFailure(o.ptsPath, startFailureText(error), o.uid, o.gid);
+      } catch {
+        throw error;
+      }
+      this.startError = error;
+      return pid;
+    }
   }
 
   /**
@@ -148,12 +197,26 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   get process(): string {
     if (!this.poller) return this.file;
     try {
-      const pgrp = native.fdIoctlInt(this.fd, TIOCGPGRP);
+      const pgrp = native.fdIoctlInt(this.masterFd, TIOCGPGRP);
       const argv0 = fs.readFileSync(`/proc/${pgrp}/cmdline`, 'utf8').split('\0')[0];
       return argv0 || this.file;
     } catch {
       return this.file;
     }
+  }
+
+  /**
+   * The master fd (node-pty's `_fd`), for code that passes it to `tty.isatty` or an ioctl; -1 once
+   * the pty is closed (the number may already be another file's). Do not close or read it: the
+   * pty owns it.
+   */
+  get fd(): number {
+    return this.poller ? this.masterFd : -1;
+  }
+
+  /** node-pty's private name for {@link fd}, kept for code that used it. */
+  get _fd(): number {
+    return this.fd;
   }
 
   get onData(): IEvent<T> {
@@ -169,7 +232,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     const size = checkSize(columns, rows, 'resize');
     if (!this.poller) throw devfsError('EBADF', 'resize', this.ptsName, 'cannot resize a pty whose process has exited or that was closed');
     try {
-      native.ptySetWinsize(this.fd, size.cols, size.rows);
+      native.ptySetWinsize(this.masterFd, size.cols, size.rows);
     } catch (err) {
       throw toDevfsError(err, 'resize', this.ptsName);
     }
@@ -181,16 +244,20 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   clear(): void {}
 
   /**
-   * Queues input for the child (never blocks, never spins: the rest waits for POLLOUT). EIO after
-   * the exit was reported; ENOBUFS if 64 MiB are already waiting. With `handleFlowControl`, the
-   * pause/resume strings pause/resume the output instead (as node-pty does).
+   * Queues input for the child (never blocks, never spins: the rest waits for POLLOUT). Ignored
+   * after the exit was reported (as node-pty); EIO while the program runs on a pty its driver
+   * revoked; ENOBUFS if 64 MiB are already waiting. With `handleFlowControl`, the pause/resume
+   * strings pause/resume the output instead (as node-pty does).
    */
   write(data: string | Buffer): void {
     if (this.handleFlowControl && typeof data === 'string') {
       if (data === this.flowPause) { this.pause(); return; }
       if (data === this.flowResume) { this.resume(); return; }
     }
-    if (!this.poller) throw devfsError('EIO', 'write', this.ptsName, 'the process on this pty has exited or the pty was closed');
+    if (!this.poller) {
+      if (this.finished) return;
+      throw devfsError('EIO', 'write', this.ptsName, 'the pty was closed under a running program');
+    }
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
       this.poller.write(buf);
@@ -201,15 +268,26 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     }
   }
 
-  /** Sends a signal (default SIGHUP) to the child; nothing happens once it has exited. */
+  /**
+   * Sends a signal (default SIGHUP) to the child; an unknown signal, or a child that has exited,
+   * is ignored (as node-pty). When the signal kills the child by its default action, the child is
+   * reaped before `kill()` returns (a bounded sleep on its pidfd, see KILL_REAP_MS) — no zombie
+   * is left for a process count made right after; onExit still comes later, after the last data.
+   */
   kill(signal?: string): void {
     const n = signalNumber(signal, 'SIGHUP');
-    if (!this.watcher) return;
+    const watcher = this.watcher;
+    if (n === undefined || !watcher) return;
     try {
-      this.watcher.kill(n);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ESRCH') throw toDevfsError(err, 'kill', String(this.pid));
+      watcher.kill(n);
+    } catch {
+      return; // ESRCH: it is exiting, its exit is reported anyway
     }
+    if (!signalKills(this.pid, n)) return;
+    const status = watcher.reap(KILL_REAP_MS);
+    if (!status) return;
+    this.watcher = undefined;
+    setImmediate(() => this.exited({ exitCode: status[0], signal: status[1] }));
   }
 
   /** Stops reading output (the child blocks once the pty's buffer is full). */
@@ -265,7 +343,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
 
   private exited(status: IPtyExit): void {
     if (this.finished) return;
-    this.status = status;
+    this.status = this.startError ? { ...status, error: this.startError } : status;
     if (this.outputEnded) this.finish();
     else if (!this.paused) this.armDrainTimer();
   }
@@ -282,7 +360,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
         const buf = Buffer.allocUnsafe(65536);
         let n: number;
         try {
-          n = native.fdRead(this.fd, buf);
+          n = native.fdRead(this.masterFd, buf);
         } catch {
           break;
         }
