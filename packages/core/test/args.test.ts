@@ -6,7 +6,7 @@
  */
 import {
   createHost, createKernel, DevFile, DevfsError, formatDevName, Host, Kernel, Mount, parseOpenFlags,
-  prepDevName, Rules, selrecord, selwakeup, Events, Cdev, devfsError,
+  prepDevName, Rules, selrecord, selwakeup, Events, Cdev, devfsError, writeFileAtomic,
 } from '@devfs/core';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -175,6 +175,10 @@ const entries: Entry[] = [
   ['open cred', 'open', 'cred', (w, v) => w.m.open('a', 'r', any(v)), [], 'a'],
   ['parseOpenFlags', 'open', 'finite', (_w, v) => parseOpenFlags(any(v)), [-1, 1.5, 'rw']],
   ['formatDevName format', 'make_dev', 'string', (_w, v) => formatDevName(any(v), [])],
+  ['formatDevName arguments', 'make_dev', 'all', (_w, v) => formatDevName('n%d', any(v))],
+  ['writeFileAtomic file', 'writeFileAtomic', 'string', (_w, v) => writeFileAtomic(any(v), 'x')],
+  ['writeFileAtomic text', 'writeFileAtomic', 'string', (_w, v) => writeFileAtomic('/nonexistent-dir/f', any(v)), [], '/nonexistent-dir/f'],
+  ['writeFileAtomic mode', 'writeFileAtomic', 'optInt', (_w, v) => writeFileAtomic('/nonexistent-dir/f', 'x', any(v)), [-1, 0o10000], '/nonexistent-dir/f'],
   ['prepDevName name', 'make_dev', 'string', (_w, v) => prepDevName(any(v))],
   // ------------------------------------------------------------- DevFile
   ['read buffer', 'read', 'all', (w, v) => w.file.read(any(v)), [[1, 2]], 'a'],

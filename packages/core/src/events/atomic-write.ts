@@ -7,6 +7,8 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { toDevfsError } from '../errors';
+import { arg } from '../validate';
 
 let counter = 0;
 
@@ -22,8 +24,19 @@ export function tempPattern(file: string): RegExp {
   return new RegExp(`^\\.${base}\\.([0-9]+)\\.[0-9]+-[0-9a-f]+\\.tmp$`);
 }
 
-/** Atomically replaces `file` with `text` (temp + fsync + rename + fsync dir). */
+/** Atomically replaces `file` with `text` (temp + fsync + rename + fsync dir); failures are DevfsErrors. */
 export async function writeFileAtomic(file: string, text: string, mode = 0o644): Promise<void> {
+  arg.string(file, 'file', 'writeFileAtomic');
+  arg.string(text, 'text', 'writeFileAtomic', file);
+  arg.int(mode, 'mode', 'writeFileAtomic', 0, 0o7777, file);
+  try {
+    await replace(file, text, mode);
+  } catch (err) {
+    throw toDevfsError(err, 'writeFileAtomic', file);
+  }
+}
+
+async function replace(file: string, text: string, mode: number): Promise<void> {
   const tmp = tempNameFor(file);
   const fh = await fs.promises.open(tmp, 'wx', mode);
   try {

@@ -17,6 +17,7 @@ const CONVERSION = /%(0?)(\d*)([diuxXosc%])/g;
  */
 export function formatDevName(fmt: string, args: readonly unknown[], syscall = 'make_dev'): string {
   if (typeof fmt !== 'string') throw badArg('name', 'a string', fmt, syscall);
+  if (!Array.isArray(args)) throw badArg('format arguments', 'an array', args, syscall, fmt);
   if (fmt.indexOf('%') < 0) return fmt;
   let i = 0;
   let total = fmt.length;
