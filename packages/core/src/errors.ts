@@ -46,6 +46,8 @@ export function errnoOf(code: string): number {
 
 /** Longest path or name quoted in a message (the full value stays in `path`). */
 const MAX_QUOTED = 256;
+/** Longest reason kept in a message (a reason quoting a huge input is cut). */
+const MAX_DETAIL = 4096;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 // eslint-disable-next-line no-control-regex
@@ -56,8 +58,8 @@ const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
  * `ENOENT: no such file or directory, open 'pts/9'`. With `detail` (a precise reason, in the
  * user's words) the message is `CODE: detail 'path'` — the operation stays in the `syscall`
  * field, so internal operation names never reach a message — and the path is left out when the
- * detail already names it. Control characters in the message are escaped (`\n`, `\u001b`) and a
- * quoted path is cut at 256 characters; `path` itself keeps the value as given.
+ * detail already names it. Control characters in the message are escaped (`\n`, `\u001b`), a
+ * quoted path is cut at 256 characters and a reason at 4096; `path` itself keeps the value as given.
  */
 export function devfsError(code: string, syscall?: string, path?: string, detail?: string): DevfsError {
   if (path !== undefined && typeof path !== 'string') path = undefined; // never a Symbol in a template
@@ -67,6 +69,7 @@ export function devfsError(code: string, syscall?: string, path?: string, detail
     if (syscall) message += `, ${syscall}`;
     if (path !== undefined) message += ` '${quotable(path)}'`;
   } else {
+    if (detail.length > MAX_DETAIL) detail = `${detail.slice(0, MAX_DETAIL)}…`;
     if (detail.indexOf(': ') >= 0) detail = unstack(detail);
     message = `${code}: ${CONTROL.test(detail) ? escapeControls(detail) : detail}`;
     if (path !== undefined && path !== '' && !detail.includes(path)) message += ` '${quotable(path)}'`;

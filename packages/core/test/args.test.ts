@@ -448,5 +448,8 @@ describe('error messages', () => {
     expect(e?.message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
     try { k.lookupDev('x'); k.mount().stat('y'.repeat(1000)); } catch (err) { e = err as DevfsError; }
     expect(e?.message.length).toBeLessThan(400);
+    try { k.rules.load(`[x=10]\nadd path a ${'z'.repeat(100000)}`); } catch (err) { e = err as DevfsError; }
+    expect(e?.code).toBe('EINVAL');
+    expect(e?.message.length).toBeLessThan(4200);
   });
 });
