@@ -3,8 +3,8 @@ import type { Op } from './model/ops';
 
 /**
  * Shrunk sequences the model-based test (model.test.ts) found, replayed step by step against the
- * reference model: each step's outcome and every mount's tree must agree. Each was a bug in the
- * code, fixed at its root; the sequence keeps it fixed.
+ * reference model: each step's outcome and every mount's tree must agree, then the event stream.
+ * Each was a bug in the code, fixed at its root; the sequence keeps it fixed.
  */
 const cases: [string, Op[]][] = [
   [
@@ -54,6 +54,17 @@ const cases: [string, Op[]][] = [
       { op: 'rename', m: 1, path: 'x', to: 'y', cred: 0 },
       { op: 'unmount', m: 1 },
       { op: 'rename', m: 1, path: 'x', to: 'y', cred: 0 },
+    ],
+  ],
+  [
+    // an open whose path missed before its last component (here under a hidden directory) let
+    // the MODLOAD hook emit a global LOOKUP: no mount, no opener; now it is the mount's LOOKUP
+    'an open miss mid-path is the mount\'s LOOKUP',
+    [
+      { op: 'make_dev', name: 'a/b', kind: 0, uid: 0, gid: 0, mode: 0o600 },
+      { op: 'applyRule', m: 0, spec: 2, cred: 0 },
+      { op: 'open', m: 0, path: 'a/b', flags: 'r', cred: 0 },
+      { op: 'open', m: 0, path: 'nosuch', flags: 'r', cred: 0 },
     ],
   ],
 ];

@@ -1,18 +1,20 @@
 import fc from 'fast-check';
 import { INITIAL, opArb } from './model/ops';
-import { start, stats, StepCommand } from './model/step';
+import { checkEvents, start, stats, StepCommand } from './model/step';
 
 /**
  * Model-based test (issue 14): random sequences of make_dev, make_dev_alias, destroy_dev,
  * dev_depends, mount/unmount (plain, jail, read-only, with rulesets), chmod, chown, unlink, mknod,
- * symlink, setRuleset, applyRule, applyRuleset, stat, readdir, readlink, open, read and close,
- * with random credentials, run against the reference model in ./model. After every step the
- * step's outcome (value or error code), every live mount's whole visible tree (names in readdir
- * order, types, modes, owners, the device each char node is, link targets) and every device's
- * open count must equal the model's. Every run starts from the INITIAL steps (ops.ts). A failure
- * prints the shrunk sequence as JSON steps: paste it, after `...INITIAL`, into
- * model-regressions.test.ts. FC_RUNS=n runs longer, FC_SEED=n replays a seed, FC_STATS=1 prints
- * how often each operation ran and failed with each code.
+ * symlink, rename, setRuleset, applyRule, applyRuleset, stat, readdir, readlink, open (cloning on
+ * a miss), read and close, and change-log wraps, with random credentials, run against the
+ * reference model in ./model. After every step the step's outcome (value or error code), every
+ * live mount's whole visible tree (names in readdir order, types, modes, owners, the device each
+ * char node is, link targets), every device's open count and d_close count must equal the
+ * model's; at the end of each run, the whole event stream (REGISTER, UNREGISTER, CREATE, DELETE,
+ * CHANGE, LOOKUP, OPEN, CLOSE with name and mount). Every run starts from the INITIAL steps
+ * (ops.ts). A failure prints the shrunk sequence as JSON steps: paste it, after `...INITIAL`,
+ * into model-regressions.test.ts. FC_RUNS=n runs longer, FC_SEED=n replays a seed, FC_STATS=1
+ * prints how often each operation ran and failed with each code.
  */
 const RUNS = Number(process.env.FC_RUNS ?? 5000);
 /** A slow machine stops early (passing) rather than running past a minute. */
@@ -31,6 +33,7 @@ describe('devfs against its reference model', () => {
         const s = await start(INITIAL);
         try {
           await fc.asyncModelRun(() => s, cmds);
+          await checkEvents(s.model, s.real);
         } finally {
           await s.real.dispose();
         }

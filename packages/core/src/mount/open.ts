@@ -36,9 +36,13 @@ export async function openDevice(m: Mount, path: string, rawFlags: number | stri
     m.lastLookupSeq = 0;
     r = m.resolve(path, cred, true, 'open', true);
   } catch (err) {
-    // the miss hooks act on the LOOKUP this miss emitted (read before any await)
-    const seq = m.lastLookupSeq;
-    if ((err as { code?: string }).code !== 'ENOENT' || !(await m.kernel.runMissHooks(path, seq > 0 ? seq : undefined))) throw err;
+    if ((err as { code?: string }).code !== 'ENOENT') throw err;
+    // the miss hooks act on the mount's LOOKUP of this miss (read before any await); a miss before
+    // the last component has emitted none: announce it here with mount and opener (else the hook
+    // would emit a global one that no mount's follower, nor $mount in an action, could tell apart)
+    const seq = m.lastLookupSeq > 0 ? m.lastLookupSeq
+      : m.kernel.emit({ type: 'LOOKUP', name: path, mount: m.name, uid: cred.uid, gid: cred.gid });
+    if (!(await m.kernel.runMissHooks(path, seq > 0 ? seq : undefined))) throw err;
     r = m.resolve(path, cred, true, 'open', true);
   }
   if (r.kind === 'dir') throw devfsError('EISDIR', 'open', path);

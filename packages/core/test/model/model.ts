@@ -39,7 +39,7 @@ export interface MMount {
   root: Over; devs: Map<MDev, Over>; dirs: Map<MDir, Over>; links: Map<string, MLink>; unmounted: boolean;
 }
 /** An open handle. */
-export interface MHandle { dev: MDev; flags: 'r' | 'w' | 'r+'; closed: boolean }
+export interface MHandle { dev: MDev; m: MMount; flags: 'r' | 'w' | 'r+'; closed: boolean }
 /** What a path resolves to in a mount. */
 export type MNode =
   | { kind: 'dir'; dir: MDir | undefined; path: string }
@@ -69,7 +69,15 @@ export class Model {
   readonly handles: MHandle[] = [];
   /** Global entries by full name: devices, aliases and directories. */
   readonly entries = new Map<string, MDev | MDir>();
+  /** The event stream: `TYPE name` and `@mount#` for a mount's event, in emission order. */
+  readonly events: string[] = [];
   private seq = 0;
+  /** Whether the last resolve announced a miss (LOOKUP). */
+  private lookedUp = false;
+
+  private emit(type: string, name: string, m?: MMount): void {
+    this.events.push(`${type} ${name}${m ? ` @${this.mounts.indexOf(m)}` : ''}`);
+  }
 
   // ------------------------------------------------------------ kernel side
 
@@ -83,6 +91,7 @@ export class Model {
       if (!this.entries.has(p)) this.entries.set(p, { path: p, seq: d.seq });
     }
     this.entries.set(name, d);
+    this.emit('REGISTER', name);
     this.devs.push(d);
     return d;
   }
@@ -111,6 +120,7 @@ export class Model {
     for (const c of [...d.children]) this.destroyDev(c);
     for (const a of [...d.aliases]) this.destroyDev(a);
     d.live = false;
+    this.emit('UNREGISTER', d.name);
     this.entries.delete(d.name);
     if (d.parent) d.parent.children = d.parent.children.filter((c) => c !== d);
     if (d.aliasOf) d.aliasOf.aliases = d.aliasOf.aliases.filter((a) => a !== d);
@@ -212,6 +222,7 @@ export class Model {
    */
   resolve(m: MMount, path: string, cred: Cred, follow: boolean, clone = false): MNode {
     if (m.unmounted) fail('ENXIO');
+    this.lookedUp = false;
     const root: MNode = { kind: 'dir', dir: undefined, path: '' };
     let comps = split(path);
     let cur: MNode = root;
@@ -228,7 +239,11 @@ export class Model {
         continue;
       }
       let next = this.child(m, cur.path, c, cred);
-      if (!next && last && clone && !m.readOnly) next = this.cloneMiss(m, join(cur.path, c), cred);
+      if (!next && last && clone) {
+        this.emit('LOOKUP', join(cur.path, c), m);
+        this.lookedUp = true;
+        if (!m.readOnly) next = this.cloneMiss(m, join(cur.path, c), cred);
+      }
       if (!next) fail('ENOENT');
       const target = !last || follow ? this.linkTarget(next) : undefined;
       if (target !== undefined) {
@@ -320,6 +335,7 @@ export class Model {
     const o = this.own(m, n);
     if (cred.uid !== 0 && cred.uid !== o.uid) fail('EPERM');
     o.mode = mode;
+    this.emit('CHANGE', n.path, m);
   }
 
   chown(m: MMount, path: string, uid: number, gid: number, cred: Cred): void {
@@ -334,6 +350,7 @@ export class Model {
     }
     o.uid = nu;
     o.gid = ng;
+    this.emit('CHANGE', n.path, m);
   }
 
   /** The parent directory of `path` must be writable (EACCES), after resolving it (its errors). */
@@ -354,6 +371,7 @@ export class Model {
     if (n.kind === 'dir') fail('EISDIR');
     if (n.kind === 'link') m.links.delete(n.path);
     else this.own(m, n).whiteout = true;
+    this.emit('DELETE', n.path, m);
   }
 
   mknod(m: MMount, path: string, cred: Cred): void {
@@ -371,6 +389,7 @@ export class Model {
     if (o.ruleHidden && m.jail) fail('EPERM');
     o.whiteout = false;
     o.ruleHidden = false;
+    this.emit('CREATE', e.name, m);
   }
 
   symlink(m: MMount, target: string, path: string, cred: Cred): void {
@@ -387,6 +406,7 @@ export class Model {
     const r = this.rulesOut(m.epochs[m.epochs.length - 1].rs, { path: full, kind: 'link', dflags: 0 });
     m.links.set(full, { path: full, target, uid: Math.max(r.uid, 0), gid: Math.max(r.gid, 0), mode: r.mode >= 0 ? r.mode : 0o755,
       hidden: r.hidden, seq: ++this.seq });
+    this.emit('CREATE', full, m);
   }
 
   /** Names belong to drivers: renaming is refused (a change, so EROFS / ENXIO first). */
@@ -445,7 +465,14 @@ export class Model {
   // ------------------------------------------------------------ open files
 
   open(m: MMount, path: string, flags: 'r' | 'w' | 'r+', cred: Cred): void {
-    const n = this.resolve(m, path, cred, true, true);
+    let n: MNode;
+    try {
+      n = this.resolve(m, path, cred, true, true);
+    } catch (err) {
+      // an open miss is announced once, as the mount's LOOKUP (for MODLOAD), also mid-path
+      if (err instanceof ModelError && err.code === 'ENOENT' && !this.lookedUp) this.emit('LOOKUP', path, m);
+      throw err;
+    }
     if (n.kind === 'dir') fail('EISDIR');
     if (n.kind !== 'dev') fail('ENXIO');
     const want = flags === 'r' ? 4 : flags === 'w' ? 2 : 6;
@@ -453,12 +480,14 @@ export class Model {
     const d = n.dev;
     if (d.opens === 0 && d.flags & D_AUTOOWN) d.uid = cred.uid;
     d.opens++;
-    this.handles.push({ dev: d, flags, closed: false });
+    this.handles.push({ dev: d, m, flags, closed: false });
+    this.emit('OPEN', d.name, m);
   }
 
   close(h: MHandle): void {
     if (h.closed) fail('EBADF');
     h.closed = true;
+    this.emit('CLOSE', h.dev.name, h.m);
     const d = h.dev;
     d.opens--;
     if (d.live && (d.flags & D_TRACKCLOSE || d.opens === 0)) d.closes++;

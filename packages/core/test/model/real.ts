@@ -11,6 +11,8 @@ export class Real {
   readonly mounts: Mount[] = [];
   readonly devs: Cdev[] = [];
   readonly handles: DevFile[] = [];
+  /** Delivered events, as the model writes them (`TYPE name @mount#`). */
+  readonly events: string[] = [];
   /** d_close calls per device. */
   readonly closes = new Map<Cdev, number>();
   private readonly sws: Cdevsw[] = KINDS.map((d_flags, i) => ({
@@ -23,6 +25,9 @@ export class Real {
 
   constructor() {
     this.kernel.rules.load(RULES_TEXT, 'model.rules');
+    this.kernel.events.on((e) => {
+      this.events.push(`${e.type} ${e.name}${e.mount !== undefined ? ` @${this.mounts.findIndex((m) => m.name === e.mount)}` : ''}`);
+    });
     // the cloner: a miss of 'clN' makes it (kind 0, root 0600), as ptmx-style drivers do
     this.kernel.onClone((name) => {
       if (!CLONE_NAME.test(name)) return undefined;

@@ -88,6 +88,14 @@ export async function step(model: Model, real: Real, op: Op): Promise<void> {
   });
 }
 
+/** The event streams must be equal (checked once per run: delivery is asynchronous). */
+export async function checkEvents(model: Model, real: Real): Promise<void> {
+  await real.kernel.events.flush();
+  const g = real.events.join('\n');
+  const w = model.events.join('\n');
+  if (g !== w) throw new Error(`events differ:\n--- real\n${g}\n--- model\n${w}`);
+}
+
 /** A fresh pair: the model and a kernel, each with one plain mount, then `initial` steps on both. */
 export async function start(initial: readonly Op[] = []): Promise<{ model: Model; real: Real }> {
   const model = new Model();
@@ -117,6 +125,7 @@ export async function replay(ops: Op[]): Promise<void> {
   const { model, real } = await start();
   try {
     for (const op of ops) await step(model, real, op);
+    await checkEvents(model, real);
   } finally {
     await real.dispose();
   }
