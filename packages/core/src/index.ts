@@ -8,6 +8,7 @@ import { arg } from './validate';
 
 export * from './constants';
 export * from './errors';
+export { arg, badArg } from './validate';
 export * from './cred';
 export { Cdev } from './kernel/cdev';
 export type { Cdevsw, Fileops } from './kernel/cdevsw';

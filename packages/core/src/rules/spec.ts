@@ -4,6 +4,7 @@ import { compilePattern } from './fnmatch';
 import { ruleError, SourceLoc } from './location';
 import { quoteWord, Token } from './tokenize';
 import type { CompiledRule } from './types';
+import { MAX_ID } from '../validate';
 
 /**
  * The rule specification grammar of devfs(8): `[rnum] {type T | path P}... {hide | unhide |
@@ -23,7 +24,6 @@ export const RULE_TYPES: ReadonlyArray<readonly [string, number]> = [
 export const MAX_RULE_NUMBER = 65535;
 /** Longest path pattern (FreeBSD's DEVFS_MAXPTRNLEN - 1). */
 export const MAX_PATTERN_LENGTH = 199;
-const MAX_ID = 0xfffffffe;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
