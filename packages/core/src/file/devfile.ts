@@ -236,7 +236,7 @@ export class DevFile {
     let pos: number | null;
     try {
       const acc = this.flags & O_ACCMODE;
-      if (!(buf instanceof Uint8Array)) throw badArg('buffer', 'a Buffer', buf, kind, this.ctx.path);
+      checkArg.bytes(buf, 'buffer', kind, this.ctx.path);
       this.check(kind, kind === 'read' ? acc !== O_WRONLY : acc !== O_RDONLY);
       pos = this.effectivePosition(position, kind);
     } catch (err) {
