@@ -58,7 +58,7 @@ async function makeWorld(): Promise<World> {
   m.symlink('a', 'lnk');
   k.rules.add(10, 'path a mode 644');
   const file = await m.open('a', 'r+');
-  const host = await createHost({ drivers: [], kernel: createKernel() });
+  const host = await createHost({ drivers: [], kernel: createKernel(), onError: () => undefined });
   const w: World = { k, m, dev, file, host, delivered: 0 };
   k.events.on(() => { w.delivered++; });
   return w;

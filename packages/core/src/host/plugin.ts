@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { devfsError, wrapError } from '../errors';
+import { badArg } from '../validate';
 import type { DriverSpec } from './types';
 import { assertTrustedPlugin } from './trust';
 
@@ -71,7 +72,7 @@ export function findPackage(file: string): PluginPackage | undefined {
 export function findPlugin(spec: DriverSpec, paths: string[]): FoundPlugin {
   if (typeof spec !== 'string') {
     if (!spec || (typeof spec !== 'object' && typeof spec !== 'function')) {
-      throw devfsError('EINVAL', 'plugin.load', String(spec), `plugin '${String(spec)}' is neither a module object, a package name nor a path`);
+      throw badArg('plugin', 'a module object, a package name or a path', spec, 'plugin.load');
     }
     const named = (spec as { pluginName?: unknown }).pluginName;
     return { name: typeof named === 'string' ? named : `<module object #${++anonymous}>`, key: spec, module: spec };
