@@ -81,6 +81,7 @@ export class Model {
 
   // ------------------------------------------------------------ kernel side
 
+  /** make_dev: EEXIST when the name is taken or collides as a path prefix; creates its directories. */
   makeDev(name: string, flags: number, uid: number, gid: number, mode: number, forUid?: number): MDev {
     this.checkFree(name);
     const d: MDev = { id: this.devs.length, name, flags, uid, gid, mode, defUid: uid, defGid: gid, seq: ++this.seq,
@@ -96,6 +97,7 @@ export class Model {
     return d;
   }
 
+  /** make_dev_alias: ENXIO for a destroyed target; the alias copies its owner, mode 0755. */
   makeDevAlias(target: MDev, name: string): void {
     if (!target.live) fail('ENXIO');
     const a = this.makeDev(name, target.flags, target.uid, target.gid, 0o755);
@@ -103,6 +105,7 @@ export class Model {
     target.aliases.push(a);
   }
 
+  /** dev_depends: EINVAL for itself or a cycle, ENXIO when either is destroyed; re-parents the child. */
   devDepends(parent: MDev, child: MDev): void {
     if (parent === child) fail('EINVAL');
     // destroying the child must not destroy the parent (through children or aliases)
@@ -143,6 +146,7 @@ export class Model {
 
   // ------------------------------------------------------------ mounts
 
+  /** kernel.mount: ESRCH for a missing ruleset, EINVAL for a jail without one. */
   mount(ruleset: number, jail: boolean, readOnly: boolean): void {
     if (ruleset !== 0 && !RULESETS.has(ruleset)) fail('ESRCH');
     if (jail && ruleset === 0) fail('EINVAL');
@@ -151,6 +155,7 @@ export class Model {
       links: new Map(), unmounted: false });
   }
 
+  /** unmount: later calls on the mount are ENXIO. */
   unmount(m: MMount): void {
     m.unmounted = true;
   }
@@ -302,6 +307,7 @@ export class Model {
     return out.sort((x, y) => x.seq - y.seq).map(({ name, type }) => ({ name, type }));
   }
 
+  /** readlink: EINVAL when the entry is not a link. */
   readlink(m: MMount, path: string, cred: Cred): string {
     const t = this.linkTarget(this.resolve(m, path, cred, false));
     return t ?? fail('EINVAL');
@@ -315,7 +321,7 @@ export class Model {
       if (!o) m.dirs.set(n.dir, (o = { ...this.dirAttrs(m, n.dir) }));
       return o;
     }
-    if (n.kind === 'link') return n.link as unknown as Over;
+    if (n.kind === 'link') return n.link as unknown as Over; // (chmod/chown follow links: not reached)
     let o = m.devs.get(n.dev);
     if (!o) {
       const { uid, gid, mode, whiteout, ruleHidden } = this.devAttrs(m, n.dev);
@@ -329,6 +335,7 @@ export class Model {
     if (m.readOnly) fail('EROFS');
   }
 
+  /** chmod: the owner or root, per mount. */
   chmod(m: MMount, path: string, mode: number, cred: Cred): void {
     this.writable(m);
     const n = this.resolve(m, path, cred, true);
@@ -338,6 +345,7 @@ export class Model {
     this.emit('CHANGE', n.path, m);
   }
 
+  /** chown: root; the owner may only change the group to one of its own. */
   chown(m: MMount, path: string, uid: number, gid: number, cred: Cred): void {
     this.writable(m);
     const n = this.resolve(m, path, cred, true);
@@ -361,6 +369,7 @@ export class Model {
     return p;
   }
 
+  /** unlink: removes a user link, whites out a device or alias in this mount. */
   unlink(m: MMount, path: string, cred: Cred): void {
     this.writable(m);
     const comps = split(path);
@@ -374,6 +383,7 @@ export class Model {
     this.emit('DELETE', n.path, m);
   }
 
+  /** mknod: un-hides a hidden device with its old attributes; a jail may not reveal what its rules hide. */
   mknod(m: MMount, path: string, cred: Cred): void {
     this.writable(m);
     const comps = split(path);
@@ -392,6 +402,7 @@ export class Model {
     this.emit('CREATE', e.name, m);
   }
 
+  /** symlink (root): covers a device of the same name; rules of the current ruleset apply to it. */
   symlink(m: MMount, target: string, path: string, cred: Cred): void {
     this.writable(m);
     const comps = split(path);
@@ -415,6 +426,7 @@ export class Model {
     fail('EPERM');
   }
 
+  /** setRuleset (root, not in a jail): applies to entries created from now on. */
   setRuleset(m: MMount, rs: number, cred: Cred): void {
     this.writable(m);
     if (cred.uid !== 0 || m.jail) fail('EPERM');
@@ -452,11 +464,13 @@ export class Model {
     }
   }
 
+  /** devfs rule apply: one rule over existing entries. */
   applyRule(m: MMount, spec: number, cred: Cred): void {
     const s = APPLY_SPECS[spec];
     this.applyRules(m, 'invalid' in s ? [] : [s], cred, 'invalid' in s);
   }
 
+  /** devfs rule applyset: a ruleset (default: the mount's) over existing entries. */
   applyRuleset(m: MMount, rs: number | undefined, cred: Cred): void {
     const n = rs ?? m.epochs[m.epochs.length - 1].rs;
     this.applyRules(m, n === 0 ? [] : RULESETS.get(n), cred);
@@ -464,6 +478,7 @@ export class Model {
 
   // ------------------------------------------------------------ open files
 
+  /** open: EISDIR for a directory, EACCES per mode; auto-ownership on the first open. */
   open(m: MMount, path: string, flags: 'r' | 'w' | 'r+', cred: Cred): void {
     let n: MNode;
     try {
@@ -484,6 +499,7 @@ export class Model {
     this.emit('OPEN', d.name, m);
   }
 
+  /** close: EBADF the second time; d_close per D_TRACKCLOSE; auto-ownership returns on the last. */
   close(h: MHandle): void {
     if (h.closed) fail('EBADF');
     h.closed = true;
