@@ -407,3 +407,62 @@ describe('show always loads back', () => {
     expect(again.show(7)).toEqual(r.show(7));
   });
 });
+
+describe('includes by reference agree with a naive recursive evaluation (property)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fc = require('fast-check') as typeof import('fast-check');
+  type R = { path: string | null; hide: boolean; unhide: boolean; uid: number | null; mode: number | null; include: number | null };
+  const ruleArb = (rs: number) => fc.record({
+    path: fc.option(fc.constantFrom('a*', 'a', 'ab', '*b', 'p/*', '?', '*'), { nil: null }),
+    hide: fc.boolean(), unhide: fc.boolean(),
+    uid: fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }),
+    mode: fc.option(fc.integer({ min: 0, max: 0o777 }), { nil: null }),
+    // includes point only at higher-numbered rulesets: a DAG, with shared targets (diamonds)
+    include: rs < 6 ? fc.option(fc.integer({ min: rs + 1, max: 6 }), { nil: null, freq: 2 }) : fc.constant(null),
+  });
+  /** A rule the generator gave no action is written as `hide` (a rule needs no action, but this keeps them useful). */
+  const noAction = (x: R): boolean => !x.hide && !x.unhide && x.uid === null && x.mode === null && x.include === null;
+  const setsArb = fc.tuple(...[1, 2, 3, 4, 5, 6].map((rs) => fc.array(ruleArb(rs), { minLength: 1, maxLength: 5 })));
+
+  test('random include DAGs, depths and names', () => {
+    fc.assert(fc.property(setsArb, fc.integer({ min: 0, max: 5 }), fc.array(fc.constantFrom('a', 'ab', 'b', 'p/x', 'x'), { minLength: 1, maxLength: 5 }), (sets, depth, names) => {
+      const r = new Rules({ depth });
+      // add the deepest first so every include target exists
+      for (let rs = 6; rs >= 1; rs--) {
+        for (const x of sets[rs - 1]) {
+          let spec = '';
+          if (x.path !== null) spec += ` path '${x.path}'`;
+          if (x.hide) spec += ' hide';
+          if (x.unhide) spec += ' unhide';
+          if (x.uid !== null) spec += ` user ${x.uid}`;
+          if (x.mode !== null) spec += ` mode ${x.mode.toString(8)}`;
+          if (x.include !== null) spec += ` include ${x.include}`;
+          if (noAction(x)) spec += ' hide';
+          r.add(rs, spec.trim());
+        }
+      }
+      const naive = (rs: number, s: RuleSubject, a: RuleAttrs, d: number): boolean => {
+        let m = false;
+        for (const x of sets[rs - 1]) {
+          if (x.path !== null && !compilePattern(x.path).test(s.path)) continue;
+          m = true;
+          if (x.hide || noAction(x)) a.hidden = true;
+          if (x.unhide) a.hidden = false;
+          if (x.uid !== null) a.uid = x.uid;
+          if (x.mode !== null) a.mode = x.mode;
+          if (x.include !== null && d > 0) naive(x.include, s, a, d - 1);
+        }
+        return m;
+      };
+      for (const name of names) {
+        for (const rs of [1, 2, 3]) {
+          const got = { hidden: false, uid: -1, gid: -1, mode: -1 };
+          const want = { hidden: false, uid: -1, gid: -1, mode: -1 };
+          const gm = r.evaluate(rs, dev(name), got);
+          const wm = naive(rs, dev(name), want, depth);
+          expect([gm, got]).toEqual([wm, want]);
+        }
+      }
+    }), { numRuns: 400 });
+  });
+});
