@@ -5,6 +5,7 @@
  * terminal's EOF.
  */
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
 import { alive, attacker, BIN, cli, daemonForSuite, letOthersReachRepo, NOBODY, until } from './helpers';
@@ -67,6 +68,27 @@ describeHost('boundary: clients that go away, and stdin EOF (root daemon, uid-65
     expect(await a.exited).toBe(0);
     expect(a.out()).toMatch(/spawned \d+\n/);
     expect(a.out()).toMatch(/data closed ".*late/); // the output still reached the data connection to its end
+    await daemonServes();
+  }, 20000);
+
+  test('a client that stops reading a chatty program and then vanishes: the pty is released (no master fd left behind)', async () => {
+    const pid = daemon().child.pid!;
+    const ptmx = () => fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === '/dev/ptmx'; } catch { return false; } }).length;
+    const before = ptmx();
+    const a = attacker(`
+      const raw = require(${JSON.stringify(RAW)});
+      (async () => {
+        const p = await raw.ptySpawn(process.env.SOCK, 'yes', []);
+        p.data.pause();                       // stop reading: the daemon's socket fills, it pauses the pty
+        await new Promise((r) => setTimeout(r, 1000));
+        console.log('paused with', p.output().length, 'bytes read');
+        p.data.destroy();
+        p.ctl.socket.destroy();
+        process.exit(0);
+      })().catch((e) => { console.log('failed', JSON.stringify(e)); process.exit(1); });
+    `, { SOCK: sock() });
+    expect(await a.exited).toBe(0);
+    await until(() => ptmx() <= before, 'the pty master to be closed', 8000);
     await daemonServes();
   }, 20000);
 

@@ -16,6 +16,7 @@ import { acceptConnection, Gate } from './connection';
 import { Admission } from './admission';
 import { stdoutLog } from './log';
 import { throttledLog } from './throttle';
+import { IdleCollector } from './idle-gc';
 import { SharedBudget } from '../protocol/guard';
 import { escapeControl } from '../escape';
 import type { DaemonState, Session } from './context';
@@ -75,7 +76,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log: (uid, line) => (uid < 0 ? log(line) : clientLog(uid, line)),
     };
     const sockets = new Set<net.Socket>();
+    const collector = new IdleCollector();
     server.on('connection', (sock) => {
+      collector.note();
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
       acceptConnection(sock, gate);
@@ -96,6 +99,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= (async () => {
       server.close();
+      collector.close();
       await Promise.all([...sessions].map((s) => s.close()));
       await state.ptys.closeAll();
       for (const sock of sockets) sock.destroy(); // data connections, and any not yet a session
