@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   devfs::InitPty(env, exports);
   devfs::InitTap(env, exports);
   devfs::InitSock(env, exports);
+  devfs::InitFuse(env, exports);
   return exports;
 }
 

@@ -8,4 +8,5 @@ void InitFdio(Napi::Env env, Napi::Object exports);        // fdio.cc: uv_poll r
 void InitPty(Napi::Env env, Napi::Object exports);         // pty.cc: openpt, spawn on a pty, winsize
 void InitTap(Napi::Env env, Napi::Object exports);         // tap.cc: /dev/net/tun, MAC, flags, netlink watcher
 void InitSock(Napi::Env env, Napi::Object exports);        // sock.cc: SO_PEERCRED
+void InitFuse(Napi::Env env, Napi::Object exports);        // fuse.cc: /dev/fuse, mount/umount2, SCM_RIGHTS, writev
 }  // namespace devfs
