@@ -1,0 +1,116 @@
+/**
+ * What every operation handler gets: the request with its caller and mount, the shared tables,
+ * and the reply functions. Handlers may answer later (many requests are in flight at once).
+ */
+import * as os from 'os';
+import type { Cdev, Cred, DevFile, DevStat, Kernel, Mount } from '@devfs/core';
+import { S_IFDIR, S_IFLNK, S_IFMT } from '@devfs/core';
+import type { Attr } from './proto/codec';
+import type { FuseNode, NodeKind, NodeTable } from './nodes';
+import type { FuseSession } from './session';
+
+/** What the export knows about a device beyond its stat (supplied by the caller, e.g. the CLI). */
+export interface DeviceInfo {
+  /** Media size in bytes (disks): the file's size, and BLKGETSIZE64. */
+  size?: number;
+  /** Sector size (disks): reads and writes are widened to whole sectors. */
+  sectorSize?: number;
+  /** A host path the node is shown as a symlink to (a pty's own slave, /dev/pts/M). */
+  hostPath?: string;
+}
+
+/** Options of the export. */
+export interface FuseExportOptions {
+  kernel: Kernel;
+  /** Mount point (created when missing). */
+  dir: string;
+  /** The mount that answers a caller (the daemon's access map); undefined → EACCES. */
+  mountFor(cred: Cred): Mount | undefined;
+  /** Extra facts about a device (size, sector size, host link). */
+  describe?(dev: Cdev): DeviceInfo | undefined;
+  /**
+   * Seconds the kernel may cache names and attributes. 0 (the default) when callers see different
+   * mounts: the kernel's caches are shared by every caller. Give a positive value only when one
+   * mount answers everyone (`--fuse-mount`); changes are then pushed as invalidations.
+   */
+  cacheSeconds?: number;
+  /** Where the export's own lines go (already short; never a caller's raw bytes). */
+  log?(line: string): void;
+}
+
+/** An open device handle (FUSE fh). */
+export interface OpenFile {
+  file: DevFile;
+  path: string;
+  info: DeviceInfo;
+  /** Poll handles (kh) already waiting for readiness, so one wait serves a kernel poll handle. */
+  polls: Set<number>;
+}
+
+/** An open directory: its entries, read once at OPENDIR. */
+export interface OpenDir { entries: { name: string; ino: number; type: number }[] }
+
+/** One request being answered. */
+export interface Call {
+  unique: number;
+  node: FuseNode | undefined;
+  nodeid: number;
+  cred: Cred;
+  body: Buffer;
+  /** The caller's mount (resolved on first use). */
+  mount(): Mount;
+  /** Set when FUSE_INTERRUPT arrives for this request. */
+  interrupted: boolean;
+  /** Called when FUSE_INTERRUPT arrives (a blocking wait ends with EINTR). */
+  onInterrupt?: () => void;
+}
+
+/** The state shared by the handlers. */
+export interface ExportState {
+  opts: FuseExportOptions;
+  session: FuseSession;
+  nodes: NodeTable;
+  files: Map<number, OpenFile>;
+  dirs: Map<number, OpenDir>;
+  nextFh: number;
+  timeout: number;
+}
+
+/** A positive errno for an error's code (EIO when it has none the host knows). */
+export function errnoOf(err: unknown): number {
+  const code = (err as { code?: unknown })?.code;
+  const n = typeof code === 'string' ? (os.constants.errno as Record<string, number>)[code] : undefined;
+  return n ?? os.constants.errno.EIO;
+}
+
+/** A thrown errno reply. */
+export class Errno extends Error {
+  constructor(readonly errno: number) {
+    super(`errno ${errno}`);
+  }
+}
+
+/** Throws a reply of `code` (e.g. 'ENOENT'). */
+export function fail(code: string): never {
+  throw new Errno((os.constants.errno as Record<string, number>)[code] ?? os.constants.errno.EIO);
+}
+
+/** The device behind a char-device stat at `path`, when the kernel still has it. */
+export function devAt(st: DevStat, path: string, k: Kernel): Cdev | undefined {
+  return (st.mode & S_IFMT) === S_IFDIR || (st.mode & S_IFMT) === S_IFLNK ? undefined : k.lookupDev(path);
+}
+
+/** How a stat shows in the export: its kind, its fuse_attr, and what the caller said of the device. */
+export function exportAttr(st: DevStat, path: string, s: ExportState): { kind: NodeKind; attr: Attr; info: DeviceInfo } {
+  const base = { ino: st.ino, nlink: st.nlink || 1, uid: st.uid, gid: st.gid, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  const fmt = st.mode & S_IFMT;
+  if (fmt === S_IFDIR) return { kind: 'dir', attr: { ...base, size: 0, mode: st.mode, nlink: 2 }, info: {} };
+  if (fmt === S_IFLNK) return { kind: 'link', attr: { ...base, size: st.size, mode: st.mode }, info: {} };
+  const dev = devAt(st, path, s.opts.kernel);
+  const info = (dev && s.opts.describe?.(dev)) || {};
+  if (info.hostPath !== undefined) {
+    return { kind: 'link', attr: { ...base, size: Buffer.byteLength(info.hostPath), mode: S_IFLNK | 0o777 }, info };
+  }
+  // A device is a regular file (FUSE cannot serve a character device node).
+  return { kind: 'file', attr: { ...base, size: info.size ?? 0, mode: 0o100000 | (st.mode & 0o7777) }, info };
+}
