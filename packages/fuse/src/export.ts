@@ -167,23 +167,26 @@ function batchForget(s: ExportState, req: Request): void {
  * as FUSE_NOTIFY_INVAL_ENTRY (its parent and name) and FUSE_NOTIFY_INVAL_INODE (its attributes).
  */
 function watchChanges(s: ExportState): () => void {
-  return s.opts.kernel.events.on((e) => {
-    if (e.type !== 'CREATE' && e.type !== 'DELETE' && e.type !== 'CHANGE') return;
-    const [dir, base] = splitLast(e.name);
+  const TYPES = new Set(['REGISTER', 'UNREGISTER', 'CREATE', 'DELETE', 'CHANGE']);
+  const invalEntry = (dir: string, base: string) => {
     const parent = s.nodes.byName(dir);
-    if (parent) {
-      const nameBuf = Buffer.from(`${base}\0`);
-      const b = Buffer.alloc(NOTIFY_INVAL_ENTRY_OUT.size);
-      b.writeBigUInt64LE(BigInt(parent.id), NOTIFY_INVAL_ENTRY_OUT.parent);
-      b.writeUInt32LE(nameBuf.length - 1, NOTIFY_INVAL_ENTRY_OUT.namelen);
-      s.session.notify(NOTIFY_INVAL_ENTRY, b, nameBuf);
-    }
+    if (!parent) return;
+    const nameBuf = Buffer.from(`${base}\0`);
+    const b = Buffer.alloc(NOTIFY_INVAL_ENTRY_OUT.size);
+    b.writeBigUInt64LE(BigInt(parent.id), NOTIFY_INVAL_ENTRY_OUT.parent);
+    b.writeUInt32LE(nameBuf.length - 1, NOTIFY_INVAL_ENTRY_OUT.namelen);
+    s.session.notify(NOTIFY_INVAL_ENTRY, b, nameBuf);
+  };
+  return s.opts.kernel.events.on((e) => {
+    if (!TYPES.has(e.type)) return;
     const node = s.nodes.byName(e.name);
     if (node) {
       const b = Buffer.alloc(NOTIFY_INVAL_INODE_OUT.size);
       b.writeBigUInt64LE(BigInt(node.id), NOTIFY_INVAL_INODE_OUT.ino);
       s.session.notify(NOTIFY_INVAL_INODE, b);
     }
+    // the name and every directory above it (a directory appears or goes with its first/last entry)
+    for (let p = e.name; p !== ''; p = splitLast(p)[0]) invalEntry(...splitLast(p));
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--driver SPEC]... — runs in the
+ * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--fuse DIR [--fuse-mount NAME]] [--driver SPEC]... — runs in the
  * foreground. SIGINT, SIGTERM and SIGHUP (its terminal went away) shut it down cleanly: clients
  * disconnected, their programs hung up, disks destroyed, tap interfaces removed, socket removed;
  * exit status 0. A second signal during the shutdown exits at once (status 1). A bug that escapes
@@ -24,14 +24,16 @@ export function daemonCommand(program: Command): void {
     .option('-c, --config <file>', 'JSON config (drivers, options, rules, events, mounts, access, log, limits)')
     .option('--socket <path>', `control socket (default: $DEVFS_SOCKET, the config's, or ${DEFAULT_SOCKET})`)
     .option('--log <file>', "append the log to FILE instead of stdout (default: the config's 'log')")
+    .option('--fuse <dir>', "export the mounts through FUSE at DIR (each caller sees its own mount; default: the config's 'fuse')")
+    .option('--fuse-mount <name>', 'with --fuse: export only mount NAME to everyone, with kernel caching')
     .option('-d, --driver <spec>', 'load one more driver plugin (package name or path); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { config?: string; socket?: string; log?: string; driver: string[] }, cmd: Command) => {
+    .action(async (o: { config?: string; socket?: string; log?: string; driver: string[]; fuse?: string; fuseMount?: string }, cmd: Command) => {
       const config: DaemonConfig = o.config ? loadConfig(o.config) : {};
       const socket = o.socket || globals(cmd).socket || process.env.DEVFS_SOCKET || config.socket || DEFAULT_SOCKET;
       const logFile = o.log || config.log;
       const log = logFile ? fileLog(logFile) : stdoutLog();
       try {
-        const d = await startDaemon({ config, socket, drivers: o.driver, log });
+        const d = await startDaemon({ config, socket, drivers: o.driver, log, fuse: o.fuse, fuseMount: o.fuseMount });
         process.exitCode = await untilStopped(d, log);
       } finally {
         log.close();

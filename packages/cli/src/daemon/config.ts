@@ -58,6 +58,10 @@ export interface DaemonConfig {
   log?: string;
   /** Overrides of DEFAULT_LIMITS. */
   limits?: Partial<DaemonLimits>;
+  /** Mount the FUSE export at this directory (`--fuse DIR` wins). */
+  fuse?: string;
+  /** Export only this mount through FUSE, cached (`--fuse-mount NAME` wins). */
+  fuseMount?: string;
 }
 
 /** The built-in drivers (package names, resolved from the CLI package). */
@@ -66,7 +70,7 @@ export const DEFAULT_DRIVERS = ['@devfs/drivers-pty', '@devfs/drivers-tap', '@de
 /** The default mounts: the full view, and the jail view with devfsrules_jail. */
 export const DEFAULT_MOUNTS: MountConfig[] = [{ name: 'root' }, { name: 'jail', ruleset: 'devfsrules_jail', jail: true }];
 
-const KEYS = new Set(['socket', 'drivers', 'options', 'rules', 'events', 'mounts', 'access', 'log', 'limits']);
+const KEYS = new Set(['socket', 'drivers', 'options', 'rules', 'events', 'mounts', 'access', 'log', 'limits', 'fuse', 'fuseMount']);
 
 /** Reads and checks a config file; relative paths inside become absolute. */
 export function loadConfig(file: string): DaemonConfig {
@@ -118,10 +122,13 @@ export function checkConfig(raw: unknown, file = '<config>'): DaemonConfig {
     access = a as AccessConfig;
   }
   if (c.log !== undefined && (typeof c.log !== 'string' || c.log === '')) throw bad("'log' must be a file name");
+  if (c.fuse !== undefined && (typeof c.fuse !== 'string' || c.fuse === '')) throw bad("'fuse' must be a directory");
+  if (c.fuseMount !== undefined && (typeof c.fuseMount !== 'string' || c.fuseMount === '')) throw bad("'fuseMount' must be a mount name");
   return {
     socket: c.socket as string | undefined, drivers, options: c.options as Record<string, unknown> | undefined,
     rules: files('rules'), events: files('events'), mounts, access,
     log: c.log === undefined ? undefined : path.resolve(dir, c.log as string), limits: checkLimits(c.limits, bad),
+    fuse: c.fuse === undefined ? undefined : path.resolve(dir, c.fuse as string), fuseMount: c.fuseMount as string | undefined,
   };
 }
 

@@ -23,6 +23,8 @@ import type { DaemonState, Session } from './context';
 import { allHandlers } from './handlers';
 import { PtySessions } from './pty-sessions';
 import { formatEvent } from '../client/format';
+import { startExport } from './fuse-export';
+import type { FuseExport } from '@devfs/fuse';
 
 /** Options of startDaemon. */
 export interface DaemonOptions {
@@ -30,6 +32,10 @@ export interface DaemonOptions {
   socket: string;
   /** Extra plugins (--driver), loaded after the configured ones. */
   drivers?: string[];
+  /** Mount the FUSE export here (`--fuse DIR`; wins over the config's "fuse"). */
+  fuse?: string;
+  /** Export only this mount, cached (`--fuse-mount NAME`; wins over the config's "fuseMount"). */
+  fuseMount?: string;
   /** Where the daemon's lines go (default: stdout, surviving EPIPE). Lines arrive escaped (src/escape.ts). */
   log?: (line: string) => void;
 }
@@ -59,6 +65,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const recent: DevEvent[] = [];
   let offEvents: (() => void) | undefined;
   let listening = false;
+  let fuse: FuseExport | undefined;
   try {
     for (const f of cfg.rules ?? []) host.kernel.rules.load(fs.readFileSync(f, 'utf8'), f);
     for (const f of cfg.events ?? []) host.kernel.events.loadConfig(fs.readFileSync(f, 'utf8'), f);
@@ -95,9 +102,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log(`attached driver ${d.name} (${pl?.name ?? '?'}${pl?.version ? ` ${pl.version}` : ''})${note ? ` — no nodes: ${note.message}` : ''}`);
     }
     for (const m of host.kernel.mounts) log(`mount ${m.name}${m.ruleset ? ` ruleset ${m.ruleset}` : ''}${m.jail ? ' jail' : ''}`);
+    const fuseDir = opts.fuse ?? cfg.fuse;
+    if (fuseDir !== undefined) fuse = await startExport({ kernel: host.kernel, dir: fuseDir, access: cfg.access ?? {}, only: opts.fuseMount ?? cfg.fuseMount, log });
     log(`listening on ${opts.socket}`);
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= (async () => {
+      await fuse?.close();
       server.close();
       collector.close();
       await Promise.all([...sessions].map((s) => s.close()));
@@ -111,6 +121,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return { host, socket: opts.socket, close };
   } catch (err) {
     offEvents?.();
+    await fuse?.close();
     if (listening) {
       server.close();
       try { fs.unlinkSync(opts.socket); } catch { /* gone */ }
