@@ -43,7 +43,7 @@ export function applyRules(m: RuleApplier, evaluate: (s: RuleSubject, a: RuleAtt
     subject.path = l.path; subject.kind = 'link'; subject.dflags = 0;
     attrs.hidden = l.hidden; attrs.uid = l.uid; attrs.gid = l.gid; attrs.mode = l.mode;
     if (evaluate(subject, attrs)) {
-      l.hidden = attrs.hidden; l.uid = attrs.uid; l.gid = attrs.gid; l.mode = attrs.mode;
+      l.ruleHidden = attrs.hidden; l.uid = attrs.uid; l.gid = attrs.gid; l.mode = attrs.mode;
     }
   }
 }

@@ -13,7 +13,7 @@ import { DirentAttrs } from './attrs';
 import { permits, R_OK, W_OK, X_OK } from './access';
 import { DevDirent, DevStat, DevStatImpl } from './stat';
 import { RulesetView } from './view';
-import { UserLink, Resolved } from './node';
+import { UserLink, Resolved, Miss } from './node';
 import { aliasTarget, joinPath, MAXSYMLINKS, splitPath } from './paths';
 import { openDevice } from './open';
 import { applyRules, RuleApplier } from './apply';
@@ -61,8 +61,6 @@ export class Mount {
   /** A jail mount's root cannot un-hide what its ruleset hides nor change the ruleset. */
   readonly jail: boolean;
   /** @internal */ readonly kernel: Kernel;
-  /** @internal sequence number of the LOOKUP event the last clone miss emitted (open reads it). */
-  lastLookupSeq = 0;
   private readonly frozenGen: number;
   private epochs: Epoch[] = [];
   private readonly overlay = new Map<number, DirentAttrs>();
@@ -355,6 +353,16 @@ export class Mount {
    * and on a miss of the final component runs the kernel's clone handlers when `clone`.
    */
   resolve(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved {
+    const r = this.walk(path, cred, follow, syscall, clone);
+    if (r.kind === 'miss') throw devfsError('ENOENT', syscall, path);
+    return r;
+  }
+
+  /**
+   * @internal resolve, except that with `clone` a missing entry is not thrown but returned as a
+   * miss carrying the sequence number of the LOOKUP event the clone miss emitted (0: none was).
+   */
+  walk(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved | Miss {
     arg.cred(cred, syscall, typeof path === 'string' ? path : undefined);
     this.populate();
     let comps = splitPath(path, syscall);
@@ -365,6 +373,7 @@ export class Mount {
     let i = 0;
     // True while `cur` is reached by the plain walk of `path` (no '.', '..' or symlink so far).
     let straight = true;
+    let missSeq = 0;
     while (i < comps.length) {
       const c = comps[i];
       const last = i === comps.length - 1;
@@ -380,8 +389,15 @@ export class Mount {
       // The final component of a normalised path: the path itself is the entry's global key.
       const whole = straight && last && path.length === (cur.path === '' ? c.length : cur.path.length + 1 + c.length);
       let next = this.child(cur, c, whole ? path : undefined, cred);
-      if (!next && last && clone) next = this.cloneMiss(joinPath(cur.path, c), cred, cur);
-      if (!next) throw devfsError('ENOENT', syscall, path);
+      if (!next && last && clone) {
+        const name = joinPath(cur.path, c);
+        missSeq = this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
+        next = this.cloneMiss(name, cred, cur);
+      }
+      if (!next) {
+        if (clone) return { kind: 'miss', seq: missSeq };
+        throw devfsError('ENOENT', syscall, path);
+      }
       const target = (!last || follow) ? this.linkTarget(next) : undefined;
       if (target !== undefined) {
         if (++loops > MAXSYMLINKS) throw devfsError('ELOOP', syscall, path);
@@ -443,7 +459,7 @@ export class Mount {
     } else if (r.kind === 'link') {
       const l = r.link;
       s.ino = l.ino; s.mode = S_IFLNK | l.mode; s.uid = l.uid; s.gid = l.gid; s.size = Buffer.byteLength(l.target);
-      this.times(s, -1, -1, -1, l.ctick);
+      this.times(s, l.atick, l.mtick, l.ctick, l.birth);
     } else {
       const d = r.dev;
       const a = this.attrsOf(d);
@@ -497,8 +513,8 @@ export class Mount {
     return this.dirAttrs(node).hidden;
   }
 
+  /** A lookup miss (its LOOKUP event already emitted): the clone handlers may make the entry. */
   private cloneMiss(name: string, cred: Cred, dir: Resolved & { kind: 'dir' }): Resolved | undefined {
-    this.lastLookupSeq = this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
     if (this.readOnly) return undefined;
     const dev = this.kernel.runCloners(name, cred);
     if (!dev) return undefined;
@@ -536,17 +552,7 @@ export class Mount {
 
   /** @internal the per-mount attributes record of an entry, created from its current effective state. */
   mutableAttrs(r: Resolved): DirentAttrs {
-    if (r.kind === 'link') {
-      const l = r.link;
-      const proxy = new DirentAttrs(0, l.uid, l.gid, l.mode, l.hidden);
-      return new Proxy(proxy, {
-        set(t, p, v) {
-          (t as unknown as Record<string | symbol, unknown>)[p] = v;
-          if (p === 'uid') l.uid = v; else if (p === 'gid') l.gid = v; else if (p === 'mode') l.mode = v;
-          return true;
-        },
-      });
-    }
+    if (r.kind === 'link') return r.link;
     if (r.kind === 'dir') {
       if (r.dir.parent === undefined) return this.rootAttrs;
       let o = this.dirOverlay.get(r.dir);

@@ -8,7 +8,7 @@ import { DevFile, FileContext } from '../file/devfile';
 import type { OpenState } from '../file/cdevpriv';
 import { permits, R_OK, W_OK } from './access';
 import type { Mount } from './mount';
-import type { Resolved } from './node';
+import type { Miss, Resolved } from './node';
 
 const STRING_FLAGS: Record<string, number> = {
   r: O_RDONLY, 'r+': O_RDWR, rs: O_RDONLY, 'rs+': O_RDWR, w: O_WRONLY | O_CREAT | O_TRUNC, 'w+': O_RDWR | O_CREAT | O_TRUNC,
@@ -31,18 +31,13 @@ export function parseOpenFlags(flags: number | string): number {
 export async function openDevice(m: Mount, path: string, rawFlags: number | string, cred: Cred): Promise<DevFile> {
   const flags = parseOpenFlags(rawFlags);
   if ((flags & O_EXCL) && (flags & O_CREAT)) throw devfsError('EEXIST', 'open', path);
-  let r: Resolved;
-  try {
-    m.lastLookupSeq = 0;
-    r = m.resolve(path, cred, true, 'open', true);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ENOENT') throw err;
-    // the miss hooks act on the mount's LOOKUP of this miss (read before any await); a miss before
-    // the last component has emitted none: announce it here with mount and opener (else the hook
-    // would emit a global one that no mount's follower, nor $mount in an action, could tell apart)
-    const seq = m.lastLookupSeq > 0 ? m.lastLookupSeq
-      : m.kernel.emit({ type: 'LOOKUP', name: path, mount: m.name, uid: cred.uid, gid: cred.gid });
-    if (!(await m.kernel.runMissHooks(path, seq > 0 ? seq : undefined))) throw err;
+  let r: Resolved | Miss = m.walk(path, cred, true, 'open', true);
+  if (r.kind === 'miss') {
+    // the miss hooks act on the mount's LOOKUP of this miss; a miss before the last component has
+    // emitted none: announce it here with mount and opener (else the hook would emit a global one
+    // that no mount's follower, nor $mount in an action, could tell apart)
+    const seq = r.seq > 0 ? r.seq : m.kernel.emit({ type: 'LOOKUP', name: path, mount: m.name, uid: cred.uid, gid: cred.gid });
+    if (!(await m.kernel.runMissHooks(path, seq > 0 ? seq : undefined))) throw devfsError('ENOENT', 'open', path);
     r = m.resolve(path, cred, true, 'open', true);
   }
   if (r.kind === 'dir') throw devfsError('EISDIR', 'open', path);
