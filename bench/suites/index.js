@@ -6,6 +6,7 @@
 
 const KERNEL = ['makedev', 'populate', 'lookup', 'clone', 'rules', 'memory', 'workers'];
 const DRIVERS = ['pty', 'tap', 'disk'];
+const EXPORTS = ['fuse'];
 
 /** Ops/s series of one suite's figures, x = params.n, for a log-log chart. */
 function seriesBy(figs, pick) {
@@ -52,11 +53,12 @@ const CHARTS = {
   pty: (figs) => ({ kind: 'bar', title: 'pty: first side ÷ second side (ours ÷ node-pty unless named)', bars: bars(figs) }),
   tap: (figs) => ({ kind: 'bar', title: 'tap frames/s: ours ÷ C read/write', bars: bars(figs) }),
   disk: (figs) => ({ kind: 'bar', title: 'disk 1 MiB sequential: ours ÷ baseline', bars: bars(figs) }),
+  fuse: (figs) => ({ kind: 'bar', title: 'FUSE export: first side ÷ second side (cold caches)', bars: bars(figs) }),
 };
 
 const TITLES = {
   makedev: 'make_dev + destroy_dev', populate: 'Populate after K changes', lookup: 'Lookup', clone: 'Lookup miss with cloners',
-  rules: 'Rule evaluation', memory: 'Memory', workers: 'worker_threads', pty: 'pty driver', tap: 'tap driver', disk: 'md disks',
+  rules: 'Rule evaluation', memory: 'Memory', workers: 'worker_threads', pty: 'pty driver', tap: 'tap driver', disk: 'md disks', fuse: 'FUSE export',
 };
 
 /** Rows each suite reports, for the progress total (a suite's own rows() when it has one). */
@@ -69,4 +71,4 @@ function rowsOf(id, quick) {
   }
 }
 
-module.exports = { KERNEL, DRIVERS, ALL: [...KERNEL, ...DRIVERS], CHARTS, TITLES, rowsOf };
+module.exports = { KERNEL, DRIVERS, ALL: [...KERNEL, ...DRIVERS, ...EXPORTS], CHARTS, TITLES, rowsOf };

@@ -95,22 +95,33 @@ export function fail(code: string): never {
   throw new Errno((os.constants.errno as Record<string, number>)[code] ?? os.constants.errno.EIO);
 }
 
-/** The device behind a char-device stat at `path`, when the kernel still has it. */
-export function devAt(st: DevStat, path: string, k: Kernel): Cdev | undefined {
-  return (st.mode & S_IFMT) === S_IFDIR || (st.mode & S_IFMT) === S_IFLNK ? undefined : k.lookupDev(path);
-}
-
 /** How a stat shows in the export: its kind, its fuse_attr, and what the caller said of the device. */
 export function exportAttr(st: DevStat, path: string, s: ExportState): { kind: NodeKind; attr: Attr; info: DeviceInfo } {
-  const base = { ino: st.ino, nlink: st.nlink || 1, uid: st.uid, gid: st.gid, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  const attr: Attr = {
+    ino: st.ino, size: 0, mode: st.mode, nlink: st.nlink || 1, uid: st.uid, gid: st.gid,
+    atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
+  };
   const fmt = st.mode & S_IFMT;
-  if (fmt === S_IFDIR) return { kind: 'dir', attr: { ...base, size: 0, mode: st.mode, nlink: 2 }, info: {} };
-  if (fmt === S_IFLNK) return { kind: 'link', attr: { ...base, size: st.size, mode: st.mode }, info: {} };
-  const dev = devAt(st, path, s.opts.kernel);
-  const info = (dev && s.opts.describe?.(dev)) || {};
+  if (fmt === S_IFDIR) {
+    attr.nlink = 2;
+    return { kind: 'dir', attr, info: NO_INFO };
+  }
+  if (fmt === S_IFLNK) {
+    attr.size = st.size;
+    return { kind: 'link', attr, info: NO_INFO };
+  }
+  const dev = s.opts.describe ? s.opts.kernel.lookupDev(path) : undefined;
+  const info = (dev && s.opts.describe!(dev)) || NO_INFO;
   if (info.hostPath !== undefined) {
-    return { kind: 'link', attr: { ...base, size: Buffer.byteLength(info.hostPath), mode: S_IFLNK | 0o777 }, info };
+    attr.size = Buffer.byteLength(info.hostPath);
+    attr.mode = S_IFLNK | 0o777;
+    return { kind: 'link', attr, info };
   }
   // A device is a regular file (FUSE cannot serve a character device node).
-  return { kind: 'file', attr: { ...base, size: info.size ?? 0, mode: 0o100000 | (st.mode & 0o7777) }, info };
+  attr.size = info.size ?? 0;
+  attr.mode = S_IFREG | (st.mode & 0o7777);
+  return { kind: 'file', attr, info };
 }
+
+const S_IFREG = 0o100000;
+const NO_INFO: DeviceInfo = Object.freeze({});

@@ -23,8 +23,8 @@ export function parseRequest(buf: Buffer): Request | undefined {
   if (len < IN_HEADER.size || len > buf.length) return undefined;
   return {
     opcode: buf.readUInt32LE(IN_HEADER.opcode),
-    unique: Number(buf.readBigUInt64LE(IN_HEADER.unique)),
-    nodeid: Number(buf.readBigUInt64LE(IN_HEADER.nodeid)),
+    unique: u64(buf, IN_HEADER.unique),
+    nodeid: u64(buf, IN_HEADER.nodeid),
     uid: buf.readUInt32LE(IN_HEADER.uid),
     gid: buf.readUInt32LE(IN_HEADER.gid),
     pid: buf.readUInt32LE(IN_HEADER.pid),
@@ -34,7 +34,13 @@ export function parseRequest(buf: Buffer): Request | undefined {
 
 /** Reads a u64 field as a number (sizes, offsets and ids here stay far below 2^53). */
 export function u64(buf: Buffer, off: number): number {
-  return Number(buf.readBigUInt64LE(off));
+  return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 0x100000000;
+}
+
+/** Writes a non-negative integer below 2^53 as a u64 field (no BigInt on the hot path). */
+export function putU64(buf: Buffer, value: number, off: number): void {
+  buf.writeUInt32LE(value % 0x100000000, off);
+  buf.writeUInt32LE(Math.floor(value / 0x100000000), off + 4);
 }
 
 /** The NUL-terminated names in a body from `off` (LOOKUP: one; SYMLINK: name then target). */
@@ -55,7 +61,7 @@ export function outHeader(unique: number, error: number, payloadLength: number):
   const h = Buffer.allocUnsafe(OUT_HEADER.size);
   h.writeUInt32LE(OUT_HEADER.size + payloadLength, OUT_HEADER.len);
   h.writeInt32LE(error, OUT_HEADER.error);
-  h.writeBigUInt64LE(BigInt(unique), OUT_HEADER.unique);
+  putU64(h, unique, OUT_HEADER.unique);
   return h;
 }
 
@@ -74,16 +80,16 @@ export interface Attr {
 
 function writeTime(buf: Buffer, secOff: number, nsecOff: number, ms: number): void {
   const sec = Math.floor(ms / 1000);
-  buf.writeBigUInt64LE(BigInt(Math.max(0, sec)), secOff);
+  putU64(buf, Math.max(0, sec), secOff);
   buf.writeUInt32LE(Math.max(0, Math.round((ms - sec * 1000) * 1e6)) % 1e9, nsecOff);
 }
 
 /** Writes struct fuse_attr at `off`. */
 export function writeAttr(buf: Buffer, off: number, a: Attr): void {
   buf.fill(0, off, off + ATTR.size);
-  buf.writeBigUInt64LE(BigInt(a.ino), off + ATTR.ino);
-  buf.writeBigUInt64LE(BigInt(a.size), off + ATTR.fsize);
-  buf.writeBigUInt64LE(BigInt(Math.ceil(a.size / 512)), off + ATTR.blocks);
+  putU64(buf, a.ino, off + ATTR.ino);
+  putU64(buf, a.size, off + ATTR.fsize);
+  putU64(buf, Math.ceil(a.size / 512), off + ATTR.blocks);
   writeTime(buf, off + ATTR.atime, off + ATTR.atimensec, a.atimeMs);
   writeTime(buf, off + ATTR.mtime, off + ATTR.mtimensec, a.mtimeMs);
   writeTime(buf, off + ATTR.ctime, off + ATTR.ctimensec, a.ctimeMs);
@@ -95,14 +101,14 @@ export function writeAttr(buf: Buffer, off: number, a: Attr): void {
 }
 
 function writeTimeout(buf: Buffer, secOff: number, nsecOff: number, seconds: number): void {
-  buf.writeBigUInt64LE(BigInt(Math.floor(seconds)), secOff);
+  putU64(buf, Math.floor(seconds), secOff);
   buf.writeUInt32LE(Math.round((seconds % 1) * 1e9), nsecOff);
 }
 
 /** struct fuse_entry_out: a name resolved to `nodeid`, cacheable for `timeout` seconds. */
 export function entryOut(nodeid: number, a: Attr, timeout: number): Buffer {
   const b = Buffer.alloc(ENTRY_OUT.size);
-  b.writeBigUInt64LE(BigInt(nodeid), ENTRY_OUT.nodeid);
+  putU64(b, nodeid, ENTRY_OUT.nodeid);
   writeTimeout(b, ENTRY_OUT.entryValid, ENTRY_OUT.entryValidNsec, timeout);
   writeTimeout(b, ENTRY_OUT.attrValid, ENTRY_OUT.attrValidNsec, timeout);
   writeAttr(b, ENTRY_OUT.attr, a);
@@ -135,8 +141,8 @@ export function packDirents(entries: { name: string; ino: number; type: number }
     const rec = (DIRENT.size + nameLen + 7) & ~7;
     if (used + rec > size) break;
     const b = Buffer.alloc(rec);
-    b.writeBigUInt64LE(BigInt(e.ino || 1), DIRENT.ino);
-    b.writeBigUInt64LE(BigInt(i + 1), DIRENT.off);
+    putU64(b, e.ino || 1, DIRENT.ino);
+    putU64(b, i + 1, DIRENT.off);
     b.writeUInt32LE(nameLen, DIRENT.namelen);
     b.writeUInt32LE(e.type, DIRENT.type);
     b.write(e.name, DIRENT.size, 'utf8');
