@@ -122,6 +122,19 @@ describeHost('FUSE export: host tools on the devices (root daemon, root and uid 
     expect((await sh(`ls ${dev}/tap`)).code).toBe(0);
   });
 
+  it('never shows one view\'s attributes to another (same name, root and jail modes differ), and pushes changes at once', async () => {
+    expect((await cli(sock, ['-m', 'jail', 'chmod', '604', 'urandom'])).code).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      expect((await sh(`stat -c %a ${dev}/urandom`)).out).toBe('644\n');
+      expect((await sh(`stat -c %a ${dev}/urandom`, NOBODY)).out).toBe('604\n');
+    }
+    // within the attribute cache time of the caller's own inode, a change made elsewhere shows at once
+    expect((await sh(`stat -c %a ${dev}/urandom`, NOBODY)).out).toBe('604\n');
+    expect((await cli(sock, ['-m', 'jail', 'chmod', '640', 'urandom'])).code).toBe(0);
+    expect((await sh(`stat -c %a ${dev}/urandom`, NOBODY)).out).toBe('640\n');
+    expect((await sh(`cat ${dev}/urandom`, NOBODY)).err).toMatch(/Permission denied/);
+  });
+
   it('chmod through the export is the mount\'s chmod (devfs stat sees it); uid 65534 may not', async () => {
     expect((await sh(`chmod 600 ${dev}/full`)).code).toBe(0);
     const st = await cli(sock, ['--json', 'stat', 'full']);

@@ -100,7 +100,7 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
     }
   };
 
-  const offEvents = s.timeout > 0 ? watchChanges(s) : undefined;
+  const offEvents = watchChanges(s);
   const close = async () => {
     if (ended) return;
     ended = true;
@@ -163,30 +163,30 @@ function batchForget(s: ExportState, req: Request): void {
 }
 
 /**
- * With caching on (one mount for everyone), every change of a name the kernel may hold is pushed
- * as FUSE_NOTIFY_INVAL_ENTRY (its parent and name) and FUSE_NOTIFY_INVAL_INODE (its attributes).
+ * Every change of a name the kernel may hold is pushed as FUSE_NOTIFY_INVAL_INODE (its
+ * attributes, in every view); with names cached too (one mount for everyone), also as
+ * FUSE_NOTIFY_INVAL_ENTRY of the name and each directory above it.
  */
 function watchChanges(s: ExportState): () => void {
   const TYPES = new Set(['REGISTER', 'UNREGISTER', 'CREATE', 'DELETE', 'CHANGE']);
   const invalEntry = (dir: string, base: string) => {
-    const parent = s.nodes.byName(dir);
-    if (!parent) return;
-    const nameBuf = Buffer.from(`${base}\0`);
-    const b = Buffer.alloc(NOTIFY_INVAL_ENTRY_OUT.size);
-    b.writeBigUInt64LE(BigInt(parent.id), NOTIFY_INVAL_ENTRY_OUT.parent);
-    b.writeUInt32LE(nameBuf.length - 1, NOTIFY_INVAL_ENTRY_OUT.namelen);
-    s.session.notify(NOTIFY_INVAL_ENTRY, b, nameBuf);
+    for (const parent of s.nodes.named(dir)) {
+      const nameBuf = Buffer.from(`${base}\0`);
+      const b = Buffer.alloc(NOTIFY_INVAL_ENTRY_OUT.size);
+      b.writeBigUInt64LE(BigInt(parent.id), NOTIFY_INVAL_ENTRY_OUT.parent);
+      b.writeUInt32LE(nameBuf.length - 1, NOTIFY_INVAL_ENTRY_OUT.namelen);
+      s.session.notify(NOTIFY_INVAL_ENTRY, b, nameBuf);
+    }
   };
   return s.opts.kernel.events.on((e) => {
     if (!TYPES.has(e.type)) return;
-    const node = s.nodes.byName(e.name);
-    if (node) {
+    for (const node of s.nodes.named(e.name)) {
       const b = Buffer.alloc(NOTIFY_INVAL_INODE_OUT.size);
       b.writeBigUInt64LE(BigInt(node.id), NOTIFY_INVAL_INODE_OUT.ino);
       s.session.notify(NOTIFY_INVAL_INODE, b);
     }
     // the name and every directory above it (a directory appears or goes with its first/last entry)
-    for (let p = e.name; p !== ''; p = splitLast(p)[0]) invalEntry(...splitLast(p));
+    if (s.timeout > 0) for (let p = e.name; p !== ''; p = splitLast(p)[0]) invalEntry(...splitLast(p));
   });
 }
 

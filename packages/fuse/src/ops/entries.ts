@@ -7,7 +7,8 @@ import { S_IFDIR, S_IFMT } from '@devfs/core';
 import type { DevStat } from '@devfs/core';
 import { attrOut, entryOut, names, u64 } from '../proto/codec';
 import { ACCESS_IN, FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_UID, MKNOD_IN, SETATTR_IN, STATFS_OUT } from '../proto/layout';
-import { childPath } from '../nodes';
+import { childPath, ROOT_ID } from '../nodes';
+import type { FuseNode } from '../nodes';
 import { exportAttr, fail } from '../context';
 import type { Call, ExportState } from '../context';
 
@@ -17,12 +18,26 @@ export function pathOf(c: Call): string {
   return c.node.path;
 }
 
-/** Answers with a fuse_entry_out for `path` (a new kernel reference to its node). */
+/**
+ * Seconds the kernel may keep the attributes of `node` from this caller's answer: the export's
+ * cache time with one view; else ATTR_SECONDS on a node of the caller's own view (no other view's
+ * caller ever reaches that inode), and 0 on the shared root or another view's node.
+ */
+function attrTimeout(s: ExportState, c: Call, node: FuseNode | undefined): number {
+  if (s.timeout > 0) return s.timeout;
+  return node !== undefined && node.id !== ROOT_ID && node.view === c.mount().name ? ATTR_SECONDS : 0;
+}
+
+/** Attribute cache time of a per-view inode (changes are pushed as FUSE_NOTIFY_INVAL_INODE). */
+const ATTR_SECONDS = 1;
+
+/** Answers with a fuse_entry_out for `path` (a new kernel reference to its node in the caller's view). */
 function entry(s: ExportState, c: Call, path: string): Buffer {
-  const st = c.mount().lstat(path, c.cred);
+  const m = c.mount();
+  const st = m.lstat(path, c.cred);
   const { kind, attr } = exportAttr(st, path, s);
-  const n = s.nodes.remember(path, kind);
-  return entryOut(n.id, attr, s.timeout);
+  const n = s.nodes.remember(m.name, path, kind);
+  return entryOut(n.id, attr, s.timeout, attrTimeout(s, c, n));
 }
 
 /** LOOKUP: the name in the parent directory, as the caller's mount shows it. */
@@ -32,7 +47,7 @@ export function lookup(s: ExportState, c: Call): Buffer {
 }
 
 function attrReply(s: ExportState, c: Call, st: DevStat, path: string): Buffer {
-  return attrOut(exportAttr(st, path, s).attr, s.timeout);
+  return attrOut(exportAttr(st, path, s).attr, attrTimeout(s, c, c.node));
 }
 
 /** GETATTR. */

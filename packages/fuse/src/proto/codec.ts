@@ -105,12 +105,12 @@ function writeTimeout(buf: Buffer, secOff: number, nsecOff: number, seconds: num
   buf.writeUInt32LE(Math.round((seconds % 1) * 1e9), nsecOff);
 }
 
-/** struct fuse_entry_out: a name resolved to `nodeid`, cacheable for `timeout` seconds. */
-export function entryOut(nodeid: number, a: Attr, timeout: number): Buffer {
+/** struct fuse_entry_out: a name resolved to `nodeid`; the kernel may keep the name and the attributes for the given seconds. */
+export function entryOut(nodeid: number, a: Attr, entryTimeout: number, attrTimeout: number): Buffer {
   const b = Buffer.alloc(ENTRY_OUT.size);
   putU64(b, nodeid, ENTRY_OUT.nodeid);
-  writeTimeout(b, ENTRY_OUT.entryValid, ENTRY_OUT.entryValidNsec, timeout);
-  writeTimeout(b, ENTRY_OUT.attrValid, ENTRY_OUT.attrValidNsec, timeout);
+  writeTimeout(b, ENTRY_OUT.entryValid, ENTRY_OUT.entryValidNsec, entryTimeout);
+  writeTimeout(b, ENTRY_OUT.attrValid, ENTRY_OUT.attrValidNsec, attrTimeout);
   writeAttr(b, ENTRY_OUT.attr, a);
   return b;
 }
