@@ -11,9 +11,9 @@
  *    (FOPEN_DIRECT_IO). Writes are `conv=notrunc` without fsync on every side.
  *  - stat: `find DIR -ls` over N entries (N devices in the export; N empty files under bindfs),
  *    drop_caches before each run, so both start from a fresh dentry cache. The per-caller export
- *    must not let the kernel cache names or attributes (views differ), so each lstat costs it a
- *    LOOKUP and a GETATTR where bindfs (1 s caches) needs one LOOKUP; the `--fuse-mount` mode
- *    (one view, cached with invalidations) is the like-for-like row.
+ *    never lets the kernel cache names (views differ) and caches attributes only on per-view
+ *    inodes; the `--fuse-mount` mode (one view, names and attributes cached with invalidations)
+ *    is the second row.
  * Needs root (mount, drop_caches), /dev/fuse and bindfs; otherwise the rows are skipped with the reason.
  */
 const fs = require('fs');
