@@ -4,7 +4,8 @@
  * Scans every package's src/ (and native/lib) for imports of workspace packages — `from '@devfs/x'`,
  * `require('@devfs/x')`, `import('@devfs/x')` — and for relative imports that leave the package,
  * and fails when an arrow points the wrong way: core importing a driver or the CLI, a driver
- * importing another driver, anything importing the CLI. Prints each violation as FILE:LINE.
+ * importing another driver, anything importing the CLI; and inside a package, a folder importing a
+ * sibling it must not know (core's kernel/ importing mount/). Prints each violation as FILE:LINE.
  */
 'use strict';
 const fs = require('fs');
@@ -70,6 +71,33 @@ for (const [pkg, dir] of sourceRoots()) {
         }
         if (target && target !== pkg && !allowed.includes(target)) {
           violations.push(`${path.relative(root, file)}:${i + 1}: ${pkg} imports ${target} ('${spec}'); allowed: ${allowed.join(', ') || 'nothing'}`);
+        }
+      }
+    });
+  }
+}
+
+/**
+ * Folders inside a package that must not import certain sibling folders (DESIGN.md §2: inside
+ * core, the registry knows nothing of mounts — like FreeBSD's kern_conf.c, it records changes
+ * and the filesystem side catches up).
+ */
+const INTRA = [
+  { pkg: 'core', from: 'kernel', forbidden: ['mount'], why: "core's registry (kernel/) knows nothing of mounts" },
+];
+
+for (const rule of INTRA) {
+  const srcDir = path.join(root, 'packages', rule.pkg, 'src');
+  const dir = path.join(srcDir, rule.from);
+  if (!fs.existsSync(dir)) continue;
+  for (const file of files(dir)) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      for (const m of line.matchAll(IMPORT)) {
+        if (!m[1].startsWith('.')) continue;
+        const top = path.relative(srcDir, path.resolve(path.dirname(file), m[1])).split(path.sep)[0];
+        if (rule.forbidden.includes(top)) {
+          violations.push(`${path.relative(root, file)}:${i + 1}: ${rule.pkg}/${rule.from} imports ${rule.pkg}/${top} ('${m[1]}'): ${rule.why}`);
         }
       }
     });

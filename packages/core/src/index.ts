@@ -2,7 +2,7 @@
  * @devfs/core — the device framework: kernel registry (make_dev, destroy_dev, cloning), devfs
  * mounts, open files, rules, events, sysctl and the plugin host.
  */
-import { Kernel } from './kernel/kernel';
+import { Kernel } from './devfs';
 import { registerMemDevices } from './devices/mem';
 import { arg } from './validate';
 
@@ -12,7 +12,8 @@ export { arg, badArg } from './validate';
 export * from './cred';
 export { Cdev } from './kernel/cdev';
 export type { Cdevsw, Fileops } from './kernel/cdevsw';
-export { Kernel } from './kernel/kernel';
+export { Kernel } from './devfs';
+export type { DeviceRegistry, AdoptHook } from './kernel/kernel';
 export type { MakeDevArgs, ForeignAdopter, ForeignRelease, MissHook } from './kernel/kernel';
 export type { UnitAllocator } from './kernel/units';
 export type { CloneHandler } from './kernel/clone';

@@ -2,7 +2,7 @@ import { randomFillSync } from 'crypto';
 import { devfsError } from '../errors';
 import { D_MEM } from '../constants';
 import type { Cdevsw } from '../kernel/cdevsw';
-import type { Kernel } from '../kernel/kernel';
+import type { DeviceRegistry } from '../kernel/kernel';
 import type { Cdev } from '../kernel/cdev';
 
 /** null: reads return end of file, writes succeed and are discarded. */
@@ -34,7 +34,7 @@ export const randomsw: Cdevsw = {
 };
 
 /** Registers null, zero, full, random and urandom (an alias-free pair, as on Linux). */
-export function registerMemDevices(kernel: Kernel): Cdev[] {
+export function registerMemDevices(kernel: DeviceRegistry): Cdev[] {
   return [
     kernel.make_dev(nullsw, 0, 0, 0, 0o666, 'null'),
     kernel.make_dev(zerosw, 1, 0, 0, 0o666, 'zero'),

@@ -1,7 +1,7 @@
 import type { Cred } from '../cred';
 import type { Cdev } from '../kernel/cdev';
 import type { Fileops } from '../kernel/cdevsw';
-import type { DevStat } from '../mount/stat';
+import type { DevStat } from './stat';
 import { arg as checkArg, badArg } from '../validate';
 import { devfsError, toDevfsError } from '../errors';
 import { startTimer } from '../timer';

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { container as globalContainer, DependencyContainer } from 'tsyringe';
 import { devfsError, toDevfsError, wrapError } from '../errors';
 import { arg, badArg } from '../validate';
-import { Kernel } from '../kernel/kernel';
+import { Kernel } from '../devfs';
 import { registerMemDevices } from '../devices/mem';
 import { DRIVER, DRIVER_OPTIONS, KERNEL } from './tokens';
 import { findPlugin, FoundPlugin } from './plugin';

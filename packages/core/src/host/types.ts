@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { Kernel } from '../kernel/kernel';
+import type { Kernel } from '../devfs';
 
 /** A driver as the host runs it: a unique name, attach on load, detach on close. */
 export interface DevfsDriver {

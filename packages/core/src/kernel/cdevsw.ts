@@ -28,5 +28,5 @@ export interface Fileops {
   fo_ioctl?(file: DevFile, cmd: number, arg: unknown): unknown | Promise<unknown>;
   fo_poll?(file: DevFile, events: number): number;
   fo_close?(file: DevFile): void | Promise<void>;
-  fo_stat?(file: DevFile): Partial<import('../mount/stat').DevStat>;
+  fo_stat?(file: DevFile): Partial<import('../file/stat').DevStat>;
 }

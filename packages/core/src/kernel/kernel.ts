@@ -19,9 +19,6 @@ import { runCdevPriv } from '../file/cdevpriv';
 import type { EventSink, KernelEvent } from './hooks';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
-import type { EventActionHost, DevAttrs } from '../events';
-import { Mount, MountOptions } from '../mount/mount';
-import { RulesetView } from '../mount/view';
 
 /** Options object of make_dev_s (FreeBSD's struct make_dev_args). */
 export interface MakeDevArgs {
@@ -50,11 +47,17 @@ export type ForeignRelease = (ino: number, gen: number) => void;
  */
 export type MissHook = (name: string, lookupSeq?: number) => Promise<boolean>;
 
+/** Called when a device adopts a foreign inode (see MakeDevArgs.adoptInode). */
+export type AdoptHook = (dev: Cdev) => void;
+
 /**
- * The device registry (FreeBSD's kernel side of DEVFS). One per process is usual; several are
- * allowed (each worker_thread may have its own) and they share the process-global inode table.
+ * The device registry (FreeBSD's kern_conf.c): make_dev, destroy_dev, aliases, dependencies,
+ * cloning, foreign inodes, the event stream. It knows nothing of mounts: it records changes in
+ * the inode table's change log and the filesystem side (../mount) catches up. The public `Kernel`
+ * (../devfs.ts) is this registry with its filesystem side attached. One per process is usual;
+ * several are allowed (each worker_thread may have its own) and they share the inode table.
  */
-export class Kernel {
+export class DeviceRegistry {
   /** @internal the global namespace tree. */
   readonly ns = new Namespace();
   /** @internal devices by inode (dense array: inodes are small and reused). */
@@ -68,19 +71,15 @@ export class Kernel {
   readonly events: Events;
   /** @internal event sink (the Events stream). */
   sink: EventSink;
-  /** Live mounts. */
-  readonly mounts = new Set<Mount>();
-  /** Paths mounts are presented at, for `$mntpt` in event actions (default '/dev'). */
-  readonly mountPaths = new Map<string, string>();
-  private readonly views = new Map<number, { view: RulesetView; release: () => void }>();
   private readonly missHooks: MissHook[] = [];
+  private readonly adoptHooks: AdoptHook[] = [];
   private readonly foreign = new Map<number, { adopt: ForeignAdopter; release?: ForeignRelease }>();
   private readonly foreignReader = new ChangeLogReader();
 
   constructor() {
     this.rules = new Rules();
     loadStandardRules(this.rules);
-    this.events = new Events({ host: this.actionHost() });
+    this.events = new Events();
     this.sink = this.events;
     this.missHooks.push((name, seq) => this.events.autoload(name, undefined, seq));
     this.sysctl.create('kern.devfs.generation', { get: () => this.generation, description: 'devfs_generation: changes to the inode table' });
@@ -144,7 +143,7 @@ export class Kernel {
     this.byIno[ino] = dev;
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before this device existed, so every ruleset evaluates it now.
-    if (a.adoptInode) for (const v of this.views.values()) v.view.evaluateNow(dev);
+    if (a.adoptInode) for (const h of this.adoptHooks) h(dev);
     this.emit({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit, persistent: dev.persistent } });
     return dev;
   }
@@ -306,52 +305,6 @@ export class Kernel {
     if (!complete) this.rescanForeign();
   }
 
-  /** Creates a mount: an independent view of the namespace with its own attributes and ruleset. */
-  mount(opts: MountOptions = {}): Mount {
-    arg.object(opts, 'mount options', 'mount');
-    arg.optBool(opts.readOnly, 'readOnly', 'mount', false);
-    arg.optBool(opts.jail, 'jail', 'mount', false);
-    if (opts.ruleset !== undefined) arg.ruleset(opts.ruleset, 'mount');
-    if (opts.name !== undefined) {
-      arg.string(opts.name, 'mount name', 'mount');
-      for (const m of this.mounts) if (m.name === opts.name) throw devfsError('EEXIST', 'mount', opts.name, 'a mount with this name exists');
-    }
-    const m = new Mount(this, opts);
-    this.mounts.add(m);
-    return m;
-  }
-
-  /** The mount with this name. */
-  mountNamed(name: string): Mount | undefined {
-    arg.string(name, 'mount name', 'mountNamed');
-    for (const m of this.mounts) if (m.name === name) return m;
-    return undefined;
-  }
-
-  /** @internal the shared view of a ruleset (ESRCH if it does not exist; 0 → none). */
-  rulesetView(ruleset: number | string): RulesetView | undefined {
-    const n = this.rules.resolve(ruleset);
-    if (n === 0) return undefined;
-    if (!this.rules.has(n)) throw devfsError('ESRCH', 'ruleset', String(ruleset), 'no such ruleset');
-    let v = this.views.get(n);
-    if (!v) {
-      const release = this.rules.retain(n);
-      v = { view: new RulesetView(this, this.rules, n), release };
-      this.views.set(n, v);
-    }
-    return v.view;
-  }
-
-  /** @internal drops a mount's reference to a view. */
-  releaseView(view: RulesetView): void {
-    if (--view.refs > 0) return;
-    const v = this.views.get(view.ruleset);
-    if (v && v.view === view) {
-      this.views.delete(view.ruleset);
-      v.release();
-    }
-  }
-
   /** Adds an async hook run on an open miss (the plugin host's MODLOAD). Returns its remover. */
   onMiss(hook: MissHook): () => void {
     arg.fn(hook, 'hook', 'onMiss');
@@ -360,6 +313,11 @@ export class Kernel {
       const i = this.missHooks.indexOf(hook);
       if (i >= 0) this.missHooks.splice(i, 1);
     };
+  }
+
+  /** @internal adds a hook run when a device adopts a foreign inode (the filesystem side's views evaluate it at once). */
+  onAdopt(hook: AdoptHook): void {
+    this.adoptHooks.push(hook);
   }
 
   /** @internal runs the miss hooks; true when one of them loaded something (open retries once). */
@@ -380,60 +338,6 @@ export class Kernel {
     arg.object(e, 'event', 'events.emit');
     return this.sink.emit(e);
   }
-
-  /** @internal last-close bookkeeping shared by mounts: auto-ownership restore. */
-  autoOwnOpen(dev: Cdev, cred: Cred): void {
-    if (dev.usecount === 0 && ((dev.si_devsw.d_flags ?? 0) & D_AUTOOWN)) {
-      dev.uid = cred.uid;
-    }
-  }
-
-  /** @internal restores an auto-owned device's default owner after its last close. */
-  autoOwnClose(dev: Cdev): void {
-    if (dev.usecount === 0 && ((dev.si_devsw.d_flags ?? 0) & D_AUTOOWN) && dev.ext) {
-      dev.uid = dev.ext.defaultUid;
-      dev.gid = dev.ext.defaultGid;
-    }
-  }
-
-  private actionHost(): EventActionHost {
-    const targets = (mount: string | undefined): Mount[] => {
-      if (mount === undefined) return [...this.mounts];
-      const m = this.mountNamed(mount);
-      return m ? [m] : [];
-    };
-    let modload: ((pkg: string) => Promise<void>) | undefined;
-    const host: EventActionHost & { setModload(f: (pkg: string) => Promise<void>): void } = {
-      setAttrs: (mount: string | undefined, name: string, attrs: DevAttrs) => {
-        if (mount === undefined) {
-          const dev = this.lookupDev(name);
-          if (!dev) return;
-          if (attrs.uid !== undefined) dev.uid = attrs.uid;
-          if (attrs.gid !== undefined) dev.gid = attrs.gid;
-          if (attrs.mode !== undefined) dev.mode = attrs.mode & 0o7777;
-          return;
-        }
-        for (const m of targets(mount)) {
-          if (attrs.uid !== undefined || attrs.gid !== undefined) m.chown(name, attrs.uid ?? -1, attrs.gid ?? -1);
-          if (attrs.mode !== undefined) m.chmod(name, attrs.mode & 0o7777);
-        }
-      },
-      symlink: (mount: string | undefined, target: string, linkname: string) => {
-        for (const m of targets(mount)) m.symlink(target, linkname);
-      },
-      modload: (pkg: string) => {
-        if (!modload) return Promise.reject(devfsError('ENOSYS', 'modload', pkg, 'no plugin host is attached to this kernel'));
-        return modload(pkg);
-      },
-      mountPath: (mount?: string) => (mount !== undefined && this.mountPaths.get(mount)) || '/dev',
-      setModload: (f) => { modload = f; },
-    };
-    this.setModload = host.setModload;
-    return host;
-  }
-
-  /** @internal set by the plugin host: how MODLOAD loads a driver package. */
-  setModload: (f: (pkg: string) => Promise<void>) => void = () => undefined;
 
   private applyForeign(op: number, ino: number, gen: number, tag: number): void {
     const f = this.foreign.get(tag)!;

@@ -1,4 +1,4 @@
-import type { Kernel } from '../kernel/kernel';
+import type { MountRegistry } from './registry';
 import type { Cdev } from '../kernel/cdev';
 import { DirNode, liveEntries } from '../kernel/namespace';
 import type { RuleAttrs, RuleSubject } from '../kernel/hooks';
@@ -8,7 +8,7 @@ import type { Resolved, UserLink } from './node';
 
 /** What applyRules needs from a mount. */
 export interface RuleApplier {
-  kernel: Kernel;
+  kernel: Pick<MountRegistry, 'ns'>;
   attrsOf(d: Cdev): EffectiveAttrs;
   dirAttrs(n: DirNode): DirentAttrs;
   set(r: Resolved, attrs: RuleAttrs): void;

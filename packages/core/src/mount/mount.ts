@@ -7,7 +7,8 @@ import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
 import { DirNode, liveEntries } from '../kernel/namespace';
 import { ChangeLogReader, CHANGE_CLEAR } from '../kernel/changelog';
-import type { Kernel } from '../kernel/kernel';
+import type { MountRegistry } from './registry';
+import type { MountTable } from './table';
 import { DevFile } from '../file/devfile';
 import { DirentAttrs } from './attrs';
 import { permits, R_OK, W_OK, X_OK } from './access';
@@ -60,7 +61,9 @@ export class Mount {
   readonly readOnly: boolean;
   /** A jail mount's root cannot un-hide what its ruleset hides nor change the ruleset. */
   readonly jail: boolean;
-  /** @internal */ readonly kernel: Kernel;
+  /** @internal the registry this mount presents (only what the filesystem side needs of it). */
+  readonly kernel: MountRegistry;
+  private readonly table: MountTable;
   private readonly frozenGen: number;
   private epochs: Epoch[] = [];
   private readonly overlay = new Map<number, DirentAttrs>();
@@ -76,15 +79,16 @@ export class Mount {
   private readonly eff: EffectiveAttrs = { hidden: false, ruleHidden: false, whiteout: false, uid: 0, gid: 0, mode: 0, atick: -1, mtick: -1, ctick: -1 };
 
   /** @internal use kernel.mount(). */
-  constructor(kernel: Kernel, opts: MountOptions = {}) {
-    this.kernel = kernel;
+  constructor(table: MountTable, opts: MountOptions = {}) {
+    this.table = table;
+    this.kernel = table.registry;
     this.name = opts.name ?? `devfs${mountSeq++}`;
     this.readOnly = !!opts.readOnly;
     this.jail = !!opts.jail;
     this.frozenGen = this.readOnly ? native.devfsGeneration() : Infinity;
     this.rootAttrs = new DirentAttrs(0, 0, 0, DIR_MODE, false);
     this.rootAttrs.ctick = Date.now() - TIME_ORIGIN;
-    const view = opts.ruleset !== undefined ? kernel.rulesetView(opts.ruleset) : undefined;
+    const view = opts.ruleset !== undefined ? table.view(opts.ruleset) : undefined;
     // A jail without a ruleset (or with ruleset 0) would see every device: refused.
     if (this.jail && view === undefined) {
       throw devfsError('EINVAL', 'mount', this.name, 'a jail mount needs a ruleset other than 0');
@@ -272,7 +276,7 @@ export class Mount {
     arg.ruleset(ruleset, 'setRuleset', this.name);
     if (arg.cred(cred, 'setRuleset', this.name).uid !== 0) throw devfsError('EPERM', 'setRuleset', this.name);
     if (this.jail) throw devfsError('EPERM', 'setRuleset', this.name, "a jail cannot change its mount's ruleset");
-    const view = this.kernel.rulesetView(ruleset);
+    const view = this.table.view(ruleset);
     this.populate();
     view?.catchUp();
     if (view) view.refs++;
@@ -318,9 +322,9 @@ export class Mount {
   unmount(): void {
     if (this.unmounted) return;
     this.unmounted = true;
-    for (const e of this.epochs) if (e.view) this.kernel.releaseView(e.view);
+    for (const e of this.epochs) if (e.view) this.table.releaseView(e.view);
     this.epochs = [];
-    this.kernel.mounts.delete(this);
+    this.table.mounts.delete(this);
   }
 
   // ---------------------------------------------------------------- internals

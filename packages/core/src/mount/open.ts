@@ -3,6 +3,7 @@ import { devfsError, toDevfsError } from '../errors';
 import { badArg } from '../validate';
 import { D_TRACKCLOSE, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT, O_EXCL, O_TRUNC } from '../constants';
 import { callDriver } from '../kernel/inflight';
+import { autoOwnClose, autoOwnOpen } from '../kernel/autoown';
 import type { Cdev } from '../kernel/cdev';
 import { DevFile, FileContext } from '../file/devfile';
 import type { OpenState } from '../file/cdevpriv';
@@ -84,7 +85,7 @@ async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: st
   const kernel = m.kernel;
   const ctx = fileContext(m, dev, path);
   const file = new DevFile(dev, flags, cred, ctx);
-  kernel.autoOwnOpen(dev, cred);
+  autoOwnOpen(dev, cred);
   dev.usecount++;
   const sw = dev.si_devsw;
   file.cloneAllowed = true;
@@ -92,7 +93,7 @@ async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: st
     await callDriver(dev, 'open', () => (sw.d_fdopen ? sw.d_fdopen(dev, flags, file) : sw.d_open?.(dev, flags, file)));
   } catch (err) {
     dev.usecount--;
-    kernel.autoOwnClose(dev);
+    autoOwnClose(dev);
     throw toDevfsError(err, 'open', path);
   } finally {
     file.cloneAllowed = false;
@@ -100,7 +101,7 @@ async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: st
   if (file.ops) {
     // fdclone: the handle now belongs to its own ops; the cloner node is not held open.
     dev.usecount--;
-    kernel.autoOwnClose(dev);
+    autoOwnClose(dev);
     file.dev = undefined;
   }
   leaks.register(file, { m, dev: file.dev, flags, cred, ctx, state: file.state }, file);
@@ -133,7 +134,7 @@ async function closeFile(m: Mount, file: DevFile, leaked: boolean): Promise<void
       }
     }
     file.runPrivDtor();
-    kernel.autoOwnClose(dev);
+    autoOwnClose(dev);
     kernel.emit({ type: 'CLOSE', name: dev.si_name, mount: m.name, ino: dev.inode, uid: file.cred.uid, data: { leaked } });
   }
   if (failure && (failure as { code?: string }).code !== 'ENXIO') throw toDevfsError(failure, 'close', file.path);

@@ -1,11 +1,7 @@
 import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT } from '../constants';
+import type { DevStat } from '../file/stat';
 
-/** stat(2) of a devfs entry as one mount shows it. */
-export interface DevStat {
-  ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number; size: number;
-  atimeMs: number; mtimeMs: number; ctimeMs: number; birthtimeMs: number;
-  isCharacterDevice(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean;
-}
+export type { DevStat };
 
 /** One directory entry of readdir. */
 export interface DevDirent {

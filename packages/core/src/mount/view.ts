@@ -1,4 +1,4 @@
-import type { Kernel } from '../kernel/kernel';
+import type { MountRegistry } from './registry';
 import type { Cdev } from '../kernel/cdev';
 import type { DirNode } from '../kernel/namespace';
 import type { RuleAttrs, RuleEngine, RuleSubject } from '../kernel/hooks';
@@ -21,7 +21,7 @@ export class RulesetView {
   /** Mounts (epochs) holding this view. */
   refs = 0;
 
-  constructor(private readonly kernel: Kernel, private readonly rules: RuleEngine, ruleset: number) {
+  constructor(private readonly kernel: Pick<MountRegistry, 'byIno' | 'devices'>, private readonly rules: RuleEngine, ruleset: number) {
     this.ruleset = ruleset;
     this.rescan();
   }
