@@ -5,6 +5,7 @@ import {
 import { TAP_MAX_UNIT, TAP_QUEUE_FRAMES, TAP_SYSCTL_PREFIX } from './constants';
 import { formatMac, parseMac, randomTapMac } from './mac';
 import { tapHostProblem } from './host-check';
+import { sigioTarget } from './owner';
 import { TapInterface, TapOrigin } from './tap-if';
 
 /** Options of the tap driver. */
@@ -150,11 +151,12 @@ export class TapDriver {
   /** @internal FIOASYNC delivery: a NOTIFY event, and SIGIO to the FIOSETOWN owner if any. */
   notifyAsync(tif: TapInterface): void {
     this.kernel.emit({ type: 'NOTIFY', name: tif.dev?.si_name ?? tif.name, ino: tif.dev?.inode, data: { driver: 'tap', event: 'SIGIO', ifname: tif.name, owner: tif.owner } });
-    if (tif.owner === 0 || (tif.owner === process.pid && process.listenerCount('SIGIO') === 0)) return;
+    const target = sigioTarget(tif.owner);
+    if (target === undefined) return;
     try {
-      process.kill(tif.owner, 'SIGIO');
+      process.kill(target, 'SIGIO');
     } catch {
-      tif.owner = 0; // the owner is gone (ESRCH): stop signalling it
+      tif.owner = 0; // the group is gone (ESRCH): stop signalling it
     }
   }
 

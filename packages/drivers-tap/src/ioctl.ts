@@ -1,6 +1,7 @@
 import { devfsError, FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
 import { AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME, TapPhysAddr } from './constants';
 import { checkMac, parseMac } from './mac';
+import { checkOwner } from './owner';
 
 /** What the ioctls of a tap handle act on (one interface's state). */
 export interface TapIoctlTarget {
@@ -10,7 +11,7 @@ export interface TapIoctlTarget {
   nextFrameLength(): number;
   /** FIOASYNC: notify the owner on frame arrival. */
   async: boolean;
-  /** FIOSETOWN/FIOGETOWN: pid (> 0), process group (< 0) or 0 for none. */
+  /** FIOSETOWN/FIOGETOWN: this process's pid (> 0), its process group (< 0) or 0 for none. */
   owner: number;
   /** Sets the live hardware address (already validated). */
   setMac(addr: Buffer): void;
@@ -41,7 +42,7 @@ const TABLE = new Map<number, Handler>([
   // The handle's own non-blocking flag is kept by DevFile (core); the driver only accepts it.
   [FIONBIO, (_sc, arg, path) => (intArg(arg, path), 0)],
   [FIOASYNC, (sc, arg, path) => { sc.async = intArg(arg, path) !== 0; return 0; }],
-  [FIOSETOWN, (sc, arg, path) => { sc.owner = intArg(arg, path); return 0; }],
+  [FIOSETOWN, (sc, arg, path) => { sc.owner = checkOwner(intArg(arg, path), path); return 0; }],
   [FIOGETOWN, (sc) => sc.owner],
   [TAPGIFNAME, (sc) => sc.name],
   [SIOCSIFPHYADDR, setPhysAddr],

@@ -1,7 +1,9 @@
+import { execFileSync } from 'child_process';
 import { FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
 import { AF_INET, AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME } from '../src/constants';
 import { checkMac, formatMac, parseMac, randomTapMac } from '../src/mac';
 import { tapIoctl, TapIoctlTarget } from '../src/ioctl';
+import { ownProcessGroup } from '../src/owner';
 
 describe('MAC addresses', () => {
   test('parse accepts 11..17 characters of six hex groups', () => {
@@ -49,11 +51,28 @@ describe('tap ioctl table', () => {
     expect(t.async).toBe(true);
     tapIoctl(t, FIOASYNC, { value: 0 }, 'tap3');
     expect(t.async).toBe(false);
-    tapIoctl(t, FIOSETOWN, 1234, 'tap3');
-    expect(tapIoctl(t, FIOGETOWN, undefined, 'tap3')).toBe(1234);
+    tapIoctl(t, FIOSETOWN, process.pid, 'tap3');
+    expect(tapIoctl(t, FIOGETOWN, undefined, 'tap3')).toBe(process.pid);
     expect(tapIoctl(t, TAPGIFNAME, undefined, 'tap3')).toBe('tap3');
     expect(tapIoctl(t, FIONBIO, true, 'tap3')).toBe(0);
     expect(() => tapIoctl(t, FIOSETOWN, 'x', 'tap3')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+  test('FIOSETOWN: this process, its own process group or 0; any other pid or group is EPERM and changes nothing', () => {
+    const t = target();
+    const pgrp = ownProcessGroup();
+    expect(pgrp).toBeGreaterThan(0);
+    tapIoctl(t, FIOSETOWN, -pgrp, 'tap3');
+    expect(tapIoctl(t, FIOGETOWN, undefined, 'tap3')).toBe(-pgrp);
+    for (const other of [1, -1, process.ppid, process.pid + 100000, -(pgrp + 1)]) {
+      expect(() => tapIoctl(t, FIOSETOWN, other, 'tap3')).toThrow(expect.objectContaining({ code: 'EPERM', syscall: 'ioctl', path: 'tap3' }));
+      expect(t.owner).toBe(-pgrp);
+    }
+    tapIoctl(t, FIOSETOWN, 0, 'tap3');
+    expect(t.owner).toBe(0);
+  });
+  test('the process group is the one ps reports for this process', () => {
+    const pgid = execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)], { encoding: 'utf8' });
+    expect(ownProcessGroup()).toBe(Number(pgid.trim()));
   });
   test('SIOCSIFPHYADDR checks family and address before touching anything', () => {
     const t = target();

@@ -122,9 +122,8 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
       await expect(f.ioctl(SIOCSIFPHYADDR, { family: AF_INET, addr: 'f2:0b:a4:00:00:09' })).rejects.toMatchObject({ code: 'EINVAL' });
       await f.ioctl(SIOCSIFPHYADDR, { family: AF_LINK, addr: 'f2:0b:a4:00:00:09' });
       expect(formatMac(native.ifGetHwaddr(name))).toBe('f2:0b:a4:00:00:09');
-      await f.ioctl(FIOSETOWN, 4242);
-      expect(await f.ioctl(FIOGETOWN)).toBe(4242);
-      await f.ioctl(FIOSETOWN, 0);
+      await expect(f.ioctl(FIOSETOWN, 4242)).rejects.toMatchObject({ code: 'EPERM' });
+      expect(await f.ioctl(FIOGETOWN)).toBe(0);
       await f.ioctl(FIOASYNC, 1);
       ns.run('ip', 'addr', 'add', '10.77.3.1/24', 'dev', name);
       spawn('ping', ['-c', '1', '-W', '1', '10.77.3.2'], { stdio: 'ignore' });
@@ -139,6 +138,51 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
       await expect(f.read(buf)).rejects.toMatchObject({ code: 'ENXIO' });
     } finally {
       await f.close();
+    }
+  });
+
+  test('FIOSETOWN: another process or its group is EPERM; SIGIO reaches the process that set itself, never another', () => {
+    // Jest gives a test its own `process` object (a SIGIO listener there installs no handler), so the
+    // signal is received by a child node process running the built packages (pnpm run build:ts).
+    const other = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' }); // a group of its own
+    const root = require('path').resolve(__dirname, '../../..');
+    const script = `
+      const { execFileSync, spawn } = require('child_process');
+      const { createKernel, FIOASYNC, FIOSETOWN, FIOGETOWN } = require('./packages/core/dist');
+      const { TapDriver, TAPGIFNAME } = require('./packages/drivers-tap/dist');
+      const { native } = require('./native/dist');
+      const other = Number(process.argv[1]);
+      const out = { refused: [], sigio: 0 };
+      process.on('SIGIO', () => { out.sigio++; });
+      (async () => {
+        const drv = new TapDriver(createKernel({ memDevices: false }), { watch: false });
+        drv.attach();
+        const f = await drv.kernel.mount().open('tap', 'r+');
+        const name = await f.ioctl(TAPGIFNAME);
+        for (const owner of [other, -other, 1, -1]) {
+          await f.ioctl(FIOSETOWN, owner).then(() => out.refused.push('accepted ' + owner), (e) => out.refused.push(e.code));
+        }
+        out.ownerAfterRefusals = await f.ioctl(FIOGETOWN);
+        await f.ioctl(FIOSETOWN, process.pid);
+        await f.ioctl(FIOASYNC, 1);
+        execFileSync('ip', ['addr', 'add', '10.77.5.1/24', 'dev', name]);
+        native.ifSetUp(name, true);
+        spawn('ping', ['-c', '1', '-W', '1', '10.77.5.2'], { stdio: 'ignore' });
+        for (let i = 0; i < 300 && out.sigio === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        await f.close();
+        await drv.detach();
+        process.stdout.write(JSON.stringify(out));
+      })();`;
+    try {
+      const out = JSON.parse(execFileSync(process.execPath, ['-e', script, String(other.pid)], { cwd: root, encoding: 'utf8', timeout: 20000 }));
+      expect(out.refused).toEqual(['EPERM', 'EPERM', 'EPERM', 'EPERM']);
+      expect(out.ownerAfterRefusals).toBe(0);
+      expect(out.sigio).toBeGreaterThan(0);
+      expect(other.exitCode).toBeNull();
+      expect(other.signalCode).toBeNull();
+      expect(() => process.kill(other.pid!, 0)).not.toThrow();
+    } finally {
+      other.kill();
     }
   });
 
