@@ -1,0 +1,154 @@
+/**
+ * The export served by this process, used by child processes only (this process must never
+ * touch its own mount synchronously): requests answered concurrently, FUSE_INTERRUPT ending a
+ * blocked read, unknown operations ENOSYS; and an unprivileged server mounting through
+ * fusermount3 (the fd handed over by SCM_RIGHTS), or saying how to fix its absence.
+ */
+import { execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createKernel, devfsError, POLLIN } from '@devfs/core';
+import type { Cdevsw, Kernel, Mount } from '@devfs/core';
+import { startFuseExport } from '../src';
+import type { FuseExport } from '../src';
+import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
+import { letOthersReachRepo, REPO } from '../../cli/test/helpers';
+
+function sh(cmd: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', cmd], { timeout: 20000 }, (e, out, err) => resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }));
+  });
+}
+
+describeHost('FUSE export in this process, used by child processes', [needRoot, needFile('/dev/fuse'), needTool('python3')], () => {
+  let dir = '';
+  let kernel: Kernel;
+  let root: Mount;
+  let ex: FuseExport | undefined;
+  // 'gate': every read waits until five are in flight at once, then all complete
+  const waiting: Array<(n: number) => void> = [];
+  const gatesw: Cdevsw = {
+    d_name: 'gate',
+    d_read: (_dev, buf) => new Promise<number>((resolve) => {
+      waiting.push((n) => { buf.fill(0x41, 0, n); resolve(n); });
+      if (waiting.length === 5) for (const w of waiting.splice(0)) w(1);
+    }),
+  };
+  // 'never': nothing ever to read (EAGAIN, never ready)
+  const neversw: Cdevsw = {
+    d_name: 'never',
+    d_read: () => { throw devfsError('EAGAIN', 'read', 'never'); },
+    d_poll: (_dev, events) => events & ~POLLIN,
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-fuse-'));
+    kernel = createKernel({ memDevices: true });
+    root = kernel.mount({ name: 'root' });
+    kernel.make_dev(gatesw, 0, 0, 0, 0o666, 'gate');
+    kernel.make_dev(neversw, 0, 0, 0, 0o666, 'never');
+    ex = await startFuseExport({ kernel, dir: path.join(dir, 'mnt'), mountFor: () => root });
+  });
+  afterAll(async () => {
+    await ex?.close();
+    await sh(`umount -l ${dir}/mnt 2>/dev/null`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers many requests at once: five reads each waiting for the other four all complete', async () => {
+    const reads = Array.from({ length: 5 }, () => sh(`head -c 1 ${dir}/mnt/gate`));
+    const outs = await Promise.all(reads);
+    expect(outs.map((o) => o.out)).toEqual(['A', 'A', 'A', 'A', 'A']);
+  });
+
+  it('ends a blocked read with EINTR when the caller takes a signal (FUSE_INTERRUPT), the file still open', async () => {
+    const py = [
+      'import os, signal, sys, time',
+      'class Alarm(Exception): pass',
+      'def on(*a): raise Alarm()',
+      'signal.signal(signal.SIGALRM, on)',
+      `fd = os.open('${dir}/mnt/never', os.O_RDONLY)`,
+      'signal.setitimer(signal.ITIMER_REAL, 0.3)',
+      'try:',
+      '    os.read(fd, 10); print("read returned")',
+      'except Alarm:',
+      '    print("interrupted")',
+      'sys.stdout.flush(); time.sleep(0.3); os.close(fd)',
+    ].join('\n');
+    const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => { out += b; });
+    await new Promise<void>((resolve) => child.stdout.on('data', () => { if (out.includes('\n')) resolve(); }));
+    expect(out).toBe('interrupted\n');
+    expect(ex!.inFlight).toBe(0);
+    await new Promise((r) => child.once('exit', r));
+    // O_NONBLOCK on the same device: EAGAIN at once
+    const nb = await sh(`python3 -c "import os; fd=os.open('${dir}/mnt/never', os.O_RDONLY|os.O_NONBLOCK)\ntry: os.read(fd, 1)\nexcept BlockingIOError: print('EAGAIN')"`);
+    expect(nb.out).toBe('EAGAIN\n');
+  });
+
+  it('answers operations it does not implement with ENOSYS or the mount\'s refusal, and keeps serving', async () => {
+    const mk = await sh(`mkdir ${dir}/mnt/newdir`);
+    expect(mk.code).not.toBe(0);
+    expect(mk.err).toMatch(/Function not implemented/);
+    const mv = await sh(`mv ${dir}/mnt/zero ${dir}/mnt/zero2`);
+    expect(mv.code).not.toBe(0);
+    expect((await sh(`ls ${dir}/mnt`)).out).toMatch(/^zero$/m);
+  });
+});
+
+describeHost('FUSE export by an unprivileged server (fusermount3)', [needRoot, needFile('/dev/fuse'), needTool('fusermount3')], () => {
+  let dir = '';
+  let restore: () => void = () => undefined;
+  let fuseMode = 0;
+  beforeAll(() => {
+    restore = letOthersReachRepo();
+    // fusermount3 opens /dev/fuse as the calling user: distributions make it 0666 (udev); this
+    // machine has 0600, so the test opens it up for its own duration
+    fuseMode = fs.statSync('/dev/fuse').mode & 0o7777;
+    fs.chmodSync('/dev/fuse', 0o666);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-fuse-u-'));
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, 'mnt'));
+    fs.chownSync(path.join(dir, 'mnt'), 65534, 65534);
+  });
+  afterAll(async () => {
+    await sh(`umount -l ${dir}/mnt 2>/dev/null`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.chmodSync('/dev/fuse', fuseMode);
+    restore();
+  });
+
+  const server = (env: Record<string, string>): Promise<string> => {
+    const mnt = path.join(dir, 'mnt');
+    const script = `
+      const { createKernel } = require(${JSON.stringify(path.join(REPO, 'packages/core'))});
+      const { startFuseExport } = require(${JSON.stringify(path.join(REPO, 'packages/fuse'))});
+      const { execFile } = require('child_process');
+      (async () => {
+        const k = createKernel({ memDevices: true });
+        const m = k.mount({ name: 'root' });
+        const ex = await startFuseExport({ kernel: k, dir: ${JSON.stringify(mnt)}, mountFor: () => m });
+        execFile('/bin/sh', ['-c', 'grep -c " ${mnt} .* fuse.devfs " /proc/self/mountinfo; ls ${mnt}'], async (e, out) => {
+          console.log(out.trim().split('\\n').join(' '));
+          await ex.close();
+          execFile('/bin/sh', ['-c', 'grep -c " ${mnt} " /proc/self/mountinfo'], (e2, o2) => console.log('after', o2.trim()));
+        });
+      })().catch((e) => console.log('ERR', e.code, e.message));`;
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/', env, timeout: 20000 }, (_e, out, err) => resolve(out + err));
+    });
+  };
+
+  it('mounts through fusermount3 (fd over SCM_RIGHTS), serves, and unmounts with fusermount3 -u', async () => {
+    const out = await server({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
+    expect(out).toMatch(/^1 full null random urandom zero\n/);
+    expect(out).toContain('after 0');
+  });
+
+  it('without root and without fusermount3: ENOTSUP naming the fix', async () => {
+    const out = await server({ PATH: '/nonexistent' });
+    expect(out).toMatch(/ERR ENOTSUP .*fusermount3 is not installed.*apt-get install fuse3/);
+  });
+});
