@@ -1,4 +1,4 @@
-import { native } from '@devfs/native';
+import { native, inoOf, genOf } from '@devfs/native';
 import type { Cred } from '../cred';
 import { ROOT } from '../cred';
 import { devfsError, DevfsError } from '../errors';
@@ -6,16 +6,18 @@ import { MAKEDEV_ETERNAL, D_AUTOOWN } from '../constants';
 import { Sysctl } from '../sysctl';
 import type { DevFile } from '../file/devfile';
 import type { Fileops, Cdevsw } from './cdevsw';
-import { Cdev, SI_ALIAS, SI_CLONED, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
+import { Cdev, SI_ALIAS, SI_CLONED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { formatDevName, prepDevName } from './devname';
 import { arg, badArg, MAX_ID, MAX_MODE } from '../validate';
 import { Namespace } from './namespace';
 import { CloneRegistry, CloneHandler } from './clone';
 import { createUnitAllocator, UnitAllocator } from './units';
-import { ChangeLogReader, CHANGE_INSERT, CHANGE_CLEAR, TAG_KERNEL } from './changelog';
-import { drained } from './inflight';
-import { runCdevPriv } from '../file/cdevpriv';
+import { TAG_KERNEL } from './changelog';
+import { ForeignInodes, ForeignAdopter, ForeignRelease } from './foreign';
+
+export type { ForeignAdopter, ForeignRelease };
+import { collectVictims, destroys, finishDestroy } from './destroy';
 import type { EventSink, KernelEvent } from './hooks';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
@@ -35,10 +37,6 @@ export interface MakeDevArgs {
   adoptInode?: { ino: number; gen: number };
 }
 
-/** Handler for inodes that a foreign registrar (native thread, tag != 0) inserted. */
-export type ForeignAdopter = (ino: number, gen: number, name: string) => void;
-/** Handler for foreign inodes cleared outside the kernel. */
-export type ForeignRelease = (ino: number, gen: number) => void;
 
 /**
  * Async hook run on a lookup miss before open retries once (MODLOAD). Resolves true if it loaded
@@ -73,8 +71,7 @@ export class DeviceRegistry {
   sink: EventSink;
   private readonly missHooks: MissHook[] = [];
   private readonly adoptHooks: AdoptHook[] = [];
-  private readonly foreign = new Map<number, { adopt: ForeignAdopter; release?: ForeignRelease }>();
-  private readonly foreignReader = new ChangeLogReader();
+  private readonly foreign = new ForeignInodes(this);
 
   constructor() {
     this.rules = new Rules();
@@ -122,8 +119,8 @@ export class DeviceRegistry {
     } else {
       const key = native.inodeInsert(TAG_KERNEL);
       if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
-      ino = key % 0x1000000;
-      gen = Math.floor(key / 0x1000000);
+      ino = inoOf(key);
+      gen = genOf(key);
     }
     const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | (inCloneContext() && !a.adoptInode ? SI_CLONED : 0);
     const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, ino, gen, native.devfsGeneration(), flags);
@@ -139,7 +136,7 @@ export class DeviceRegistry {
     // A live device still on this inode was adopted and its registrar cleared the slot (now
     // reused) before we read that CLEAR: drop it now, or the CLEAR, finding this device, is lost.
     const stale = this.byIno[ino];
-    if (stale !== undefined && !stale.dying) void this.destroyForeign(stale);
+    if (stale !== undefined && !stale.dying) void this.foreign.destroy(stale);
     this.byIno[ino] = dev;
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before this device existed, so every ruleset evaluates it now.
@@ -183,9 +180,9 @@ export class DeviceRegistry {
     if (dev.ext?.destroyed) return dev.ext.destroyed;
     if (dev.flags & SI_ETERNAL) return Promise.reject(devfsError('EBUSY', 'destroy_dev', dev.si_name, 'device was created MAKEDEV_ETERNAL'));
     const victims: Cdev[] = [];
-    this.collect(dev, victims);
+    collectVictims(dev, victims);
     for (const v of victims) this.unregister(v);
-    const done = Promise.all(victims.map((v) => this.finishDestroy(v))).then(() => undefined);
+    const done = Promise.all(victims.map(finishDestroy)).then(() => undefined);
     for (const v of victims) v.x().destroyed = done;
     return done;
   }
@@ -284,25 +281,12 @@ export class DeviceRegistry {
     arg.fn(adopt, 'adopter', 'onForeign');
     if (release !== undefined) arg.fn(release, 'release', 'onForeign');
     if (tag === TAG_KERNEL) throw devfsError('EINVAL', 'onForeign', String(tag), 'tag 0 belongs to the kernel');
-    this.foreign.set(tag, { adopt, release });
-    this.syncForeign();
-    return () => {
-      if (this.foreign.get(tag)?.adopt === adopt) this.foreign.delete(tag);
-    };
+    return this.foreign.add(tag, adopt, release);
   }
 
   /** Processes foreign inserts/clears appended to the change log since the last call. */
   syncForeign(): void {
-    if (this.foreign.size === 0) {
-      this.foreignReader.skipToHead();
-      return;
-    }
-    const seen: [number, number, number, number][] = [];
-    const complete = this.foreignReader.drain((op, ino, gen, tag) => {
-      if (tag !== TAG_KERNEL && this.foreign.has(tag)) seen.push([op, ino, gen, tag]);
-    });
-    for (const [op, ino, gen, tag] of seen) this.applyForeign(op, ino, gen, tag);
-    if (!complete) this.rescanForeign();
+    this.foreign.sync();
   }
 
   /** Adds an async hook run on an open miss (the plugin host's MODLOAD). Returns its remover. */
@@ -339,61 +323,6 @@ export class DeviceRegistry {
     return this.sink.emit(e);
   }
 
-  private applyForeign(op: number, ino: number, gen: number, tag: number): void {
-    const f = this.foreign.get(tag)!;
-    if (op === CHANGE_INSERT) {
-      const cur = this.byIno[ino];
-      if (cur && cur.gen === gen) return;
-      const name = native.inodeForeignName(ino, gen);
-      if (name === undefined) return; // already cleared again
-      try {
-        f.adopt(ino, gen, name);
-      } catch (err) {
-        // cleared again between the name lookup and the adoption (a normal race): its CLEAR follows
-        if (!native.inodeIsLive(ino, gen)) return;
-        process.emitWarning(`devfs: adopting foreign device '${name}' failed: ${(err as Error).message}`);
-      }
-    } else if (op === CHANGE_CLEAR) {
-      const dev = this.byIno[ino];
-      if (dev && dev.gen === gen && !dev.dying) {
-        f.release?.(ino, gen);
-        if (!dev.dying) void this.destroyForeign(dev);
-      }
-    }
-  }
-
-  private rescanForeign(): void {
-    // The ring wrapped: adopt every live foreign inode we do not know, drop the ones that died.
-    for (const dev of [...this.ns.devices()]) {
-      if (!native.inodeIsLive(dev.inode, dev.gen) && !dev.dying) void this.destroyForeign(dev);
-    }
-    const cap: number = native.inodeCapacity;
-    for (const [tag, f] of this.foreign) {
-      const scan = (native as unknown as { inodeForeignList?: (tag: number) => number[] }).inodeForeignList;
-      if (!scan) continue;
-      const list = scan(tag);
-      for (let i = 0; i + 1 < list.length && i < cap * 2; i += 2) {
-        const ino = list[i], gen = list[i + 1];
-        if (this.byIno[ino]?.gen === gen) continue;
-        const name = native.inodeForeignName(ino, gen);
-        if (name !== undefined) f.adopt(ino, gen, name);
-      }
-    }
-  }
-
-  private destroyForeign(dev: Cdev): Promise<void> {
-    // The slot is already cleared by its registrar: unregister without clearing it again.
-    return this.destroy_dev(dev).catch(() => undefined);
-  }
-
-  private collect(dev: Cdev, out: Cdev[]): void {
-    if (dev.ext?.destroyed || out.includes(dev)) return;
-    const x = dev.ext;
-    if (x?.children) for (const c of x.children) this.collect(c, out);
-    if (x?.aliases) for (const a of x.aliases) this.collect(a, out);
-    out.push(dev);
-  }
-
   private unregister(dev: Cdev): void {
     dev.flags |= SI_DYING;
     this.ns.remove(dev);
@@ -406,22 +335,6 @@ export class DeviceRegistry {
     this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
   }
 
-  private async finishDestroy(dev: Cdev): Promise<void> {
-    if (dev.threadcount > 0) {
-      try {
-        dev.si_devsw.d_purge?.(dev);
-      } catch (err) {
-        process.emitWarning(`devfs: d_purge of '${dev.si_name}' threw: ${(err as Error).message}`);
-      }
-      await drained(dev);
-    }
-    const privs = dev.ext?.privs;
-    if (privs) {
-      for (const p of privs) runCdevPriv(p, dev.si_name);
-      privs.clear();
-    }
-    dev.flags |= SI_DESTROYED;
-  }
 }
 
 /** EINVAL unless `a` is `{ ino, gen }` with integer fields (make_dev_s `adoptInode`). */
@@ -429,24 +342,6 @@ function checkAdopt(a: unknown, name: string): void {
   const o = arg.object<{ ino?: unknown; gen?: unknown }>(a, 'adoptInode', 'make_dev', name);
   arg.int(o.ino, 'adoptInode.ino', 'make_dev', 0, 0xffffff, name);
   arg.int(o.gen, 'adoptInode.gen', 'make_dev', 0, Number.MAX_SAFE_INTEGER, name);
-}
-
-/**
- * True when destroying `from` would destroy `to`: `to` is reachable through children and aliases
- * (both are destroyed with their device, so a dependency cycle may run through an alias).
- */
-function destroys(from: Cdev, to: Cdev): boolean {
-  const seen = new Set<Cdev>();
-  const stack = [from];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    if (d === to) return true;
-    if (seen.has(d)) continue;
-    seen.add(d);
-    if (d.ext?.children) stack.push(...d.ext.children);
-    if (d.ext?.aliases) stack.push(...d.ext.aliases);
-  }
-  return false;
 }
 
 function devfs_error_busy(file: DevFile): DevfsError {
