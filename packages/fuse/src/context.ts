@@ -34,6 +34,11 @@ export interface FuseExportOptions {
    * mount answers everyone (`--fuse-mount`); changes are then pushed as invalidations.
    */
   cacheSeconds?: number;
+  /**
+   * Bytes of WRITE payload callers other than root may have waiting at once (a device that does
+   * not take data holds them); past it their writes get ENOBUFS. Default 64 MiB.
+   */
+  maxHeldWriteBytes?: number;
   /** Where the export's own lines go (already short; never a caller's raw bytes). */
   log?(line: string): void;
 }
@@ -61,6 +66,8 @@ export interface Call {
   mount(): Mount;
   /** Set when FUSE_INTERRUPT arrives for this request. */
   interrupted: boolean;
+  /** Bytes of this request counted against the non-root write budget. */
+  held: number;
   /** Called when FUSE_INTERRUPT arrives (a blocking wait ends with EINTR). */
   onInterrupt?: () => void;
 }

@@ -25,6 +25,9 @@ import * as files from './ops/files';
 
 type Handler = (s: ExportState, c: Call) => Buffer | Promise<Buffer>;
 
+/** Bytes of WRITE payload that callers other than root may have waiting at once (64 MiB). */
+const HELD_WRITE_BYTES = 64 * 1024 * 1024;
+
 /** The operations answered (anything else is ENOSYS). */
 const HANDLERS: Partial<Record<number, Handler>> = {
   [Op.LOOKUP]: entries.lookup, [Op.GETATTR]: entries.getattr, [Op.SETATTR]: entries.setattr,
@@ -64,12 +67,18 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
   const inflight = new Map<number, Call>();
   let ended = false;
 
-  const reply = (c: Call, r: Buffer) => {
+  // bytes of WRITE requests being answered for callers other than root (a stalled device holds them)
+  let heldBytes = 0;
+  const done = (c: Call) => {
     inflight.delete(c.unique);
+    heldBytes -= c.held;
+  };
+  const reply = (c: Call, r: Buffer) => {
+    done(c);
     session.reply(c.unique, 0, r);
   };
   const replyErr = (c: Call, err: unknown) => {
-    inflight.delete(c.unique);
+    done(c);
     session.reply(c.unique, err instanceof Errno ? err.errno : errnoOf(err));
   };
 
@@ -90,6 +99,12 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
     const h = HANDLERS[req.opcode];
     if (!h) return session.reply(req.unique, 38 /* ENOSYS */);
     const c = callOf(req, s, callers);
+    if (req.opcode === Op.WRITE && req.uid !== 0) {
+      // bounded: past the budget a non-root write is refused at once (root is always served)
+      if (heldBytes + req.body.length > (opts.maxHeldWriteBytes ?? HELD_WRITE_BYTES)) return session.reply(req.unique, 105 /* ENOBUFS */);
+      c.held = req.body.length;
+      heldBytes += c.held;
+    }
     inflight.set(c.unique, c);
     try {
       const r = h(s, c);
@@ -114,7 +129,7 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
   session.start({
     request: handle,
     end: (err) => {
-      if (err) opts.log?.(`fuse export at ${dir} ended: ${(err as Error).message}`);
+      if (!ended) opts.log?.(`fuse export at ${dir} ${err ? `ended: ${(err as Error).message}` : 'was unmounted from outside'}`);
       void close();
     },
   });
@@ -126,7 +141,7 @@ function callOf(req: Request, s: ExportState, callers: Callers): Call {
   const cred = callers.credOf(req.uid, req.gid, req.pid);
   let m: Mount | undefined;
   return {
-    unique: req.unique, nodeid: req.nodeid, node: s.nodes.get(req.nodeid), cred, body: req.body, interrupted: false,
+    unique: req.unique, nodeid: req.nodeid, node: s.nodes.get(req.nodeid), cred, body: req.body, interrupted: false, held: 0,
     mount: () => {
       if (m) return m;
       m = s.opts.mountFor(cred);

@@ -8,7 +8,7 @@ import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createKernel, devfsError, POLLIN } from '@devfs/core';
+import { createKernel, devfsError, POLLIN, POLLOUT } from '@devfs/core';
 import type { Cdevsw, Kernel, Mount } from '@devfs/core';
 import { startFuseExport } from '../src';
 import type { FuseExport } from '../src';
@@ -35,11 +35,12 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
       if (waiting.length === 5) for (const w of waiting.splice(0)) w(1);
     }),
   };
-  // 'never': nothing ever to read (EAGAIN, never ready)
+  // 'never': nothing ever to read or write (EAGAIN, never ready)
   const neversw: Cdevsw = {
     d_name: 'never',
     d_read: () => { throw devfsError('EAGAIN', 'read', 'never'); },
-    d_poll: (_dev, events) => events & ~POLLIN,
+    d_write: () => { throw devfsError('EAGAIN', 'write', 'never'); },
+    d_poll: (_dev, events) => events & ~(POLLIN | POLLOUT),
   };
 
   beforeAll(async () => {
@@ -48,7 +49,9 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     root = kernel.mount({ name: 'root' });
     kernel.make_dev(gatesw, 0, 0, 0, 0o666, 'gate');
     kernel.make_dev(neversw, 0, 0, 0, 0o666, 'never');
-    ex = await startFuseExport({ kernel, dir: path.join(dir, 'mnt'), mountFor: () => root });
+    for (let i = 1; i <= 4; i++) kernel.make_dev(neversw, i, 0, 0, 0o666, 'never%d', i);
+    fs.chmodSync(dir, 0o755);
+    ex = await startFuseExport({ kernel, dir: path.join(dir, 'mnt'), mountFor: () => root, maxHeldWriteBytes: 3 * ((1 << 20) + 4096) });
   });
   afterAll(async () => {
     await ex?.close();
@@ -86,6 +89,23 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     // O_NONBLOCK on the same device: EAGAIN at once
     const nb = await sh(`python3 -c "import os; fd=os.open('${dir}/mnt/never', os.O_RDONLY|os.O_NONBLOCK)\ntry: os.read(fd, 1)\nexcept BlockingIOError: print('EAGAIN')"`);
     expect(nb.out).toBe('EAGAIN\n');
+  });
+
+  it('bounds the write payload held for callers other than root (ENOBUFS past it); root is still served', async () => {
+    // one device each: the kernel lets one direct write at a time into an inode
+    const writers = [1, 2, 3].map((i) => spawn('dd', ['if=/dev/zero', `of=${dir}/mnt/never${i}`, 'bs=1M', 'count=1'], { uid: 65534, gid: 65534, stdio: 'ignore' }));
+    const exits = writers.map((w) => new Promise((r) => w.once('exit', r)));
+    for (let i = 0; i < 100 && ex!.inFlight < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(ex!.inFlight).toBe(3);
+    const refused = await new Promise<string>((resolve) => {
+      execFile('dd', ['if=/dev/zero', `of=${dir}/mnt/never4`, 'bs=1M', 'count=1'], { uid: 65534, gid: 65534 }, (_e, _o, err) => resolve(err));
+    });
+    expect(refused).toMatch(/No buffer space available/);
+    expect((await sh(`dd if=/dev/zero of=${dir}/mnt/null bs=1M count=4 2>&1`)).out).toMatch(/4194304 bytes/);
+    for (const w of writers) w.kill('SIGKILL');
+    await Promise.all(exits);
+    for (let i = 0; i < 100 && ex!.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(ex!.inFlight).toBe(0);
   });
 
   it('answers operations it does not implement with ENOSYS or the mount\'s refusal, and keeps serving', async () => {

@@ -67,9 +67,10 @@ export async function read(s: ExportState, c: Call): Promise<Buffer> {
   const off = u64(c.body, READ_IN.offset);
   let size = c.body.readUInt32LE(READ_IN.size);
   if (f.info.sectorSize === undefined) {
-    const buf = Buffer.allocUnsafe(size);
+    // the buffer is made per attempt: a reader waiting for data holds no memory meanwhile
+    let buf = Buffer.alloc(0);
     const nonblock = (c.body.readUInt32LE(READ_IN.flags) & O_NONBLOCK) !== 0;
-    const n = await blocking(c, f, nonblock, POLLIN, () => f.file.read(buf));
+    const n = await blocking(c, f, nonblock, POLLIN, () => f.file.read(buf = Buffer.allocUnsafe(size)));
     return buf.subarray(0, n);
   }
   if (f.info.size !== undefined) {
