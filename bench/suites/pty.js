@@ -2,11 +2,12 @@
 /**
  * The pty driver's spawn() against node-pty, in the same process, interleaved:
  *  - throughput: `head -c S /dev/zero` through the pty (S = 200 MB, 20 MB in --quick), spawn to
- *    exit with every byte counted (issue 5: ≥ 1.2× node-pty and every byte delivered). A third
- *    side, a plain C poll/read loop (c/ptyread.c), runs in the same rotation: it is what the
- *    kernel's pty path gives any reader on this machine, so "C ÷ node-pty" is the highest ratio
- *    a reader can reach here and "ours ÷ C" shows how close ours comes to that ceiling;
- *  - the same throughput while the event loop also does other work (2 ms every 4 ms), reported;
+ *    exit with every byte counted. A third side, a plain C poll/read loop (c/ptyread.c), runs in
+ *    the same rotation: it is what the kernel's pty path gives any reader on this machine (it
+ *    runs at node-pty's speed here), so the target (issue 17, re-based from issue 5's ≥ 1.2×
+ *    node-pty) is "ours ÷ C ≥ 0.95" with every byte delivered;
+ *  - the same throughput while the event loop also does other work (2 ms every 4 ms): issue 17's
+ *    target ≥ 1.5× node-pty, every byte delivered;
  *  - keystroke echo: one byte written, the same byte read back from `cat` in raw mode.
  */
 const { execFile } = require('child_process');
@@ -28,11 +29,11 @@ function cTransfer(bin, bytes) {
 async function run(ctx) {
   const S = ctx.quick ? 20e6 : 200e6;
   const rows = {
-    tput: { id: 'throughput', label: `pty throughput, ${S / 1e6} MB`, target: { op: '>=', value: 1.2, text: '≥ 1.2× node-pty, every byte delivered', issue: 5 } },
+    tput: { id: 'throughput', label: `pty throughput, ${S / 1e6} MB` },
     // the highest ratio any reader reached here, and how close ours comes to it
     ceiling: { id: 'ceiling', label: `C poll/read loop vs node-pty, ${S / 1e6} MB` },
-    nearCeiling: { id: 'vs-c', label: `ours vs C poll/read loop, ${S / 1e6} MB` },
-    busy: { id: 'throughput-busy', label: `pty throughput, ${S / 1e6} MB, busy loop` },
+    nearCeiling: { id: 'vs-c', label: `ours vs C poll/read loop, ${S / 1e6} MB`, target: { op: '>=', value: 0.95, text: '≥ 0.95× the C poll/read loop (idle loop), every byte delivered', issue: 17 } },
+    busy: { id: 'throughput-busy', label: `pty throughput, ${S / 1e6} MB, busy loop`, target: { op: '>=', value: 1.5, text: '≥ 1.5× node-pty with a busy event loop, every byte delivered', issue: 17 } },
     echo: { id: 'echo', label: 'pty keystroke echo round trips' },
   };
   // "busy loop": the event loop also runs 2 ms of other work every 4 ms while the bytes flow
@@ -62,19 +63,26 @@ async function run(ctx) {
         if (got !== S) throw new Error(`the C reader got ${got} of ${S} bytes`);
       } });
     }
+    const delivered = () => `every byte delivered: ours ${oursShort === 0 ? 'yes' : `no (${oursShort} of ${runs} runs short)`}`;
     const pairs = [{
       meta: {
         ...rows.tput, params: { n: S }, opsUnit: 'MB/s',
-        finalize: (fig) => {
-          fig.note = `every byte delivered: ours ${oursShort === 0 ? 'yes' : `no (${oursShort} of ${runs} runs short)`}; node-pty came up short in ${theirsShort} runs (its exit can come before its last data)`;
-          fig.holds = oursShort === 0; // "every byte delivered" is part of the target
-        },
+        finalize: (fig) => { fig.note = `${delivered()}; node-pty came up short in ${theirsShort} runs (its exit can come before its last data)`; },
       },
       ours: 0, base: 1,
     }];
     if (c.bin) {
       pairs.push({ meta: { ...rows.ceiling, params: { n: S }, opsUnit: 'MB/s' }, ours: 2, base: 1 });
-      pairs.push({ meta: { ...rows.nearCeiling, params: { n: S }, opsUnit: 'MB/s' }, ours: 0, base: 2 });
+      pairs.push({
+        meta: {
+          ...rows.nearCeiling, params: { n: S }, opsUnit: 'MB/s',
+          finalize: (fig) => {
+            fig.note = delivered();
+            fig.holds = oursShort === 0; // "every byte delivered" is part of the target
+          },
+        },
+        ours: 0, base: 2,
+      });
     }
     await ctx.timeSides(rows.tput.label, sides, pairs, { minSamples: 3, maxSamples: ctx.quick ? 3 : 5, fixedReps: 1, warmup: true });
     if (!c.bin) { ctx.skip(rows.ceiling, c.skip); ctx.skip(rows.nearCeiling, c.skip); }
@@ -87,12 +95,13 @@ async function run(ctx) {
     {
       ...rows.busy, params: { n: S }, opsUnit: 'MB/s',
       finalize: (fig) => {
-        fig.note = `the event loop also runs ${BUSY.workMs} ms of other work every ${BUSY.everyMs} ms: ours reads until EAGAIN natively on each wakeup, node-pty hands each 4 KiB read to JS; every byte delivered: ours ${busyShort === 0 ? 'yes' : `no (${busyShort} of ${busyRuns} runs short)`}`;
+        fig.note = `the event loop also runs ${BUSY.workMs} ms of other work every ${BUSY.everyMs} ms: ours reads on a thread of its own (PtyReader) while the loop is busy, node-pty reads only when the loop is free and hands each 4 KiB read to JS; every byte delivered: ours ${busyShort === 0 ? 'yes' : `no (${busyShort} of ${busyRuns} runs short)`}`;
+        fig.holds = busyShort === 0;
       },
     },
     { name: 'ours', ops: S / 1e6, prep() {}, op: async () => { busyRuns++; if ((await transfer(a, S, { busy: BUSY })) !== S) busyShort++; } },
     { name: 'node-pty', ops: S / 1e6, prep() {}, op: () => transfer(b, S, { busy: BUSY }) },
-    { minSamples: 3, maxSamples: 3, fixedReps: 1, warmup: false },
+    { minSamples: 3, maxSamples: ctx.quick ? 3 : 5, fixedReps: 1, warmup: false },
   );
 
   const sa = await echoSession(a), sb = await echoSession(b);

@@ -113,6 +113,7 @@ void InitPty(Napi::Env env, Napi::Object exports) {
   exports.Set("ptyGetPtn", Napi::Function::New(env, PtyGetPtn, "ptyGetPtn"));
   InitSpawn(env, exports);
   InitProcessWatch(env, exports);
+  InitPtyReader(env, exports);
 }
 
 }  // namespace devfs

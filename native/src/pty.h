@@ -7,4 +7,6 @@ namespace devfs {
 void InitSpawn(Napi::Env env, Napi::Object exports);
 /// spawn_watch.cc: ProcessWatcher (pidfd + uv_poll → waitpid), killProcess.
 void InitProcessWatch(Napi::Env env, Napi::Object exports);
+/// pty_reader.cc: PtyReader (a master's output read by its own thread, delivered on the loop).
+void InitPtyReader(Napi::Env env, Napi::Object exports);
 }  // namespace devfs

@@ -46,6 +46,27 @@ export interface ProcessWatcher {
   readonly exited: boolean;
 }
 
+/**
+ * A pty master's output read by a thread of its own (poll, read until EAGAIN) and delivered on
+ * the env's loop, so the kernel's pty path keeps moving while the JS thread is busy. At most
+ * `maxBuffered` bytes (default 4 MiB) wait for the loop; then, and while paused, the thread
+ * sleeps. The fd stays the caller's: close() the reader before closing it.
+ */
+export interface PtyReader {
+  /** Stops reading and delivering (what was read is kept until resume). */
+  pause(): void;
+  /** Resumes; what waited is delivered on the next loop turn, then the end if it came. */
+  resume(): void;
+  /** Stops and joins the thread; returns the bytes read and not delivered, if any. No callback follows. */
+  close(): Buffer | undefined;
+  readonly closed: boolean;
+}
+
+/** Constructor of {@link PtyReader}: `onData` gets one Buffer per turn, `onEnd` once at EIO/EOF. */
+export interface PtyReaderCtor {
+  new (fd: number, options: { onData: (chunks: Buffer[]) => void; onEnd: () => void; maxBuffered?: number }): PtyReader;
+}
+
 /** Constructor of {@link ProcessWatcher}. */
 export interface ProcessWatcherCtor {
   /**
@@ -76,6 +97,7 @@ export interface PtyBinding {
    */
   ptySpawn(options: PtySpawnOptions): number;
   ProcessWatcher: ProcessWatcherCtor;
+  PtyReader: PtyReaderCtor;
   /** kill(2). */
   killProcess(pid: number, signal?: number): void;
 }

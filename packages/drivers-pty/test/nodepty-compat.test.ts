@@ -81,6 +81,8 @@ describeHost('node-pty compatibility of spawn()', [needTool('ps'), needTool('sh'
     const p = pty.spawn('sh', ['-c', 'echo ready; exec sleep 30'], { env });
     const done = run(p);
     await waitFor(p, /ready\r\n/);
+    // sh -c catches SIGINT itself (then kill() leaves its reaping to the exit watcher): wait for sleep
+    while (fs.readFileSync(`/proc/${p.pid}/comm`, 'utf8') !== 'sleep\n') await new Promise((r) => setTimeout(r, 5));
     const seen = new Promise<string[]>((resolve) => {
       // same callback: data comes in, we kill, we count
       setImmediate(() => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
 import { native } from '@devfs/native';
-import type { FdPoller, ProcessWatcher } from '@devfs/native';
+import type { FdPoller, ProcessWatcher, PtyReader } from '@devfs/native';
 import { devfsError, toDevfsError } from '@devfs/core';
 import type { Cred, DevfsError } from '@devfs/core';
 import { grantHostSlave, openHostPty } from '../host-pty';
@@ -80,6 +80,9 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   // Both are dropped as soon as they are done (the poller also when a driver revokes the pty), so
   // that an exited Pty holds nothing native; `poller` set means the master fd is still ours to use.
   private poller: FdPoller | undefined;
+  // The output: read by a thread of its own (native PtyReader), so that the kernel's pty path keeps
+  // moving while our event loop is busy; the poller only writes.
+  private reader: PtyReader | undefined;
   private watcher: ProcessWatcher | undefined;
   private readonly exitDrainMs: number;
   private outputEnded = false;
@@ -137,16 +140,19 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       });
       this.poller = new native.FdPoller(this.masterFd, {
         mode: 'stream',
-        onData: (chunks) => this.deliver(chunks),
-        onEnd: () => this.outputDone(),
+        onData: () => { /* never started: the reader reads */ },
+        onEnd: () => { /* idem */ },
         onWritable: () => this.drainEmitter.fire(),
         onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
+      });
+      this.reader = new native.PtyReader(this.masterFd, {
+        onData: (chunks) => this.deliver(chunks),
+        onEnd: () => this.outputDone(),
       });
     } catch (err) {
       this.abandon();
       throw toDevfsError(err, 'spawn', file);
     }
-    this.poller.startReading();
   }
 
   /**
@@ -177,6 +183,8 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
    */
   private abandon(): void {
     this.finished = true;
+    this.poller?.close();
+    this.poller = undefined;
     try {
       if (this.watcher) this.watcher.kill(9);
       else native.killProcess(this.pid, 9);
@@ -293,7 +301,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Stops reading output (the child blocks once the pty's buffer is full). */
   pause(): void {
     this.paused = true;
-    this.poller?.stopReading();
+    this.reader?.pause();
     if (this.drainTimer) {
       clearTimeout(this.drainTimer);
       this.drainTimer = undefined;
@@ -304,7 +312,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   resume(): void {
     this.paused = false;
     if (!this.poller) return;
-    this.poller.startReading();
+    this.reader?.resume();
     if (this.status && !this.outputEnded) this.armDrainTimer();
   }
 
@@ -356,6 +364,8 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       this.drainTimer = undefined;
       if (!this.poller || this.outputEnded) return;
       const chunks: Buffer[] = [];
+      const rest = this.stopReader();
+      if (rest) chunks.push(rest);
       for (;;) {
         const buf = Buffer.allocUnsafe(65536);
         let n: number;
@@ -372,11 +382,20 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     }, this.exitDrainMs);
   }
 
+  /** Stops and drops the reader (its thread joined); returns what it read and did not deliver. */
+  private stopReader(): Buffer | undefined {
+    const rest = this.reader?.close();
+    this.reader = undefined;
+    return rest;
+  }
+
   /** The driver closes the pty under us (detach): stop using the fd now; onExit follows the exit. */
   private revoked(): void {
     if (!this.poller) return;
+    const rest = this.stopReader();
     this.poller.close();
     this.poller = undefined;
+    if (rest && !this.outputEnded) this.deliver([rest]);
     if (this.drainTimer) {
       clearTimeout(this.drainTimer);
       this.drainTimer = undefined;
@@ -388,6 +407,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
     if (this.finished) return;
     this.finished = true;
     if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.stopReader();
     this.poller?.close();
     this.poller = undefined;
     this.release();
