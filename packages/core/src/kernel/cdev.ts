@@ -70,20 +70,21 @@ export class Cdev {
   si_drv1: any;
   /** Unit number given to make_dev. */
   readonly unit: number;
-  /** Default owner, group and mode (interned; see the uid/gid/mode accessors). */
+  /** @internal default owner, group and mode (interned; see the uid/gid/mode accessors). */
   perm: Perm;
   /** Inode number (also the rdev), and the slot generation that guards it. */
   readonly inode: number;
   readonly gen: number;
-  /** SI_* state bits. */
+  /** @internal SI_* state bits. */
   flags: number;
-  /** Creation time, ms since TIME_ORIGIN. */
+  /** @internal creation time, ms since TIME_ORIGIN (see ctimeMs). */
   readonly ctick: number;
-  /** devfs_generation right after this device was registered. */
+  /** @internal devfs_generation right after this device was registered. */
   readonly createdGen: number;
-  /** Rare state. */
+  /** @internal rare state. */
   ext: CdevExt | undefined = undefined;
 
+  /** @internal devices are made by make_dev. */
   constructor(name: string, devsw: Cdevsw, unit: number, uid: number, gid: number, mode: number,
     inode: number, gen: number, createdGen: number, flags: number) {
     this.si_name = name;
@@ -152,12 +153,17 @@ export class Cdev {
     return (this.flags & SI_ALIAS) !== 0;
   }
 
+  /** For an alias (make_dev_alias): the device this name points at; otherwise undefined. */
+  get aliasOf(): Cdev | undefined {
+    return this.ext?.aliasOf;
+  }
+
   /** Creation time in ms since the epoch. */
   get ctimeMs(): number {
     return TIME_ORIGIN + this.ctick;
   }
 
-  /** The rare-state record, allocated on first use. */
+  /** @internal the rare-state record, allocated on first use. */
   x(): CdevExt {
     return this.ext ?? (this.ext = new CdevExt());
   }
