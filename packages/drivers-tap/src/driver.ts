@@ -1,26 +1,13 @@
 import { native, LinkEvent, LinkWatcherHandle, TAP_TAG } from '@devfs/native';
 import {
-  devfsError, toDevfsError, isErrno, Cdev, Cdevsw, DevfsError, DevFile, Fileops, Kernel, UnitAllocator,
+  arg, devfsError, toDevfsError, reasonOf, isErrno, Cdev, Cdevsw, DevfsError, DevFile, Fileops, Kernel, UnitAllocator,
 } from '@devfs/core';
-import { TAP_MAX_UNIT, TAP_QUEUE_FRAMES, TAP_SYSCTL_PREFIX } from './constants';
+import { TAP_MAX_UNIT, TAP_SYSCTL_PREFIX } from './constants';
+import { checkTapOptions, CheckedTapOptions, TapOptions } from './options';
 import { formatMac, parseMac, randomTapMac } from './mac';
 import { tapHostProblem } from './host-check';
 import { sigioTarget } from './owner';
 import { TapInterface, TapOrigin } from './tap-if';
-
-/** Options of the tap driver. */
-export interface TapOptions {
-  /** Watch rtnetlink for interfaces created/deleted outside (default true). */
-  watch?: boolean;
-  /** Frames queued per interface before the host fd stops being read (default 512). */
-  queueFrames?: number;
-  /** The TUN/TAP device checked at attach (default /dev/net/tun). */
-  tunPath?: string;
-  /** Owner, group and mode of the nodes (default root:wheel 0600). */
-  uid?: number;
-  gid?: number;
-  mode?: number;
-}
 
 const TAPN = /^tap(\d+)$/;
 
@@ -67,8 +54,13 @@ export class TapDriver {
     fo_close: (file) => this.cloneClose(tifOf(file)),
   };
 
-  /** A driver for `kernel`; nothing happens until attach(). */
-  constructor(readonly kernel: Kernel, readonly options: TapOptions = {}) {}
+  /** The options, checked, with their defaults filled in. */
+  readonly options: CheckedTapOptions;
+
+  /** A driver for `kernel`; nothing happens until attach(). Bad options → EINVAL. */
+  constructor(readonly kernel: Kernel, options: TapOptions = {}) {
+    this.options = checkTapOptions(options);
+  }
 
   /**
    * Checks the host (TUN/TAP device, CAP_NET_ADMIN), creates the `tap` cloner node and starts the
@@ -80,12 +72,12 @@ export class TapDriver {
     this.attached = true;
     this.unavailable = tapHostProblem(this.options.tunPath);
     if (this.unavailable) {
-      this.kernel.emit({ type: 'NOTIFY', name: 'tap', data: { driver: 'tap', event: 'UNAVAILABLE', code: this.unavailable.code, message: this.unavailable.message } });
+      this.kernel.emit({ type: 'NOTIFY', name: 'tap', data: { driver: 'tap', event: 'UNAVAILABLE', code: this.unavailable.code, message: reasonOf(this.unavailable) } });
       return;
     }
     this.units = this.kernel.unitAllocator(TAP_MAX_UNIT);
-    this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid ?? 0, gid: this.options.gid ?? 0, mode: this.options.mode ?? 0o600 }, 'tap');
-    if (this.options.watch !== false) {
+    this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid, gid: this.options.gid, mode: this.options.mode }, 'tap');
+    if (this.options.watch) {
       this.watcher = native.startLinkWatcher((ev) => this.onLink(ev));
       this.unforeign = this.kernel.onForeign(TAP_TAG, (ino, gen, name) => this.adopt(ino, gen, name), (ino, gen) => this.released(ino, gen));
     }
@@ -113,6 +105,7 @@ export class TapDriver {
    * lowest free one. EEXIST when tapN exists; the error of `unavailable` on a host without taps.
    */
   async create(unit?: number): Promise<string> {
+    if (unit !== undefined) arg.int(unit, 'unit', 'create', 0, TAP_MAX_UNIT);
     this.ready('create');
     const { name, fd } = this.newHostInterface(unit, 'create');
     try {
@@ -138,8 +131,8 @@ export class TapDriver {
   async destroy(name: string): Promise<void> {
     const pending = this.destroying.get(name);
     if (pending) return pending;
-    const tif = this.ifs.get(name);
-    if (!tif) throw devfsError('ENXIO', 'destroy', String(name), `no tap interface '${String(name)}'`);
+    const tif = this.ifs.get(arg.string(name, 'name', 'destroy'));
+    if (!tif) throw devfsError('ENXIO', 'destroy', name, `no tap interface '${name}'`);
     return this.teardown(tif, true);
   }
 
@@ -168,22 +161,22 @@ export class TapDriver {
 
   private ready(syscall: string): void {
     const u = this.unavailable;
-    if (u) throw devfsError(u.code, syscall, u.path, `tap driver unavailable (${u.message})`);
+    if (u) throw devfsError(u.code, syscall, u.path, `tap driver unavailable: ${reasonOf(u)}`);
     if (!this.attached || !this.units) throw devfsError('ENXIO', syscall, 'tap', 'tap driver is not attached');
   }
 
   private queueFrames(): number {
-    return this.options.queueFrames ?? TAP_QUEUE_FRAMES;
+    return this.options.queueFrames;
   }
 
   /**
    * Creates a new host interface exclusively (IFF_TUN_EXCL): `unit` or the lowest unit that is free
-   * both here and on the host. The name is claimed in the watcher first so it inserts no inode.
+   * both here and on the host (`unit` checked by the caller). The name is claimed in the watcher
+   * first so it inserts no inode.
    */
   private newHostInterface(unit: number | undefined, syscall: string): { name: string; fd: number } {
     const units = this.units!;
     if (unit !== undefined) {
-      if (!Number.isInteger(unit) || unit < 0 || unit > TAP_MAX_UNIT) throw devfsError('EINVAL', syscall, String(unit), `unit must be 0..${TAP_MAX_UNIT}`);
       if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
       units.alloc(unit);
       const name = `tap${unit}`;
@@ -222,15 +215,15 @@ export class TapDriver {
   private publish(tif: TapInterface, adopt?: { ino: number; gen: number }): void {
     if (!adopt) tif.setMac(randomTapMac());
     tif.dev = this.kernel.make_dev_s({
-      devsw: this.nodeSw, unit: Math.max(tif.unit, 0), uid: this.options.uid ?? 0, gid: this.options.gid ?? 0,
-      mode: this.options.mode ?? 0o600, drv1: tif, adoptInode: adopt,
+      devsw: this.nodeSw, unit: Math.max(tif.unit, 0), uid: this.options.uid, gid: this.options.gid,
+      mode: this.options.mode, drv1: tif, adoptInode: adopt,
     }, tif.name);
     const key = `${TAP_SYSCTL_PREFIX}.${tif.name}`;
     try {
       tif.unpublish = this.kernel.sysctl.create(key, {
         description: `hardware address of ${tif.name}`, device: tif.dev.si_name,
         get: () => formatMac(tif.getMac()),
-        set: (v: string) => tif.setMac(parseMac(v, 'sysctl', key)),
+        set: (v: string) => tif.setMac(parseMac(v, 'sysctl', key, false)),
       });
     } catch (err) {
       void this.kernel.destroy_dev(tif.dev);

@@ -21,8 +21,8 @@ export function tapHostProblem(tunPath = '/dev/net/tun'): DevfsError | undefined
   } catch (err) {
     const code = (err as { code?: string }).code === 'ENOENT' ? 'ENOENT' : 'EACCES';
     return devfsError(code, 'open', tunPath, code === 'ENOENT'
-      ? 'no TUN/TAP device on this host (load the tun module or run with /dev/net/tun available); tap driver attached with no nodes'
-      : 'cannot open the TUN/TAP device read-write; tap driver attached with no nodes');
+      ? 'no TUN/TAP device on this host (load the tun module or run with /dev/net/tun available)'
+      : 'cannot open the TUN/TAP device read-write');
   }
   let status = '';
   try {
@@ -31,7 +31,7 @@ export function tapHostProblem(tunPath = '/dev/net/tun'): DevfsError | undefined
     return undefined; // no procfs: let the first real call report its own error
   }
   if (!hasNetAdmin(status)) {
-    return devfsError('EPERM', 'capget', tunPath, 'the process lacks CAP_NET_ADMIN, needed to create tap interfaces; tap driver attached with no nodes');
+    return devfsError('EPERM', 'capget', tunPath, 'the process lacks CAP_NET_ADMIN, needed to create tap interfaces');
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  */
 export * from './constants';
 export { TapDriver } from './driver';
-export type { TapOptions } from './driver';
+export type { TapOptions, CheckedTapOptions } from './options';
 export { TapInterface } from './tap-if';
 export { parseMac, checkMac, formatMac, randomTapMac } from './mac';
 export { tapIoctl } from './ioctl';

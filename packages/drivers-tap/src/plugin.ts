@@ -1,5 +1,6 @@
 import { DRIVER, KERNEL, Kernel, DependencyContainer } from '@devfs/core';
-import { TapDriver, TapOptions } from './driver';
+import { TapDriver } from './driver';
+import type { TapOptions } from './options';
 
 /**
  * DriverModule entry point: registers the `tap` driver in the host's container. Options are read

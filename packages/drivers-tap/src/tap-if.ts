@@ -1,9 +1,10 @@
 import { native, FdPoller } from '@devfs/native';
 import {
-  devfsError, toDevfsError, DevFile, SelInfo, selrecord, selwakeup, Cdev,
+  arg, devfsError, toDevfsError, DevFile, SelInfo, selrecord, selwakeup, Cdev,
   POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 } from '@devfs/core';
 import { ETHER_HDR_LEN } from './constants';
+import { MAX_QUEUE_FRAMES } from './options';
 import type { TapIoctlTarget } from './ioctl';
 import { tapIoctl } from './ioctl';
 
@@ -52,7 +53,7 @@ export class TapInterface implements TapIoctlTarget {
   private mtu = 1500;
 
   constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks) {
-    if (!Number.isInteger(queueFrames) || queueFrames < 1) throw new RangeError('queueFrames must be a positive integer');
+    arg.int(queueFrames, 'queueFrames', 'TapInterface', 1, MAX_QUEUE_FRAMES);
     const m = /^tap(\d+)$/.exec(name);
     this.unit = m ? Number(m[1]) : -1;
   }
@@ -68,9 +69,24 @@ export class TapInterface implements TapIoctlTarget {
    * drops, as a real NIC would). The fd is closed by detach() (or by the poller on env teardown).
    */
   attach(fd: number): void {
+    let poller: FdPoller;
+    try {
+      poller = this.makePoller(fd);
+    } catch (err) {
+      native.fdClose(fd); // not the poller's yet: nobody else would close it
+      throw toDevfsError(err, 'open', this.name);
+    }
     this.fd = fd;
     this.gone = false;
-    this.poller = new native.FdPoller(fd, {
+    this.poller = poller;
+    this.poller.startReading();
+    this.refreshLink();
+    this.refreshMtu();
+  }
+
+  /** The datagram poller that owns `fd` from here on. */
+  private makePoller(fd: number): FdPoller {
+    return new native.FdPoller(fd, {
       mode: 'datagram',
       ownsFd: true,
       maxQueuedBytes: WRITE_QUEUE_BYTES,
@@ -80,9 +96,6 @@ export class TapInterface implements TapIoctlTarget {
       onWritable: () => selwakeup(this.sel),
       onError: () => this.ended(),
     });
-    this.poller.startReading();
-    this.refreshLink();
-    this.refreshMtu();
   }
 
   /** Closes the host fd (a non-persistent interface disappears with it) and drops queued frames. */

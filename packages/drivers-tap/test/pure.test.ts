@@ -1,8 +1,9 @@
 import { execFileSync } from 'child_process';
-import { FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
+import { createKernel, FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
 import { AF_INET, AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME } from '../src/constants';
 import { checkMac, formatMac, parseMac, randomTapMac } from '../src/mac';
 import { tapIoctl, TapIoctlTarget } from '../src/ioctl';
+import { TapDriver, TapInterface, TapOptions } from '../src';
 import { ownProcessGroup } from '../src/owner';
 
 describe('MAC addresses', () => {
@@ -26,6 +27,14 @@ describe('MAC addresses', () => {
   test('non-strings and wrong lengths are EINVAL', () => {
     expect(() => parseMac(42)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => checkMac(Buffer.alloc(5, 2))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+  test('messages: one code prefix, the value quoted once (or not at all for a caller that quotes it)', () => {
+    const messageOf = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return ''; };
+    expect(messageOf(() => parseMac('zz', 'ioctl', 'tap'))).toBe("EINVAL: 'zz' is not a usable MAC address: a MAC address has 11 to 17 characters 'tap'");
+    expect(messageOf(() => parseMac('zz:00:00:00:00:01', 'sysctl', 'net.link.tap.tap0', false)))
+      .toBe("EINVAL: a MAC address is six ':'-separated groups of 1 or 2 hex digits (xx:xx:xx:xx:xx:xx) 'net.link.tap.tap0'");
+    expect(messageOf(() => parseMac('01:00:5e:00:00:01', 'sysctl', 'k', false))).toBe("EINVAL: a multicast address cannot be an interface address 'k'");
+    expect(messageOf(() => checkMac(Buffer.alloc(6)))).toBe('EINVAL: 00:00:00:00:00:00 is not a usable MAC address: the all-zero address is not allowed');
   });
   test('random addresses carry the f2:0b:a4 prefix, are unicast and differ', () => {
     const a = randomTapMac();
@@ -89,6 +98,37 @@ describe('tap ioctl table', () => {
   test('anything else is ENOTTY, not a silent success', () => {
     expect(() => tapIoctl(target(), 0x5401 /* TCGETS */, undefined, 'tap3'))
       .toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl', path: 'tap3' }));
+  });
+});
+
+describe('driver arguments', () => {
+  test.each([
+    ['options null', null],
+    ['watch not a boolean', { watch: 'yes' }],
+    ['queueFrames 0', { queueFrames: 0 }],
+    ['queueFrames 1.5', { queueFrames: 1.5 }],
+    ['uid -1', { uid: -1 }],
+    ['mode 0o10000', { mode: 0o10000 }],
+    ['tunPath not a string', { tunPath: 5 }],
+  ])('TapDriver with %s → EINVAL', (_why, options) => {
+    expect(() => new TapDriver(createKernel({ memDevices: false }), options as TapOptions))
+      .toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'TapDriver' }));
+  });
+  test('defaults are filled in; TapInterface checks its queue size too', () => {
+    expect(new TapDriver(createKernel({ memDevices: false })).options).toEqual({ watch: true, queueFrames: 512, tunPath: '/dev/net/tun', uid: 0, gid: 0, mode: 0o600 });
+    expect(() => new TapInterface('tap0', 'clone', 0, { notifyAsync() {}, lost() {} })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+  test('create(unit) and destroy(name) check their arguments before the host (EINVAL, not ENXIO)', async () => {
+    const drv = new TapDriver(createKernel({ memDevices: false }), { tunPath: '/nonexistent/net/tun' });
+    drv.attach();
+    await expect(drv.destroy(undefined as unknown as string)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'destroy' });
+    await expect(drv.destroy('tap99')).rejects.toMatchObject({ code: 'ENXIO' });
+    for (const unit of ['x', 1.5, -1, 32768]) {
+      await expect(drv.create(unit as number)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'create' });
+    }
+    // unavailable: the host's reason, prefixed once
+    await expect(drv.create()).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/^ENOENT: tap driver unavailable: no TUN\/TAP device[^:]*$/) });
+    await drv.detach();
   });
 });
 

@@ -196,8 +196,13 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
       kernel.sysctl.write(key, '2:0:0:a:b:c');
       expect(kernel.sysctl.read(key)).toBe('02:00:00:0a:0b:0c');
       expect(ns.run('ip', 'link', 'show', name)).toContain('02:00:00:0a:0b:0c');
-      for (const bad of ['01:00:5e:00:00:01', '2:0:0:a:b', 'zz:00:00:00:00:01', '02:00:00:00:00:01:02']) {
-        expect(() => kernel.sysctl.write(key, bad)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      for (const bad of ['01:00:5e:00:00:01', '2:0:0:a:b', 'zz:00:00:00:00:01', '02:00:00:00:00:01:02', 'zz']) {
+        let err: Error | undefined;
+        try { kernel.sysctl.write(key, bad); } catch (e) { err = e as Error; }
+        expect(err).toMatchObject({ code: 'EINVAL', path: key });
+        // one prefix, the value quoted once: `EINVAL: invalid value 'zz' for net.link.tap.tapN: <reason>`
+        expect(err!.message.match(/EINVAL/g)).toHaveLength(1);
+        expect(err!.message.split(`'${bad}'`)).toHaveLength(2);
         expect(kernel.sysctl.read(key)).toBe('02:00:00:0a:0b:0c');
       }
     } finally {

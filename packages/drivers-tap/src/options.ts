@@ -1,0 +1,42 @@
+import { arg } from '@devfs/core';
+import { TAP_QUEUE_FRAMES } from './constants';
+
+/** Options of the tap driver. */
+export interface TapOptions {
+  /** Watch rtnetlink for interfaces created/deleted outside (default true). */
+  watch?: boolean;
+  /** Frames queued per interface before the host fd stops being read (default 512). */
+  queueFrames?: number;
+  /** The TUN/TAP device checked at attach (default /dev/net/tun). */
+  tunPath?: string;
+  /** Owner, group and mode of the nodes (default root:wheel 0600). */
+  uid?: number;
+  gid?: number;
+  mode?: number;
+}
+
+/** Most frames a queue may hold (the native FdPoller's own limit). */
+export const MAX_QUEUE_FRAMES = 1 << 20;
+/** Largest uid/gid a node may carry (as make_dev accepts). */
+const MAX_ID = 0xfffffffe;
+/** Largest mode of a node (permission bits). */
+const MAX_MODE = 0o7777;
+
+/** TapOptions with every default filled in. */
+export type CheckedTapOptions = Required<TapOptions>;
+
+/**
+ * Checks the options a TapDriver is constructed with (EINVAL naming the bad one, before anything
+ * is set up) and fills in the defaults.
+ */
+export function checkTapOptions(options: unknown): CheckedTapOptions {
+  const o = arg.optObject<TapOptions>(options, 'options', 'TapDriver') ?? {};
+  return {
+    watch: arg.optBool(o.watch, 'watch', 'TapDriver', true),
+    queueFrames: arg.optInt(o.queueFrames, 'queueFrames', 'TapDriver', 1, MAX_QUEUE_FRAMES, TAP_QUEUE_FRAMES),
+    tunPath: arg.optString(o.tunPath, 'tunPath', 'TapDriver', '/dev/net/tun'),
+    uid: arg.optInt(o.uid, 'uid', 'TapDriver', 0, MAX_ID, 0),
+    gid: arg.optInt(o.gid, 'gid', 'TapDriver', 0, MAX_ID, 0),
+    mode: arg.optInt(o.mode, 'mode', 'TapDriver', 0, MAX_MODE, 0o600),
+  };
+}
