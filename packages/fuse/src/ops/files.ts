@@ -7,7 +7,7 @@
 import { O_ACCMODE, O_NONBLOCK, POLLIN, POLLOUT } from '@devfs/core';
 import { u64 } from '../proto/codec';
 import {
-  FOPEN_DIRECT_IO, IOCTL_IN, IOCTL_OUT, IOCTL_UNRESTRICTED, NOTIFY_POLL, NOTIFY_POLL_OUT, OPEN_IN, OPEN_OUT,
+  FOPEN_DIRECT_IO, FOPEN_PARALLEL_DIRECT_WRITES, IOCTL_IN, IOCTL_OUT, IOCTL_UNRESTRICTED, NOTIFY_POLL, NOTIFY_POLL_OUT, OPEN_IN, OPEN_OUT,
   POLL_IN, POLL_OUT, POLL_SCHEDULE_NOTIFY, READ_IN, RELEASE_IN, WRITE_IN, WRITE_OUT,
 } from '../proto/layout';
 import { Errno, exportAttr, fail } from '../context';
@@ -24,7 +24,11 @@ function fileOf(s: ExportState, c: Call): OpenFile {
   return f;
 }
 
-/** OPEN: Mount.open with the caller's credential; direct I/O so no device byte is cached. */
+/**
+ * OPEN: Mount.open with the caller's credential; direct I/O so no device byte is cached. Disk
+ * writes at different offsets may run in parallel (a stream's writes stay one at a time: the
+ * kernel serialises writes past a file's size, and a stream's size is 0).
+ */
 export async function open(s: ExportState, c: Call): Promise<Buffer> {
   const path = pathOf(c);
   const m = c.mount();
@@ -35,7 +39,7 @@ export async function open(s: ExportState, c: Call): Promise<Buffer> {
   s.files.set(fh, { file, path, info, polls: new Set() });
   const out = Buffer.alloc(OPEN_OUT.size);
   out.writeBigUInt64LE(BigInt(fh), OPEN_OUT.fh);
-  out.writeUInt32LE(FOPEN_DIRECT_IO, OPEN_OUT.openFlags);
+  out.writeUInt32LE(FOPEN_DIRECT_IO | (info.sectorSize !== undefined ? FOPEN_PARALLEL_DIRECT_WRITES : 0), OPEN_OUT.openFlags);
   return out;
 }
 

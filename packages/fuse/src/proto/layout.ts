@@ -36,6 +36,7 @@ export const INIT_EXT = 1 << 30;
 export const FOPEN_DIRECT_IO = 1 << 0;
 export const FOPEN_KEEP_CACHE = 1 << 1;
 export const FOPEN_NONSEEKABLE = 1 << 2;
+export const FOPEN_PARALLEL_DIRECT_WRITES = 1 << 6;
 
 /** fuse_setattr_in.valid bits. */
 export const FATTR_MODE = 1 << 0;
