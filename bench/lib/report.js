@@ -75,6 +75,10 @@ CAP_NET_ADMIN, no \`cc\`, a driver package not built yet) prints why and is skip
 - **Map**: a plain \`Map\` of small objects where that is the honest lower bound (name → device).
 - **node-pty** for the pty driver, a **C program** (\`c/tapbench.c\`, built with \`cc\` at run time)
   for tap frames, **plain \`fs\`** on the same file for vnode disks and **\`Buffer.copy\`** for malloc disks.
+- **bindfs** (a C libfuse filesystem, Debian package bindfs) for the FUSE export, on the same image
+  file and on a directory of as many files, with the image file itself as the ceiling. Those rows
+  run \`dd\`/\`find\` as child processes with cold caches on every side (\`sync\` and
+  \`echo 3 > /proc/sys/vm/drop_caches\` before each timed run); they need root and bindfs, else skip.
 
 ## Method
 
