@@ -15,6 +15,7 @@ export { assignLabels, sanitizeLabel } from './table/labels';
 export { crc32 } from './table/crc32';
 export { MdDriver, type MdInfo } from './md/driver';
 export type { MdCreateOptions } from './md/options';
+export { MD_MAX_UNIT } from './md/options';
 export { DIOCGMEDIASIZE, DIOCGSECTORSIZE, DIOCGFLUSH } from './md/ioctl';
 export { mdCdevsw } from './md/cdevsw';
 export type { MdNotify } from './md/partitions';

@@ -1,9 +1,9 @@
 import type { Kernel } from '@devfs/core';
-import { devfsError, GID_OPERATOR } from '@devfs/core';
+import { arg, devfsError, GID_OPERATOR, isErrno, wrapError } from '@devfs/core';
 import { Disk } from '../disk';
 import type { ScanResult } from '../table/types';
 import { mdCdevsw } from './cdevsw';
-import { MdCreateOptions, openStore, validateOptions } from './options';
+import { MD_MAX_UNIT, MdCreateOptions, openStore, validateOptions } from './options';
 import { Partitioner } from './partitions';
 import type { DiskSoftc } from './softc';
 import type { MdUnit } from './unit';
@@ -37,7 +37,7 @@ export class MdDriver {
 
   /** A driver creating its nodes in `kernel`. */
   constructor(readonly kernel: Kernel) {
-    this.unitNumbers = kernel.unitAllocator();
+    this.unitNumbers = kernel.unitAllocator(MD_MAX_UNIT);
     this.partitioner = new Partitioner(kernel);
   }
 
@@ -52,7 +52,7 @@ export class MdDriver {
   /** Creates a disk and scans its partition table; resolves with its name (`md0`). */
   async create(options: MdCreateOptions): Promise<string> {
     const o = validateOptions(options);
-    const unit = this.unitNumbers.alloc(o.unit);
+    const unit = this.allocUnit(o.unit);
     let store;
     try {
       store = await openStore(o);
@@ -86,7 +86,8 @@ export class MdDriver {
    */
   async destroy(name: string, opts: { force?: boolean } = {}): Promise<void> {
     const u = this.unit(name, 'md.destroy');
-    if (!opts.force) {
+    const force = arg.optBool(arg.object<{ force?: boolean }>(opts, 'options', 'md.destroy', name).force, 'force', 'md.destroy', false, name);
+    if (!force) {
       const busy = [u.softc, ...u.children.map((c) => c.softc)].some((s) => s.opens > 0);
       if (busy) throw devfsError('EBUSY', 'md.destroy', name, 'disk or one of its partitions is open');
     }
@@ -128,8 +129,18 @@ export class MdDriver {
     };
   }
 
+  /** The unit number for a new disk: `wanted` (EEXIST when taken) or the lowest free one. */
+  private allocUnit(wanted: number | undefined): number {
+    try {
+      return this.unitNumbers.alloc(wanted);
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) throw devfsError('EEXIST', 'md.create', `md${wanted}`, `md${wanted} exists`);
+      throw wrapError(err, 'md.create', undefined, 'no free md unit');
+    }
+  }
+
   private unit(name: string, syscall: string): MdUnit {
-    const u = this.units.get(String(name).replace(/^\/?(dev\/)?/, ''));
+    const u = this.units.get(arg.string(name, 'name', syscall).replace(/^\/?(dev\/)?/, ''));
     if (!u) throw devfsError('ENOENT', syscall, name, 'no such md disk');
     return u;
   }

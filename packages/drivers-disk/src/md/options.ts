@@ -1,4 +1,4 @@
-import { devfsError } from '@devfs/core';
+import { arg, devfsError } from '@devfs/core';
 import { checkSectorSize } from '../disk';
 import { MallocStore } from '../store/malloc';
 import type { BackingStore } from '../store/types';
@@ -27,6 +27,9 @@ export interface ValidOptions {
   unit?: number;
 }
 
+/** Largest md unit (md0..md32767); the allocator's bitmap stays small. */
+export const MD_MAX_UNIT = 32767;
+
 const bad = (detail: string) => devfsError('EINVAL', 'md.create', undefined, detail);
 
 /** Validates create options without side effects (EINVAL with the reason). */
@@ -38,7 +41,7 @@ export function validateOptions(o: MdCreateOptions): ValidOptions {
   if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size <= 0 || o.size % sectorSize !== 0)) {
     throw bad(`size must be a positive multiple of ${sectorSize}, got ${o.size}`);
   }
-  if (o.unit !== undefined && (!Number.isInteger(o.unit) || o.unit < 0)) throw bad(`bad unit ${o.unit}`);
+  if (o.unit !== undefined) arg.int(o.unit, 'unit', 'md.create', 0, MD_MAX_UNIT);
   if (o.type === 'malloc') {
     if (o.size === undefined) throw bad('a malloc disk needs a size');
     if (o.file !== undefined) throw bad('file is only for vnode disks');
