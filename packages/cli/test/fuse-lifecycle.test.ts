@@ -45,6 +45,12 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
     expect(mountedType(dev)).toBe('');
   }, 40000);
 
+  it('refuses --fuse-mount without --fuse, and a mount name that does not exist (nothing left mounted)', async () => {
+    await expect(startDaemon(path.join(dir, 'e.sock'), ['--fuse-mount', 'root'])).rejects.toThrow(/EINVAL: --fuse-mount needs --fuse DIR/);
+    await expect(startDaemon(path.join(dir, 'e.sock'), ['--fuse', dev, '--fuse-mount', 'nosuch'])).rejects.toThrow(/ENOENT: no such mount to export/);
+    expect(mountedType(dev)).toBe('');
+  });
+
   it('refuses a directory where another filesystem is mounted (EBUSY), leaving it alone', async () => {
     const other = path.join(dir, 'other');
     fs.mkdirSync(other);

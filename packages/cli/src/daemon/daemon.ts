@@ -103,7 +103,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
     for (const m of host.kernel.mounts) log(`mount ${m.name}${m.ruleset ? ` ruleset ${m.ruleset}` : ''}${m.jail ? ' jail' : ''}`);
     const fuseDir = opts.fuse ?? cfg.fuse;
-    if (fuseDir !== undefined) fuse = await startExport({ kernel: host.kernel, dir: fuseDir, access: cfg.access ?? {}, only: opts.fuseMount ?? cfg.fuseMount, log });
+    const fuseOnly = opts.fuseMount ?? cfg.fuseMount;
+    if (fuseOnly !== undefined && fuseDir === undefined) throw devfsError('EINVAL', 'daemon', fuseOnly, '--fuse-mount needs --fuse DIR');
+    if (fuseDir !== undefined) fuse = await startExport({ kernel: host.kernel, dir: fuseDir, access: cfg.access ?? {}, only: fuseOnly, log });
     log(`listening on ${opts.socket}`);
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= (async () => {
