@@ -17,13 +17,13 @@ function echoIoctl(lb: Loopback, cmd: number, path: string): number {
 }
 
 /** The cdevsw of `echoN`: every method forwards to the unit's Loopback in si_drv1. */
-export const echosw: Cdevsw = {
+export const echosw: Cdevsw<Loopback> = {
   d_name: 'echo',
-  d_read: (dev, buf) => (dev.si_drv1 as Loopback).read(buf),
-  d_write: (dev, buf) => (dev.si_drv1 as Loopback).write(buf),
-  d_poll: (dev, events, file) => (dev.si_drv1 as Loopback).poll(events, file),
-  d_ioctl: (dev, cmd) => echoIoctl(dev.si_drv1 as Loopback, cmd, dev.si_name),
-  d_purge: (dev) => (dev.si_drv1 as Loopback).wakeAll(),
+  d_read: (dev, buf) => dev.si_drv1.read(buf),
+  d_write: (dev, buf) => dev.si_drv1.write(buf),
+  d_poll: (dev, events, file) => dev.si_drv1.poll(events, file),
+  d_ioctl: (dev, cmd) => echoIoctl(dev.si_drv1, cmd, dev.si_name),
+  d_purge: (dev) => dev.si_drv1.wakeAll(),
 };
 
 /**
@@ -39,7 +39,7 @@ export class EchoDriver implements DevfsDriver {
   private readonly maxUnit: number;
   private cloner: Cdev | undefined;
   private unclone: (() => void) | undefined;
-  private readonly live = new Map<number, Cdev>();
+  private readonly live = new Map<number, Cdev<Loopback>>();
 
   constructor(private readonly kernel: Kernel, options: EchoOptions = {}) {
     this.bufferSize = options.bufferSize ?? 65536;
@@ -66,7 +66,7 @@ export class EchoDriver implements DevfsDriver {
   }
 
   /** Makes unit `unit` (or the lowest free one) owned by `uid`. */
-  private makeUnit(unit: number | undefined, uid: number): Cdev {
+  private makeUnit(unit: number | undefined, uid: number): Cdev<Loopback> {
     const n = this.units.alloc(unit);
     try {
       const dev = this.kernel.make_dev_s(
@@ -80,7 +80,7 @@ export class EchoDriver implements DevfsDriver {
     }
   }
 
-  private lookupClone(name: string, uid: number): Cdev | undefined {
+  private lookupClone(name: string, uid: number): Cdev<Loopback> | undefined {
     const m = /^echo(\d+)$/.exec(name);
     if (!m) return undefined;
     const n = Number(m[1]);
@@ -90,7 +90,7 @@ export class EchoDriver implements DevfsDriver {
 
   private cloneOpen(file: DevFile): void {
     const dev = this.makeUnit(undefined, file.cred.uid);
-    const lb = dev.si_drv1 as Loopback;
+    const lb = dev.si_drv1;
     const ops: Fileops = {
       fo_read: (_f, buf) => lb.read(buf),
       fo_write: (_f, buf) => lb.write(buf),
@@ -102,10 +102,10 @@ export class EchoDriver implements DevfsDriver {
     this.kernel.fdclone(file, ops, dev);
   }
 
-  private release(dev: Cdev): void {
+  private release(dev: Cdev<Loopback>): void {
     if (this.live.get(dev.unit) !== dev) return;
     this.live.delete(dev.unit);
-    (dev.si_drv1 as Loopback).wakeAll();
+    dev.si_drv1.wakeAll();
     this.kernel.destroy_dev_sched(dev, () => this.units.free(dev.unit));
   }
 }

@@ -12,4 +12,4 @@ export { openHostPty } from './host-pty';
 export { PtyDriver } from './driver/driver';
 export type { PtyDriverOptions } from './driver/driver';
 export { PtyUnit } from './driver/unit';
-export { register } from './driver/register';
+export { register } from './plugin';

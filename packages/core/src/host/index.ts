@@ -2,5 +2,6 @@
 export { KERNEL, DRIVER, DRIVER_OPTIONS } from './tokens';
 export type { DevfsDriver, DriverModule, DriverSpec, Host, HostOptions, LoadedPlugin, PluginFailure } from './types';
 export { createHost, PluginHost } from './host';
+export { driverOptions } from './options';
 export { CORE_VERSION } from './validate';
 export type { DependencyContainer } from 'tsyringe';

@@ -61,13 +61,13 @@ export function internPerm(uid: number, gid: number, mode: number): Perm {
  * One character device (FreeBSD's `struct cdev`). Created by `make_dev`; its inode is allocated in
  * the native, process-global inode table and is its `rdev` in every mount.
  */
-export class Cdev {
+export class Cdev<Softc = any> {
   /** Full name, e.g. 'pts/3'. */
   readonly si_name: string;
   /** The driver's method table. */
-  readonly si_devsw: Cdevsw;
-  /** Driver-private pointer (the softc). */
-  si_drv1: any;
+  readonly si_devsw: Cdevsw<Softc>;
+  /** Driver-private pointer (the softc: its type is the cdevsw's `Softc`). */
+  si_drv1: Softc;
   /** Unit number given to make_dev. */
   readonly unit: number;
   /** @internal default owner, group and mode (interned; see the uid/gid/mode accessors). */
@@ -85,11 +85,11 @@ export class Cdev {
   ext: CdevExt | undefined = undefined;
 
   /** @internal devices are made by make_dev. */
-  constructor(name: string, devsw: Cdevsw, unit: number, uid: number, gid: number, mode: number,
+  constructor(name: string, devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number,
     inode: number, gen: number, createdGen: number, flags: number) {
     this.si_name = name;
     this.si_devsw = devsw;
-    this.si_drv1 = undefined;
+    this.si_drv1 = undefined as Softc;
     this.unit = unit;
     this.perm = internPerm(uid, gid, mode);
     this.inode = inode;
@@ -154,7 +154,7 @@ export class Cdev {
   }
 
   /** For an alias (make_dev_alias): the device this name points at; otherwise undefined. */
-  get aliasOf(): Cdev | undefined {
+  get aliasOf(): Cdev<Softc> | undefined {
     return this.ext?.aliasOf;
   }
 

@@ -23,14 +23,14 @@ import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
 
 /** Options object of make_dev_s (FreeBSD's struct make_dev_args). */
-export interface MakeDevArgs {
+export interface MakeDevArgs<Softc = any> {
   flags?: number;
-  devsw: Cdevsw;
+  devsw: Cdevsw<Softc>;
   unit?: number;
   uid?: number;
   gid?: number;
   mode?: number;
-  drv1?: any;
+  drv1?: Softc;
   drv2?: any;
   cred?: Cred;
   /** Adopt an inode a foreign registrar (e.g. a native thread) already inserted, instead of allocating one. */
@@ -89,7 +89,7 @@ export class DeviceRegistry {
   }
 
   /** Creates a device; throws a DevfsError (EINVAL, ENAMETOOLONG, EEXIST) and changes nothing on failure. */
-  make_dev(devsw: Cdevsw, unit: number, uid: number, gid: number, mode: number, fmt: string, ...args: unknown[]): Cdev {
+  make_dev<Softc = any>(devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number, fmt: string, ...args: unknown[]): Cdev<Softc> {
     return this.make_dev_s({ devsw, unit, uid, gid, mode }, fmt, ...args);
   }
 
@@ -97,7 +97,7 @@ export class DeviceRegistry {
    * make_dev with an options object. Every failure is a DevfsError and leaves nothing behind
    * (with or without MAKEDEV_CHECKNAME: the name is always validated before anything changes).
    */
-  make_dev_s(a: MakeDevArgs, fmt: string, ...args: unknown[]): Cdev {
+  make_dev_s<Softc = any>(a: MakeDevArgs<Softc>, fmt: string, ...args: unknown[]): Cdev<Softc> {
     if (typeof a !== 'object' || a === null || typeof a.devsw !== 'object' || a.devsw === null || typeof a.devsw.d_name !== 'string') {
       throw devfsError('EINVAL', 'make_dev', typeof fmt === 'string' ? fmt : undefined, 'make_dev needs a cdevsw with d_name');
     }

@@ -1,4 +1,5 @@
 import type { Cdev, Cdevsw } from '@devfs/core';
+import type { DiskSoftc } from './softc';
 import { D_DISK, D_TRACKCLOSE, devfsError } from '@devfs/core';
 import { DIOCGFLUSH, DIOCGMEDIASIZE, DIOCGSECTORSIZE } from './ioctl';
 import { softcOf } from './softc';
@@ -12,26 +13,26 @@ function at(position: number | null): number {
  * The method table shared by every md disk and partition node: sector-checked I/O on the
  * node's Disk, the disk ioctls, and open counting for destroy's EBUSY check.
  */
-export const mdCdevsw: Cdevsw = {
+export const mdCdevsw: Cdevsw<DiskSoftc | undefined> = {
   d_name: 'md',
   d_flags: D_DISK | D_TRACKCLOSE,
-  d_open(dev: Cdev) {
+  d_open(dev: Cdev<DiskSoftc | undefined>) {
     softcOf(dev, 'open').opens++;
   },
-  d_close(dev: Cdev) {
+  d_close(dev: Cdev<DiskSoftc | undefined>) {
     const s = softcOf(dev, 'close');
     if (s.opens > 0) s.opens--;
   },
-  d_read(dev: Cdev, buf: Buffer, position: number | null) {
+  d_read(dev: Cdev<DiskSoftc | undefined>, buf: Buffer, position: number | null) {
     return softcOf(dev, 'read').disk.read(buf, at(position));
   },
-  async d_write(dev: Cdev, buf: Buffer, position: number | null) {
+  async d_write(dev: Cdev<DiskSoftc | undefined>, buf: Buffer, position: number | null) {
     const s = softcOf(dev, 'write');
     const n = await s.disk.write(buf, at(position));
     await s.afterWrite(at(position), n);
     return n;
   },
-  async d_ioctl(dev: Cdev, cmd: number) {
+  async d_ioctl(dev: Cdev<DiskSoftc | undefined>, cmd: number) {
     const s = softcOf(dev, 'ioctl');
     switch (cmd) {
       case DIOCGMEDIASIZE: return s.disk.mediaSize;

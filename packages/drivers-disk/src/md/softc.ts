@@ -13,8 +13,8 @@ export interface DiskSoftc {
 }
 
 /** The softc of a disk node or of an alias to one; ENXIO when there is none. */
-export function softcOf(dev: Cdev, syscall: string): DiskSoftc {
-  const s = (dev.si_drv1 ?? dev.aliasOf?.si_drv1) as DiskSoftc | undefined;
+export function softcOf(dev: Cdev<DiskSoftc | undefined>, syscall: string): DiskSoftc {
+  const s = dev.si_drv1 ?? dev.aliasOf?.si_drv1;
   if (!s) throw devfsError('ENXIO', syscall, dev.si_name, 'disk has no backing store');
   return s;
 }

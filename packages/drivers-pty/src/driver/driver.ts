@@ -32,7 +32,7 @@ export class PtyDriver implements DevfsDriver, UnitOwner {
   private readonly unitNumbers: UnitAllocator;
   private readonly destroying = new Set<Promise<void>>();
   private readonly ptmxsw: Cdevsw;
-  private readonly ptssw: Cdevsw;
+  private readonly ptssw: Cdevsw<PtyUnit>;
   // A handle dropped without close() must not keep a host pty: its finalizer releases it.
   private readonly leaks = new FinalizationRegistry<() => void>((release) => release());
 

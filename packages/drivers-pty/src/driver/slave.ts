@@ -9,13 +9,13 @@ import type { PtyUnit } from './unit';
  * controlling terminal) as that handle's own fd, closed by the handle's cdevpriv destructor — or
  * by the driver's detach, after which the handle gets ENXIO without touching the fd number.
  */
-export function ptsDevsw(kernel: Kernel, onOpen: (file: DevFile, handle: { close(): void }) => void): Cdevsw {
+export function ptsDevsw(kernel: Kernel, onOpen: (file: DevFile, handle: { close(): void }) => void): Cdevsw<PtyUnit> {
   const slaveOf = (file: DevFile) => kernel.devfs_get_cdevpriv(file) as HostFd;
   return {
     d_name: 'pts',
     d_flags: D_TTY,
-    d_open(dev: Cdev, _oflags: number, file: DevFile): void {
-      const unit = dev.si_drv1 as PtyUnit;
+    d_open(dev: Cdev<PtyUnit>, _oflags: number, file: DevFile): void {
+      const unit = dev.si_drv1;
       // Without our master the host number may already belong to someone else's pty.
       if (!unit.masterIsOpen) throw devfsError('ENXIO', 'open', file.path, 'the master side of this pty is closed');
       let slave: HostFd;

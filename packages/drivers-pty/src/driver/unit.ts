@@ -15,7 +15,7 @@ export interface UnitOwner {
  */
 export class PtyUnit {
   /** The devfs pts node (set right after make_dev). */
-  cdev!: Cdev;
+  cdev!: Cdev<PtyUnit>;
   /** The host master: ENXIO for every handle once it is closed. */
   readonly master: HostFd;
   private readonly slaves = new Set<HostFd>();
