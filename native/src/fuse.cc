@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -111,7 +112,41 @@ static Napi::Value FuseWritev(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
+// FUSE passthrough (protocol 7.40, newer than the toolchain's header): struct fuse_backing_map
+// and the two /dev/fuse ioctls that register and release a backing file.
+namespace {
+struct BackingMap {
+  int32_t fd;
+  uint32_t flags;
+  uint64_t padding;
+};
+constexpr unsigned long kBackingOpen = _IOW(229, 1, BackingMap);
+constexpr unsigned long kBackingClose = _IOW(229, 2, uint32_t);
+}  // namespace
+
+// fuseBackingOpen(devFd, fileFd) → backing id for FOPEN_PASSTHROUGH (needs CAP_SYS_ADMIN and a
+// connection that negotiated FUSE_PASSTHROUGH). The kernel keeps its own reference to the file.
+static Napi::Value FuseBackingOpen(const Napi::CallbackInfo& info) {
+  int dev = FdArg(info, 0, "ioctl");
+  BackingMap map = {};
+  map.fd = FdArg(info, 1, "ioctl");
+  int id = ::ioctl(dev, kBackingOpen, &map);
+  if (id < 0) ThrowErrno(info.Env(), errno, "ioctl");
+  return Napi::Number::New(info.Env(), id);
+}
+
+// fuseBackingClose(devFd, id): releases a backing id (files opened with it keep working).
+static Napi::Value FuseBackingClose(const Napi::CallbackInfo& info) {
+  int dev = FdArg(info, 0, "ioctl");
+  if (!info[1].IsNumber()) ThrowArgType(info.Env(), "id", "of type number");
+  uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  if (::ioctl(dev, kBackingClose, &id) < 0) ThrowErrno(info.Env(), errno, "ioctl");
+  return info.Env().Undefined();
+}
+
 void InitFuse(Napi::Env env, Napi::Object exports) {
+  exports.Set("fuseBackingOpen", Napi::Function::New(env, FuseBackingOpen, "fuseBackingOpen"));
+  exports.Set("fuseBackingClose", Napi::Function::New(env, FuseBackingClose, "fuseBackingClose"));
   exports.Set("fuseOpenDevice", Napi::Function::New(env, FuseOpenDevice, "fuseOpenDevice"));
   exports.Set("fuseMount", Napi::Function::New(env, FuseMount, "fuseMount"));
   exports.Set("fuseUnmount", Napi::Function::New(env, FuseUnmount, "fuseUnmount"));

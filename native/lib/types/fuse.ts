@@ -19,6 +19,13 @@ export interface FuseBinding {
    * ENOMSG when the message carried no fd.
    */
   fuseRecvFd(sock: number): number;
+  /**
+   * ioctl(FUSE_DEV_IOC_BACKING_OPEN): registers `fileFd` as a passthrough backing file of the
+   * connection `devFd` (FUSE_PASSTHROUGH negotiated, CAP_SYS_ADMIN); returns its backing id.
+   */
+  fuseBackingOpen(devFd: number, fileFd: number): number;
+  /** ioctl(FUSE_DEV_IOC_BACKING_CLOSE): releases a backing id. */
+  fuseBackingClose(devFd: number, id: number): void;
   /** One writev(2) of up to 16 buffers (one FUSE reply or notification); returns bytes written. */
   fuseWritev(fd: number, buffers: Uint8Array[]): number;
 }

@@ -84,6 +84,12 @@ describeHost('FUSE export: host tools on the devices (root daemon, root and uid 
     expect((await sh(`printf '%0100d' 7 | dd of=${dev}/${md} bs=100 seek=10 conv=notrunc status=none`)).code).toBe(0);
     const back = fs.readFileSync(img).subarray(1000, 1100).toString();
     expect(back).toBe(`${'0'.repeat(99)}7`);
+    // write-only open (dd of= without seek), 2 bytes at offset 0: the rest of the sector is kept
+    const before = fs.readFileSync(img).subarray(2, 512);
+    expect((await sh(`echo x | dd of=${dev}/${md} conv=notrunc status=none`)).code).toBe(0);
+    const after = fs.readFileSync(img);
+    expect(after.subarray(0, 2).toString()).toBe('x\n');
+    expect(after.subarray(2, 512).equals(before)).toBe(true);
     expect((await devfs('md', 'destroy', md)).code).toBe(0);
   });
 

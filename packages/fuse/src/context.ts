@@ -17,6 +17,8 @@ export interface DeviceInfo {
   sectorSize?: number;
   /** A host path the node is shown as a symlink to (a pty's own slave, /dev/pts/M). */
   hostPath?: string;
+  /** The file whose bytes are the device's from offset 0 (a whole vnode disk): passthrough reads. */
+  backingFile?: string;
 }
 
 /** Options of the export. */
@@ -39,6 +41,11 @@ export interface FuseExportOptions {
    * not take data holds them); past it their writes get ENOBUFS. Default 64 MiB.
    */
   maxHeldWriteBytes?: number;
+  /**
+   * Experimental: read-only opens of a device with `backingFile` use FUSE passthrough (the kernel
+   * reads the file itself; needs root and a kernel with FUSE_PASSTHROUGH). Off by default.
+   */
+  passthrough?: boolean;
   /** Where the export's own lines go (already short; never a caller's raw bytes). */
   log?(line: string): void;
 }
@@ -50,6 +57,8 @@ export interface OpenFile {
   info: DeviceInfo;
   /** Poll handles (kh) already waiting for readiness, so one wait serves a kernel poll handle. */
   polls: Set<number>;
+  /** The passthrough backing id, released at RELEASE. */
+  backingId?: number;
 }
 
 /** An open directory: its entries, read once at OPENDIR. */
@@ -81,6 +90,8 @@ export interface ExportState {
   dirs: Map<number, OpenDir>;
   nextFh: number;
   timeout: number;
+  /** FUSE_PASSTHROUGH was asked for and the kernel agreed (FUSE_INIT). */
+  passthrough: boolean;
 }
 
 /** A positive errno for an error's code (EIO when it has none the host knows). */

@@ -10,7 +10,7 @@ import { parseRequest, u64 } from './proto/codec';
 import type { Request } from './proto/codec';
 import {
   BATCH_FORGET_IN, FORGET_IN, FUSE_KERNEL_MINOR_VERSION, FUSE_KERNEL_VERSION, INIT_ASYNC_READ, INIT_BIG_WRITES,
-  INIT_EXT, INIT_IN, INIT_MAX_PAGES, INIT_OUT, INIT_PARALLEL_DIROPS, INTERRUPT_IN, MAX_PAGES, MAX_WRITE,
+  INIT_EXT, INIT2_PASSTHROUGH, INIT_IN, INIT_MAX_PAGES, INIT_OUT, INIT_PARALLEL_DIROPS, INTERRUPT_IN, MAX_PAGES, MAX_WRITE,
   NOTIFY_INVAL_ENTRY, NOTIFY_INVAL_ENTRY_OUT, NOTIFY_INVAL_INODE, NOTIFY_INVAL_INODE_OUT, Op,
 } from './proto/layout';
 import { Callers } from './callers';
@@ -61,7 +61,7 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
   const session = await FuseSession.mount(dir);
   const s: ExportState = {
     opts, session, nodes: new NodeTable(), files: new Map(), dirs: new Map(), nextFh: 1,
-    timeout: Math.max(0, opts.cacheSeconds ?? 0),
+    timeout: Math.max(0, opts.cacheSeconds ?? 0), passthrough: false,
   };
   const callers = new Callers();
   const inflight = new Map<number, Call>();
@@ -86,7 +86,11 @@ export async function startFuseExport(opts: FuseExportOptions): Promise<FuseExpo
     const req = parseRequest(buf);
     if (!req) return;
     switch (req.opcode) {
-      case Op.INIT: return session.reply(req.unique, 0, initOut(req));
+      case Op.INIT: {
+        const { out, passthrough } = initOut(req, !!opts.passthrough);
+        s.passthrough = passthrough;
+        return session.reply(req.unique, 0, out);
+      }
       case Op.FORGET: return s.nodes.forget(req.nodeid, u64(req.body, FORGET_IN.nlookup));
       case Op.BATCH_FORGET: return batchForget(s, req);
       case Op.INTERRUPT: {
@@ -151,8 +155,11 @@ function callOf(req: Request, s: ExportState, callers: Callers): Call {
   };
 }
 
-/** fuse_init_out: protocol 7.min(kernel, ours), 1 MiB requests (FUSE_MAX_PAGES), async reads. */
-function initOut(req: Request): Buffer {
+/**
+ * fuse_init_out: protocol 7.min(kernel, ours), 1 MiB requests (FUSE_MAX_PAGES), async reads; and
+ * FUSE_PASSTHROUGH (stack depth 1) when asked for and offered by the kernel.
+ */
+function initOut(req: Request, wantPassthrough: boolean): { out: Buffer; passthrough: boolean } {
   const b = Buffer.alloc(INIT_OUT.size);
   const kflags = req.body.readUInt32LE(INIT_IN.flags);
   const minor = Math.min(req.body.readUInt32LE(INIT_IN.minor), FUSE_KERNEL_MINOR_VERSION);
@@ -165,7 +172,13 @@ function initOut(req: Request): Buffer {
   b.writeUInt32LE(MAX_WRITE, INIT_OUT.maxWrite);
   b.writeUInt32LE(1, INIT_OUT.timeGran);
   b.writeUInt16LE(MAX_PAGES, INIT_OUT.maxPages);
-  return b;
+  const ext = (kflags & INIT_EXT) !== 0 && req.body.length >= INIT_IN.flags2 + 4;
+  const passthrough = wantPassthrough && ext && (req.body.readUInt32LE(INIT_IN.flags2) & INIT2_PASSTHROUGH) !== 0;
+  if (passthrough) {
+    b.writeUInt32LE(INIT2_PASSTHROUGH, INIT_OUT.flags2);
+    b.writeUInt32LE(1, INIT_OUT.maxStackDepth);
+  }
+  return { out: b, passthrough };
 }
 
 function batchForget(s: ExportState, req: Request): void {

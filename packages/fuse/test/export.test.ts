@@ -108,6 +108,28 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     expect(ex!.inFlight).toBe(0);
   });
 
+  it('passthrough (experimental): a read-only open of a device with a backing file is read by the kernel from that file', async () => {
+    const disk = path.join(dir, 'disk.bin');
+    const backing = path.join(dir, 'backing.bin');
+    fs.writeFileSync(disk, Buffer.alloc(1 << 20, 0x11));
+    fs.writeFileSync(backing, Buffer.alloc(1 << 20, 0x22));
+    // a device whose driver answers 0x11 bytes; its declared backing file holds 0x22 bytes
+    const sw: Cdevsw = { d_name: 'pt', d_read: (_d, buf) => { buf.fill(0x11); return buf.length; }, d_write: (_d, buf) => buf.length };
+    kernel.make_dev(sw, 0, 0, 0, 0o666, 'pt');
+    const pt = await startFuseExport({
+      kernel, dir: path.join(dir, 'pt-mnt'), mountFor: () => root, passthrough: true,
+      describe: (d) => (d.si_name === 'pt' ? { size: 1 << 20, sectorSize: 512, backingFile: backing } : undefined),
+    });
+    try {
+      const ro = await sh(`head -c 4 ${dir}/pt-mnt/pt | od -An -tx1`);
+      expect(ro.out.trim()).toBe('22 22 22 22');
+      const rw = await sh(`python3 -c "import os; fd=os.open('${dir}/pt-mnt/pt', os.O_RDWR); print(os.read(fd, 4).hex())"`);
+      expect(rw.out).toBe('11111111\n');
+    } finally {
+      await pt.close();
+    }
+  });
+
   it('answers operations it does not implement with ENOSYS or the mount\'s refusal, and keeps serving', async () => {
     const mk = await sh(`mkdir ${dir}/mnt/newdir`);
     expect(mk.code).not.toBe(0);

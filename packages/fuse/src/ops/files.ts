@@ -4,14 +4,17 @@
  * FUSE_INTERRUPT (a signal to the caller) can end the wait with EINTR. Disks are read and written
  * at the request's offset, widened to whole sectors; character devices are streams.
  */
-import { O_ACCMODE, O_NONBLOCK, POLLIN, POLLOUT } from '@devfs/core';
+import * as fs from 'fs';
+import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLIN, POLLOUT } from '@devfs/core';
+import type { DevFile, Mount } from '@devfs/core';
+import { native } from '@devfs/native';
 import { u64 } from '../proto/codec';
 import {
-  FOPEN_DIRECT_IO, FOPEN_PARALLEL_DIRECT_WRITES, IOCTL_IN, IOCTL_OUT, IOCTL_UNRESTRICTED, NOTIFY_POLL, NOTIFY_POLL_OUT, OPEN_IN, OPEN_OUT,
+  FOPEN_DIRECT_IO, FOPEN_PARALLEL_DIRECT_WRITES, FOPEN_PASSTHROUGH, IOCTL_IN, IOCTL_OUT, IOCTL_UNRESTRICTED, NOTIFY_POLL, NOTIFY_POLL_OUT, OPEN_IN, OPEN_OUT,
   POLL_IN, POLL_OUT, POLL_SCHEDULE_NOTIFY, READ_IN, RELEASE_IN, WRITE_IN, WRITE_OUT,
 } from '../proto/layout';
 import { Errno, exportAttr, fail } from '../context';
-import type { Call, ExportState, OpenFile } from '../context';
+import type { Call, DeviceInfo, ExportState, OpenFile } from '../context';
 import { pathOf } from './entries';
 import * as os from 'os';
 
@@ -34,13 +37,46 @@ export async function open(s: ExportState, c: Call): Promise<Buffer> {
   const m = c.mount();
   const flags = c.body.readUInt32LE(OPEN_IN.flags);
   const { info } = exportAttr(m.lstat(path, c.cred), path, s);
-  const file = await m.open(path, (flags & O_ACCMODE) | O_NONBLOCK, c.cred);
+  const file = await openDevice(m, path, flags & O_ACCMODE, info, c);
   const fh = s.nextFh++;
-  s.files.set(fh, { file, path, info, polls: new Set() });
+  const of: OpenFile = { file, path, info, polls: new Set() };
+  s.files.set(fh, of);
   const out = Buffer.alloc(OPEN_OUT.size);
   out.writeBigUInt64LE(BigInt(fh), OPEN_OUT.fh);
+  if (s.passthrough && info.backingFile !== undefined && (flags & O_ACCMODE) === O_RDONLY) {
+    of.backingId = await backingOf(s, info.backingFile);
+    out.writeUInt32LE(FOPEN_PASSTHROUGH, OPEN_OUT.openFlags);
+    out.writeUInt32LE(of.backingId, OPEN_OUT.backingId);
+    return out;
+  }
   out.writeUInt32LE(FOPEN_DIRECT_IO | (info.sectorSize !== undefined ? FOPEN_PARALLEL_DIRECT_WRITES : 0), OPEN_OUT.openFlags);
   return out;
+}
+
+/**
+ * The devfs handle of an OPEN, always non-blocking (blocking is done here, interruptibly). A
+ * write-only open of a disk is made read-write when the caller may also read: a write of part of
+ * a sector must read the rest of it (the kernel's own FUSE file still refuses the caller's reads).
+ */
+async function openDevice(m: Mount, path: string, acc: number, info: DeviceInfo, c: Call): Promise<DevFile> {
+  if (acc === O_WRONLY && info.sectorSize !== undefined) {
+    try {
+      return await m.open(path, O_RDWR | O_NONBLOCK, c.cred);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EACCES') throw err;
+    }
+  }
+  return m.open(path, acc | O_NONBLOCK, c.cred);
+}
+
+/** Registers `file` (opened read-only, asynchronously: it is not our mount) as a backing file. */
+async function backingOf(s: ExportState, file: string): Promise<number> {
+  const h = await fs.promises.open(file, 'r');
+  try {
+    return native.fuseBackingOpen(s.session.fd, h.fd);
+  } finally {
+    await h.close();
+  }
 }
 
 /** Runs `attempt`; a blocking caller's EAGAIN waits for `events` (EINTR on FUSE_INTERRUPT) and retries. */
@@ -124,6 +160,7 @@ export async function release(s: ExportState, c: Call): Promise<Buffer> {
   const fh = u64(c.body, RELEASE_IN.fh);
   const f = s.files.get(fh);
   s.files.delete(fh);
+  if (f?.backingId !== undefined) native.fuseBackingClose(s.session.fd, f.backingId);
   if (f) await f.file.close();
   return Buffer.alloc(0);
 }

@@ -31,12 +31,16 @@ export const INIT_PARALLEL_DIROPS = 1 << 18;
 export const INIT_MAX_PAGES = 1 << 22;
 export const INIT_CACHE_SYMLINKS = 1 << 23;
 export const INIT_EXT = 1 << 30;
+/** FUSE_PASSTHROUGH (1 << 37): bit 5 of flags2 (protocol 7.40, after this header's 7.38). */
+export const INIT2_PASSTHROUGH = 1 << 5;
 
 /** fuse_open_out.open_flags. */
 export const FOPEN_DIRECT_IO = 1 << 0;
 export const FOPEN_KEEP_CACHE = 1 << 1;
 export const FOPEN_NONSEEKABLE = 1 << 2;
 export const FOPEN_PARALLEL_DIRECT_WRITES = 1 << 6;
+/** FOPEN_PASSTHROUGH (7.40): reads and writes go to the backing file, in the kernel. */
+export const FOPEN_PASSTHROUGH = 1 << 7;
 
 /** fuse_setattr_in.valid bits. */
 export const FATTR_MODE = 1 << 0;
@@ -74,11 +78,11 @@ export const ENTRY_OUT = { size: 128, nodeid: 0, generation: 8, entryValid: 16, 
 /** struct fuse_attr_out (16 + fuse_attr). */
 export const ATTR_OUT = { size: 104, attrValid: 0, attrValidNsec: 8, attr: 16 } as const;
 /** struct fuse_init_in (the first 16 bytes; flags2 follows when INIT_EXT is set). */
-export const INIT_IN = { major: 0, minor: 4, maxReadahead: 8, flags: 12 } as const;
+export const INIT_IN = { major: 0, minor: 4, maxReadahead: 8, flags: 12, flags2: 16 } as const;
 /** struct fuse_init_out (64 bytes). */
 export const INIT_OUT = {
   size: 64, major: 0, minor: 4, maxReadahead: 8, flags: 12, maxBackground: 16, congestionThreshold: 18,
-  maxWrite: 20, timeGran: 24, maxPages: 28, mapAlignment: 30, flags2: 32,
+  maxWrite: 20, timeGran: 24, maxPages: 28, mapAlignment: 30, flags2: 32, maxStackDepth: 36,
 } as const;
 /** struct fuse_forget_in; struct fuse_batch_forget_in + fuse_forget_one[count]. */
 export const FORGET_IN = { nlookup: 0 } as const;
@@ -87,7 +91,7 @@ export const BATCH_FORGET_IN = { size: 8, count: 0, oneSize: 16, oneNodeid: 0, o
 export const SETATTR_IN = { valid: 0, fh: 8, fsize: 16, atime: 32, mtime: 40, atimensec: 56, mtimensec: 60, mode: 68, uid: 76, gid: 80 } as const;
 /** struct fuse_open_in; struct fuse_open_out (16 bytes). */
 export const OPEN_IN = { flags: 0 } as const;
-export const OPEN_OUT = { size: 16, fh: 0, openFlags: 8 } as const;
+export const OPEN_OUT = { size: 16, fh: 0, openFlags: 8, backingId: 12 } as const;
 /** struct fuse_read_in (40 bytes; also READDIR). */
 export const READ_IN = { fh: 0, offset: 8, size: 16, flags: 32 } as const;
 /** struct fuse_write_in (40 bytes, the data follows); struct fuse_write_out (8 bytes). */
