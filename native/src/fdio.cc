@@ -1,4 +1,4 @@
-// fdio: FdPoller (uv_poll reader/writer on one fd) and small synchronous fd helpers.
+// fdio: FdPoller (uv_poll reader/writer on one fd); the synchronous fd helpers are fdio_sync.cc.
 #include "fdio.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "args.h"
 #include "errors.h"
 #include "modules.h"
 
@@ -32,26 +33,6 @@ constexpr size_t kDefaultQueueFrames = 512;
 // notices a second one once both are started, so we refuse it up front with EEXIST.
 std::mutex g_liveMutex;
 std::set<std::pair<uv_loop_t*, int>> g_live;
-
-int ToFd(Napi::Env env, const Napi::Value& v, const char* syscall) {
-  if (!v.IsNumber()) ThrowInvalid(env, syscall, "fd must be a number");
-  int64_t fd = v.As<Napi::Number>().Int64Value();
-  if (fd < 0 || fd > INT32_MAX) ThrowErrno(env, EBADF, syscall);
-  return static_cast<int>(fd);
-}
-
-// Validates (buf, off, len) and returns a pointer into the buffer.
-uint8_t* Slice(const Napi::CallbackInfo& info, size_t first, const char* syscall, size_t* lenOut) {
-  Napi::Env env = info.Env();
-  if (!info[first].IsBuffer()) ThrowInvalid(env, syscall, "buffer must be a Buffer");
-  auto buf = info[first].As<Napi::Buffer<uint8_t>>();
-  size_t off = info[first + 1].IsUndefined() ? 0 : info[first + 1].As<Napi::Number>().Int64Value();
-  size_t len = info[first + 2].IsUndefined() ? buf.Length() - off
-                                             : info[first + 2].As<Napi::Number>().Int64Value();
-  if (off > buf.Length() || len > buf.Length() - off) ThrowInvalid(env, syscall, "offset/length outside the buffer");
-  *lenOut = len;
-  return buf.Data() + off;
-}
 
 }  // namespace
 
@@ -405,80 +386,10 @@ void FdPoller::Call(Napi::FunctionReference& fn, const std::vector<napi_value>& 
   }
 }
 
-// --- synchronous helpers ---------------------------------------------------------------------
-
-static Napi::Value FdRead(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "read");
-  size_t len = 0;
-  uint8_t* p = Slice(info, 1, "read", &len);
-  for (;;) {
-    ssize_t n = ::read(fd, p, len);
-    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
-    if (errno != EINTR) ThrowErrno(env, errno, "read");
-  }
-}
-
-static Napi::Value FdWrite(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "write");
-  size_t len = 0;
-  uint8_t* p = Slice(info, 1, "write", &len);
-  for (;;) {
-    ssize_t n = ::write(fd, p, len);
-    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
-    if (errno != EINTR) ThrowErrno(env, errno, "write");
-  }
-}
-
-static Napi::Value FdClose(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "close");
-  // Linux releases the fd even when close() reports EINTR: never retry.
-  if (::close(fd) < 0 && errno != EINTR) ThrowErrno(env, errno, "close");
-  return env.Undefined();
-}
-
-static Napi::Value FdIoctlInt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "ioctl");
-  if (!info[1].IsNumber()) ThrowInvalid(env, "ioctl", "request must be a number");
-  unsigned long req = static_cast<unsigned long>(info[1].As<Napi::Number>().Int64Value());
-  int value = 0;
-  if (::ioctl(fd, req, &value) < 0) ThrowErrno(env, errno, "ioctl");
-  return Napi::Number::New(env, value);
-}
-
-static Napi::Value FdPoll(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "poll");
-  struct pollfd p = {fd, static_cast<short>(info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : POLLIN), 0};
-  for (;;) {
-    int r = ::poll(&p, 1, 0);
-    if (r >= 0) return Napi::Number::New(env, r == 0 ? 0 : p.revents);
-    if (errno != EINTR) ThrowErrno(env, errno, "poll");
-  }
-}
-
-static Napi::Value FdPipe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) ThrowErrno(env, errno, "pipe2");
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, fds[0]);
-  out.Set(1u, fds[1]);
-  return out;
-}
-
 void InitFdio(Napi::Env env, Napi::Object exports) {
   FdPoller::Init(env, exports);
   InitFdWatch(env, exports);
-  exports.Set("fdRead", Napi::Function::New(env, FdRead, "fdRead"));
-  exports.Set("fdWrite", Napi::Function::New(env, FdWrite, "fdWrite"));
-  exports.Set("fdClose", Napi::Function::New(env, FdClose, "fdClose"));
-  exports.Set("fdIoctlInt", Napi::Function::New(env, FdIoctlInt, "fdIoctlInt"));
-  exports.Set("fdPoll", Napi::Function::New(env, FdPoll, "fdPoll"));
-  exports.Set("fdPipe", Napi::Function::New(env, FdPipe, "fdPipe"));
+  InitFdSync(env, exports);
 }
 
 }  // namespace devfs

@@ -19,6 +19,8 @@ bool ClaimPolledFd(uv_loop_t* loop, int fd);
 void ReleasePolledFd(uv_loop_t* loop, int fd);
 /// fdio_ready.cc: FdWatch (one-shot readiness without reading).
 void InitFdWatch(Napi::Env env, Napi::Object exports);
+/// fdio_sync.cc: fdRead, fdWrite, fdClose, fdIoctlInt, fdPoll, fdPipe.
+void InitFdSync(Napi::Env env, Napi::Object exports);
 
 /// One fd polled on the env's loop. Stream mode: reads until EAGAIN and delivers chunks; EIO
 /// (a pty master whose slaves are all closed) and read() == 0 are end of output. Datagram mode:

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "fdio.h"
+#include "poll_handle.h"
 
 namespace devfs {
 
@@ -31,21 +32,15 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     if (!info[1].IsFunction()) ThrowInvalid(env, "FdWatch", "onReady callback required");
     fd_ = info[0].As<Napi::Number>().Int32Value();
     onReady_ = Napi::Persistent(info[1].As<Napi::Function>());
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
+    uv_loop_t* loop = LoopOf(env);
     if (!ClaimPolledFd(loop, fd_)) ThrowErrno(env, EEXIST, "uv_poll_init");
-    handle_ = new uv_poll_t;
-    int r = uv_poll_init(loop, handle_, fd_);
+    int r = poll_.Open(loop, fd_, this);
     if (r < 0) {
-      delete handle_;
-      handle_ = nullptr;
       ReleasePolledFd(loop, fd_);
       ThrowErrno(env, -r, "uv_poll_init");
     }
-    handle_->data = this;
     asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "FdWatch");
-    napi_add_env_cleanup_hook(env, OnCleanup, this);
-    hooked_ = true;
+    hook_.Add(env, OnCleanup, this);
   }
 
   ~FdWatch() override { Stop(false); }
@@ -54,11 +49,11 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
   // arm(pollEvents): waits once for POLLIN and/or POLLOUT (Linux bits); onReady(revents) then.
   Napi::Value Arm(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!handle_) ThrowErrno(env, EBADF, "poll");
+    if (!poll_) ThrowErrno(env, EBADF, "poll");
     int ev = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : POLLIN;
     int uvev = ((ev & POLLIN) ? UV_READABLE : 0) | ((ev & POLLOUT) ? UV_WRITABLE : 0);
     if (!uvev) uvev = UV_READABLE;
-    int r = uv_poll_start(handle_, uvev, OnPoll);
+    int r = uv_poll_start(poll_.get(), uvev, OnPoll);
     if (r < 0) ThrowErrno(env, -r, "poll");
     if (!armed_) {
       armed_ = true;
@@ -80,7 +75,7 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
   Napi::Value GetArmed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), armed_); }
 
   void DisarmNow() {
-    if (handle_) uv_poll_stop(handle_);
+    if (poll_) uv_poll_stop(poll_.get());
     if (armed_) {
       armed_ = false;
       Napi::Reference<Napi::Object>::Unref();
@@ -100,25 +95,19 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     if (events & UV_DISCONNECT) revents |= POLLHUP;
     self->DisarmNow();
     if (self->onReady_.IsEmpty()) return;
-    try {
-      self->onReady_.MakeCallback(self->Value(), {Napi::Number::New(env, revents)}, *self->asyncContext_);
-    } catch (const Napi::Error& e) {
-      napi_fatal_exception(env, e.Value());
-    }
+    CallOrFatal(env, self->onReady_.Value(), self->Value(), {Napi::Number::New(env, revents)}, *self->asyncContext_);
   }
 
   static void OnCleanup(void* arg) {
     auto* self = static_cast<FdWatch*>(arg);
-    self->hooked_ = false;
+    self->hook_.Consumed();
     self->Stop(true);
   }
 
   void Stop(bool fromCleanup) {
-    if (handle_) {
-      ReleasePolledFd(handle_->loop, fd_);
-      handle_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-      handle_ = nullptr;
+    if (poll_) {
+      ReleasePolledFd(poll_.get()->loop, fd_);
+      poll_.Close();
     }
     if (armed_) {
       armed_ = false;
@@ -126,16 +115,13 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     }
     // The callback closes over the watch's owner: kept, it would keep both alive for good.
     if (!fromCleanup) onReady_.Reset();
-    if (hooked_) {
-      hooked_ = false;
-      napi_remove_env_cleanup_hook(Env(), OnCleanup, this);
-    }
+    hook_.Remove(Env());
   }
 
   int fd_ = -1;
   bool armed_ = false;
-  bool hooked_ = false;
-  uv_poll_t* handle_ = nullptr;
+  PollHandle poll_;
+  CleanupHook hook_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::FunctionReference onReady_;
 };

@@ -10,19 +10,13 @@
 
 #include <string>
 
+#include "args.h"
 #include "errors.h"
 #include "modules.h"
 
 namespace devfs {
 
 namespace {
-
-int ArgFd(const Napi::CallbackInfo& info, const char* syscall) {
-  if (!info[0].IsNumber()) ThrowInvalid(info.Env(), syscall, "fd must be a number");
-  int64_t fd = info[0].As<Napi::Number>().Int64Value();
-  if (fd < 0 || fd > INT32_MAX) ThrowErrno(info.Env(), EBADF, syscall);
-  return static_cast<int>(fd);
-}
 
 int Ptn(Napi::Env env, int fd) {
   unsigned int n = 0;
@@ -75,7 +69,7 @@ Napi::Value PtyOpenSlave(const Napi::CallbackInfo& info) {
 // ptySetWinsize(fd, cols, rows): TIOCSWINSZ (the foreground process group gets SIGWINCH).
 Napi::Value PtySetWinsize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgFd(info, "ioctl");
+  int fd = ToFd(info.Env(), info[0], "ioctl");
   if (!info[1].IsNumber() || !info[2].IsNumber()) ThrowInvalid(env, "ioctl", "cols and rows must be numbers");
   int64_t cols = info[1].As<Napi::Number>().Int64Value(), rows = info[2].As<Napi::Number>().Int64Value();
   if (cols < 1 || rows < 1 || cols > 0xffff || rows > 0xffff) ThrowInvalid(env, "ioctl", "cols and rows must be 1..65535");
@@ -89,7 +83,7 @@ Napi::Value PtySetWinsize(const Napi::CallbackInfo& info) {
 // ptyGetWinsize(fd) → { cols, rows }: TIOCGWINSZ.
 Napi::Value PtyGetWinsize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgFd(info, "ioctl");
+  int fd = ToFd(info.Env(), info[0], "ioctl");
   struct winsize ws = {};
   if (::ioctl(fd, TIOCGWINSZ, &ws) < 0) ThrowErrno(env, errno, "ioctl");
   Napi::Object out = Napi::Object::New(env);
@@ -100,7 +94,7 @@ Napi::Value PtyGetWinsize(const Napi::CallbackInfo& info) {
 
 // ptyGetPtn(fd) → host pty number (TIOCGPTN on the master).
 Napi::Value PtyGetPtn(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), Ptn(info.Env(), ArgFd(info, "ioctl")));
+  return Napi::Number::New(info.Env(), Ptn(info.Env(), ToFd(info.Env(), info[0], "ioctl")));
 }
 
 }  // namespace

@@ -3,22 +3,16 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "args.h"
 #include "errors.h"
 #include "modules.h"
 
 namespace devfs {
 
-static int ArgFd(const Napi::CallbackInfo& info, const char* syscall) {
-  if (!info[0].IsNumber()) ThrowInvalid(info.Env(), syscall, "fd must be a number");
-  int64_t fd = info[0].As<Napi::Number>().Int64Value();
-  if (fd < 0 || fd > INT32_MAX) ThrowErrno(info.Env(), EBADF, syscall);
-  return static_cast<int>(fd);
-}
-
 // peerCred(fd) → { pid, uid, gid } of the process that connected (or created the pair).
 static Napi::Value PeerCred(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgFd(info, "getsockopt");
+  int fd = ToFd(info.Env(), info[0], "getsockopt");
   struct ucred cred = {};
   socklen_t len = sizeof cred;
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) ThrowErrno(env, errno, "getsockopt");

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "errors.h"
+#include "poll_handle.h"
 #include "pty.h"
 
 namespace devfs {
@@ -41,22 +42,16 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     onExit_ = Napi::Persistent(info[1].As<Napi::Function>());
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));  // always O_CLOEXEC
     if (pidfd_ < 0) ThrowErrno(env, errno, "pidfd_open");
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    handle_ = new uv_poll_t;
-    int r = uv_poll_init(loop, handle_, pidfd_);
-    if (r == 0) r = uv_poll_start(handle_, UV_READABLE, OnPoll);
+    int r = poll_.Open(LoopOf(env), pidfd_, this);
+    if (r == 0) r = uv_poll_start(poll_.get(), UV_READABLE, OnPoll);
     if (r < 0) {
-      delete handle_;
-      handle_ = nullptr;
+      poll_.Close();
       ::close(pidfd_);
       ThrowErrno(env, -r, "uv_poll_start");
     }
-    handle_->data = this;
     asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "ProcessWatcher");
     Napi::Reference<Napi::Object>::Ref();  // alive until the exit is reported or close()
-    napi_add_env_cleanup_hook(env, OnCleanup, this);
-    hooked_ = true;
+    hook_.Add(env, OnCleanup, this);
   }
 
   ~ProcessWatcher() override { Stop(false); }
@@ -80,16 +75,12 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     // Stop drops the callback's reference (see Stop): take the function first.
     Napi::Function onExit = self->onExit_.Value();
     self->Stop(false);
-    try {
-      onExit.MakeCallback(self->Value(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)}, *self->asyncContext_);
-    } catch (const Napi::Error& e) {
-      napi_fatal_exception(env, e.Value());
-    }
+    CallOrFatal(env, onExit, self->Value(), {Napi::Number::New(env, code), Napi::Number::New(env, sig)}, *self->asyncContext_);
   }
 
   static void OnCleanup(void* arg) {
     auto* self = static_cast<ProcessWatcher*>(arg);
-    self->hooked_ = false;
+    self->hook_.Consumed();
     if (!self->exited_) {
       int st;
       waitpid(self->pid_, &st, WNOHANG);  // reap if already gone; a live child is left running
@@ -100,19 +91,14 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
   // Closes the handle and the pidfd; drops the self-reference and the callback's (a strong root
   // that closes over whoever holds this watcher) — not from the cleanup hook.
   void Stop(bool fromCleanup) {
-    if (handle_) {
-      handle_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-      handle_ = nullptr;
+    if (poll_) {
+      poll_.Close();
       ::close(pidfd_);
       pidfd_ = -1;
       if (!fromCleanup) Napi::Reference<Napi::Object>::Unref();
     }
     if (!fromCleanup) onExit_.Reset();
-    if (hooked_) {
-      hooked_ = false;
-      napi_remove_env_cleanup_hook(Env(), OnCleanup, this);
-    }
+    hook_.Remove(Env());
   }
 
   Napi::Value Kill(const Napi::CallbackInfo& info) {
@@ -164,11 +150,11 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
     return info.Env().Undefined();
   }
   Napi::Value JsRef(const Napi::CallbackInfo& info) {
-    if (handle_) uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
+    if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_.get()));
     return info.Env().Undefined();
   }
   Napi::Value JsUnref(const Napi::CallbackInfo& info) {
-    if (handle_) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
+    if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_.get()));
     return info.Env().Undefined();
   }
   Napi::Value GetPid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pid_); }
@@ -177,8 +163,8 @@ class ProcessWatcher : public Napi::ObjectWrap<ProcessWatcher> {
   pid_t pid_ = 0;
   int pidfd_ = -1;
   bool exited_ = false;
-  bool hooked_ = false;
-  uv_poll_t* handle_ = nullptr;
+  PollHandle poll_;
+  CleanupHook hook_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::FunctionReference onExit_;
 };
