@@ -137,7 +137,7 @@ describeHost('md partitions on real sfdisk images', [needTool('sfdisk')], () => 
     await ext.close();
   });
 
-  test('a corrupt GPT is reported by an event and ignored; a good backup is used with a warning', async () => {
+  test('a corrupt GPT is reported by an event and changes nothing; a good backup is used with a warning', async () => {
     const img = path.join(t.dir, 'gpt.img');
     sfdiskImage(img, 16 * MiB, GPT_SCRIPT);
     patchGptHeader(img, 1, (h) => { h[16] ^= 0xff; }, false);
@@ -146,10 +146,15 @@ describeHost('md partitions on real sfdisk images', [needTool('sfdisk')], () => 
     const warn = await f.notices('table-warnings');
     expect(String((warn[0].data!.warnings as string[])[0])).toMatch(/using the backup/);
 
+    const before = f.md.info('md0').partitions;
+    const p1 = await f.mount.open('md0p1', 'r');
     patchGptHeader(img, backupLba(img), (h) => { h[16] ^= 0xff; }, false);
     const r = await f.md.rescan('md0');
-    expect(r).toMatchObject({ ok: false, fault: 'bad-header-crc' });
-    expect(f.md.info('md0')).toMatchObject({ scheme: 'none', fault: 'bad-header-crc', partitions: [] });
+    expect(r).toMatchObject({ ok: false, fault: 'bad-header-crc', error: { code: 'EINVAL' } });
+    // the children of the last good table stay, and so do their open handles
+    expect(f.md.info('md0')).toMatchObject({ scheme: 'gpt', fault: 'bad-header-crc', partitions: before });
+    expect(await p1.read(Buffer.alloc(512), 0)).toBe(512);
+    await p1.close();
     const bad = await f.notices('table-corrupt');
     expect(bad).toHaveLength(1);
     expect(bad[0]).toMatchObject({ name: 'md0', data: { fault: 'bad-header-crc' } });

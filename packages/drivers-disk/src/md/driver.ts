@@ -18,7 +18,7 @@ export interface MdInfo {
   sectorSize: number;
   opens: number;
   scheme: 'mbr' | 'gpt' | 'none';
-  /** Set when the last scan found a corrupt table (ignored: no partitions). */
+  /** Set when the last scan could not read the table (the partitions of the last good one stay). */
   fault?: string;
   partitions: Array<{ name: string; index: number; start: number; sectors: number; type: string; label?: string; name_on_media?: string }>;
 }
@@ -73,7 +73,7 @@ export class MdDriver {
     }
     const u: MdUnit = {
       unit, name, type: o.type, file: o.file, store, disk, softc, dev,
-      watch: this.partitioner.initialWatch(disk), signature: '[]', children: [], queue: Promise.resolve(),
+      watch: this.partitioner.initialWatch(disk), scheme: 'none', signature: '[]', children: [], queue: Promise.resolve(),
     };
     this.units.set(name, u);
     await this.partitioner.rescan(u);
@@ -120,7 +120,7 @@ export class MdDriver {
     return {
       name: u.name, unit: u.unit, type: u.type, ...(u.file ? { file: u.file } : {}),
       mediaSize: u.disk.mediaSize, sectorSize: u.disk.sectorSize, opens: u.softc.opens,
-      scheme: scan && scan.ok ? scan.scheme : 'none',
+      scheme: u.scheme,
       ...(scan && !scan.ok ? { fault: scan.fault } : {}),
       partitions: u.children.map((c) => ({
         name: c.name, index: c.info.index, start: c.info.start, sectors: c.info.sectors, type: c.info.type,

@@ -59,10 +59,14 @@ export class Partitioner {
     u.watch = watch;
     u.scan = result;
     if (!result.ok) {
+      // A table that cannot be read (corrupt, or the store failed) changes nothing: the children of
+      // the last good scan stay, with their open handles (a table rewritten in several writes is
+      // briefly inconsistent); only a readable table — or none at all — replaces them.
       this.notify(u, 'table-corrupt', { scheme: result.scheme, fault: result.fault, message: result.error.message, warnings: result.warnings });
-    } else if (result.warnings.length > 0) {
-      this.notify(u, 'table-warnings', { scheme: result.scheme, warnings: result.warnings });
+      return result;
     }
+    if (result.warnings.length > 0) this.notify(u, 'table-warnings', { scheme: result.scheme, warnings: result.warnings });
+    u.scheme = result.scheme;
     const wanted = this.wanted(u, result);
     const keys = wanted.map(keyOf);
     const signature = JSON.stringify(keys);
@@ -83,14 +87,14 @@ export class Partitioner {
     u.children.sort((a, b) => a.info.index - b.info.index);
     u.signature = signature;
     this.notify(u, 'table-changed', {
-      scheme: result.ok ? result.scheme : 'none',
+      scheme: result.scheme,
       partitions: u.children.map((c) => ({ name: c.name, start: c.info.start, sectors: c.info.sectors, ...(c.label ? { label: c.label } : {}) })),
     });
     return result;
   }
 
-  private wanted(u: MdUnit, result: ScanResult): Wanted[] {
-    if (!result.ok || result.scheme === 'none') return [];
+  private wanted(u: MdUnit, result: ScanResult & { ok: true }): Wanted[] {
+    if (result.scheme === 'none') return [];
     const labels = result.scheme === 'gpt' ? assignLabels(result.partitions) : new Map<number, string>();
     const sep = result.scheme === 'gpt' ? 'p' : 's';
     return result.partitions.map((info) => ({ name: `${u.name}${sep}${info.index}`, info, label: labels.get(info.index) }));

@@ -34,6 +34,8 @@ export interface MdUnit {
   watch: SectorRanges;
   /** The last scan's result. */
   scan?: ScanResult;
+  /** Scheme of the last table read (what the children come from). */
+  scheme: 'mbr' | 'gpt' | 'none';
   /** Identity of the current children (names, extents, labels) to skip no-op rescans. */
   signature: string;
   children: PartitionNode[];
