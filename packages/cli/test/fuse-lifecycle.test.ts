@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, startDaemon, stopDaemon, tempDir } from './helpers';
+import { cli, letOthersReachRepo, startDaemon, stopDaemon, tempDir } from './helpers';
 import { forceUnmount, mountedType, sh } from './fuse-helpers';
 import { describeHost, needFile, needRoot } from '../../../test-support/host';
 
@@ -84,11 +84,11 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
     }
   }, 30000);
 
-  it('pts/N links to the host slave: stty reads its size and a write shows on the session', async () => {
+  it('pts/N links to the host slave: stty reads its size and a write shows on the session; uid 65534 sees and uses only its own', async () => {
     const sock = path.join(dir, 'd.sock');
     const d = await startDaemon(sock, ['--fuse', dev]);
     try {
-      const session = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'echo started; sleep 2; echo done'], { timeoutMs: 10000 });
+      const session = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'echo started; sleep 3; echo done'], { timeoutMs: 10000 });
       let link = '';
       for (let i = 0; i < 50 && !/^\/dev\/pts\/\d+$/.test(link); i++) {
         link = (await sh(`readlink ${dev}/pts/0`)).out.trim();
@@ -97,6 +97,24 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
       expect(link).toMatch(/^\/dev\/pts\/\d+$/);
       expect((await sh(`stty -F ${dev}/pts/0 size`)).out).toMatch(/^\d+ \d+\n$/);
       expect((await sh(`echo from-host > ${dev}/pts/0`)).code).toBe(0);
+      // uid 65534's own pty: in its jail view it sees that one only, and it works as its terminal
+      const restore = letOthersReachRepo();
+      try {
+        const theirs = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'sleep 2'], { uid: 65534, gid: 65534, timeoutMs: 10000 });
+        let seen = '';
+        for (let i = 0; i < 50 && !/^\d+\n$/.test(seen); i++) {
+          seen = (await sh(`ls ${dev}/pts`, { uid: 65534, gid: 65534 })).out;
+          if (!/^\d+\n$/.test(seen)) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(seen).toMatch(/^\d+\n$/);
+        expect(seen).not.toBe('0\n');
+        expect((await sh(`ls ${dev}/pts`)).out.split('\n').filter(Boolean)).toHaveLength(2);
+        expect((await sh(`stty -F ${dev}/pts/${seen.trim()} size`, { uid: 65534, gid: 65534 })).out).toMatch(/^\d+ \d+\n$/);
+        expect((await sh(`ls ${dev}/pts/0`, { uid: 65534, gid: 65534 })).err).toMatch(/No such file or directory/);
+        await theirs;
+      } finally {
+        restore();
+      }
       const r = await session;
       expect(r.stdout).toContain('from-host');
       expect(r.stdout).toContain('done');
