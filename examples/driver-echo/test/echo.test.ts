@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { createHost, FIONREAD, POLLIN, POLLOUT, Host } from '@devfs/core';
+import { until } from '../../../test-support/wait';
 
 const pkgDir = path.join(__dirname, '..');
 
@@ -26,8 +27,9 @@ describe('echo driver loaded as an outside plugin, by path', () => {
     const n = await a.read(buf);
     expect(buf.subarray(0, n).toString()).toBe('hello');
     await a.close();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(m.readdir('').map((d) => d.name).filter((x) => /^echo\d/.test(x))).toEqual(['echo1']);
+    const units = () => m.readdir('').map((d) => d.name).filter((x) => /^echo\d/.test(x));
+    await until(() => units().length === 1, 'echo0 to go after its cloned handle closed');
+    expect(units()).toEqual(['echo1']);
     await b.close();
   });
 

@@ -1,5 +1,5 @@
 import { Cdev, Cdevsw, DevFile, POLLIN, POLLNVAL, POLLERR, SelInfo, selrecord, devfsError, MAKEDEV_ETERNAL } from '@devfs/core';
-import { bareKernel, plainsw } from './helpers';
+import { bareKernel, plainsw, until } from './helpers';
 
 describe('destroy_dev', () => {
   test('waits for an in-flight call, calls d_purge, later calls get ENXIO, cdevpriv dtor runs once', async () => {
@@ -79,7 +79,7 @@ describe('destroy_dev', () => {
     dev = k.make_dev(sw, 0, 0, 0, 0o666, 'sd');
     const f = await k.mount().open('sd', 'r');
     await f.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => cb.mock.calls.length > 0, "destroy_dev_sched's callback");
     expect(cb).toHaveBeenCalledTimes(1);
     expect(k.lookupDev('sd')).toBeUndefined();
     expect(dev.dying).toBe(true);

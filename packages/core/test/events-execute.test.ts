@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeHost, needFile, needTool } from '../../../test-support/host';
+import { until } from '../../../test-support/wait';
 import { EventActionHost, Events } from '../src/events';
 
 type Reported = { code?: string; message: string; rule?: string; pid?: number };
@@ -104,10 +105,10 @@ describeHost('EXECUTE', [needTool('touch'), needFile('/bin/sh'), needTool('sleep
     expect(errors[0].message).toContain('killed after 300 ms');
     for (const e of errors) expect(gone(e.pid as number)).toBe(true);
     const bg = Number(fs.readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 50));
     // The background child of the group was killed too. Orphaned by sh, it belongs to init,
     // which reaps it in its own time: dead (a zombie not ours, or gone) is what we can require.
-    expect(deadNotOurs(bg)).toBe(true);
+    const dead = () => { try { return deadNotOurs(bg); } catch { return true; /* reaped between the two reads */ } };
+    await expect(until(dead, `the background child ${bg} to die`)).resolves.toBeUndefined();
   });
 
   test('programs beyond the concurrency limit wait their turn, in order', async () => {

@@ -12,15 +12,5 @@ export const plainsw: Cdevsw = { d_name: 'plain' };
 export const alice: Cred = { uid: 1001, gid: 1001, groups: [1001, 20] };
 export const bob: Cred = { uid: 1002, gid: 1002, groups: [1002, 20] };
 
-/** Expects `fn` to throw a DevfsError with `code`. */
-export function expectCode(fn: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeDefined();
-  expect((thrown as { code?: string }).code).toBe(code);
-  expect(typeof (thrown as { errno?: number }).errno).toBe('number');
-}
+export { expectCode } from '../../../test-support/codes';
+export { until } from '../../../test-support/wait';
