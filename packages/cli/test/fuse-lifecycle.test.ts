@@ -90,7 +90,7 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
     try {
       const session = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'echo started; sleep 3; echo done'], { timeoutMs: 10000 });
       let link = '';
-      for (let i = 0; i < 50 && !/^\/dev\/pts\/\d+$/.test(link); i++) {
+      for (let i = 0; i < 200 && !/^\/dev\/pts\/\d+$/.test(link); i++) {
         link = (await sh(`readlink ${dev}/pts/0`)).out.trim();
         if (!link) await new Promise((r) => setTimeout(r, 50));
       }
@@ -102,7 +102,7 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
       try {
         const theirs = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'sleep 2'], { uid: 65534, gid: 65534, timeoutMs: 10000 });
         let seen = '';
-        for (let i = 0; i < 50 && !/^\d+\n$/.test(seen); i++) {
+        for (let i = 0; i < 200 && !/^\d+\n$/.test(seen); i++) {
           seen = (await sh(`ls ${dev}/pts`, { uid: 65534, gid: 65534 })).out;
           if (!/^\d+\n$/.test(seen)) await new Promise((r) => setTimeout(r, 50));
         }
