@@ -18,6 +18,9 @@ import type { Call, DeviceInfo, ExportState, OpenFile } from '../context';
 import { pathOf } from './entries';
 import * as os from 'os';
 
+/** A blocked read or write re-checks for FUSE_INTERRUPT at least this often. */
+const WAIT_SLICE_MS = 1000;
+
 /** BLKGETSIZE64 = _IOR(0x12, 114, size_t): the media size, answered from DeviceInfo.size. */
 export const BLKGETSIZE64 = 0x80081272;
 
@@ -90,7 +93,11 @@ async function blocking<T>(c: Call, f: OpenFile, nonblock: boolean, events: numb
     if (c.interrupted) throw new Errno(os.constants.errno.EINTR);
     await new Promise<void>((resolve, reject) => {
       c.onInterrupt = () => reject(new Errno(os.constants.errno.EINTR));
-      f.file.poll(events).then(() => resolve(), reject);
+      // waits in slices, so a wait whose caller was interrupted ends within one (no pile-up)
+      const wait = (): void => {
+        f.file.poll(events, WAIT_SLICE_MS).then((r) => (r !== 0 || c.interrupted ? resolve() : wait()), reject);
+      };
+      wait();
     });
   }
 }
