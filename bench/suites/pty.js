@@ -84,7 +84,7 @@ async function run(ctx) {
         ours: 0, base: 2,
       });
     }
-    await ctx.timeSides(rows.tput.label, sides, pairs, { minSamples: 3, maxSamples: ctx.quick ? 3 : 5, fixedReps: 1, warmup: true });
+    await ctx.timeSides(rows.tput.label, sides, pairs, { minSamples: 3, maxSamples: ctx.quick ? 3 : 8, fixedReps: 1, warmup: true });
     if (!c.bin) { ctx.skip(rows.ceiling, c.skip); ctx.skip(rows.nearCeiling, c.skip); }
   } finally {
     c.cleanup?.();

@@ -29,10 +29,10 @@ constexpr size_t kKeepCapacity = 1 << 20;        // the spare buffer keeps its m
 // Bulk output: a round that read at least kBulk bytes (the line discipline hands out at most 4 KiB
 // a read, then the next needs a kernel worker hop) is followed by more within microseconds. Then
 // the loop is woken only once kWakeAt bytes wait or no more came within kHoldNs — one wakeup per
-// ~64 KiB instead of one per 4 KiB (the loop's thread then competes less with the writer and the
+// 512 KiB instead of one per 4 KiB (the loop's thread then competes less with the writer and the
 // kernel worker). Small reads (keystrokes, prompts) wake the loop at once.
 constexpr size_t kBulk = 3072;
-constexpr size_t kWakeAt = 64 * 1024;
+constexpr size_t kWakeAt = 512 * 1024;
 constexpr long kHoldNs = 200 * 1000;
 constexpr size_t kDefaultMaxBuffered = 4 << 20;  // 4 MiB waiting for the loop, then the thread waits
 
