@@ -108,13 +108,37 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     expect(ex!.inFlight).toBe(0);
   });
 
-  it('passthrough (experimental): a read-only open of a device with a backing file is read by the kernel from that file', async () => {
-    const disk = path.join(dir, 'disk.bin');
+  it('answers operations it does not implement with ENOSYS or the mount\'s refusal, and keeps serving', async () => {
+    const mk = await sh(`mkdir ${dir}/mnt/newdir`);
+    expect(mk.code).not.toBe(0);
+    expect(mk.err).toMatch(/Function not implemented/);
+    const mv = await sh(`mv ${dir}/mnt/zero ${dir}/mnt/zero2`);
+    expect(mv.code).not.toBe(0);
+    expect((await sh(`ls ${dir}/mnt`)).out).toMatch(/^zero$/m);
+  });
+});
+
+/** FUSE_PASSTHROUGH came with Linux 6.9. */
+const needPassthrough = (): string | null => {
+  const [maj, min] = os.release().split('.').map(Number);
+  return maj > 6 || (maj === 6 && min >= 9) ? null : `needs Linux >= 6.9 for FUSE passthrough (this is ${os.release()})`;
+};
+
+describeHost('FUSE passthrough (experimental option)', [needRoot, needFile('/dev/fuse'), needTool('python3'), needPassthrough], () => {
+  let dir = '';
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-fuse-pt-')); });
+  afterAll(async () => {
+    await sh(`umount -l ${dir}/pt-mnt 2>/dev/null`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a read-only open of a device with a backing file is read by the kernel from that file', async () => {
     const backing = path.join(dir, 'backing.bin');
-    fs.writeFileSync(disk, Buffer.alloc(1 << 20, 0x11));
     fs.writeFileSync(backing, Buffer.alloc(1 << 20, 0x22));
     // a device whose driver answers 0x11 bytes; its declared backing file holds 0x22 bytes
     const sw: Cdevsw = { d_name: 'pt', d_read: (_d, buf) => { buf.fill(0x11); return buf.length; }, d_write: (_d, buf) => buf.length };
+    const kernel = createKernel();
+    const root = kernel.mount({ name: 'root' });
     kernel.make_dev(sw, 0, 0, 0, 0o666, 'pt');
     const pt = await startFuseExport({
       kernel, dir: path.join(dir, 'pt-mnt'), mountFor: () => root, passthrough: true,
@@ -128,15 +152,6 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     } finally {
       await pt.close();
     }
-  });
-
-  it('answers operations it does not implement with ENOSYS or the mount\'s refusal, and keeps serving', async () => {
-    const mk = await sh(`mkdir ${dir}/mnt/newdir`);
-    expect(mk.code).not.toBe(0);
-    expect(mk.err).toMatch(/Function not implemented/);
-    const mv = await sh(`mv ${dir}/mnt/zero ${dir}/mnt/zero2`);
-    expect(mv.code).not.toBe(0);
-    expect((await sh(`ls ${dir}/mnt`)).out).toMatch(/^zero$/m);
   });
 });
 
