@@ -14,17 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "errors.h"
 #include "modules.h"
 
 namespace devfs {
-
-static int FdArg(const Napi::CallbackInfo& info, size_t i, const char* syscall) {
-  if (!info[i].IsNumber()) ThrowArgType(info.Env(), "fd", "of type number");
-  int64_t fd = info[i].As<Napi::Number>().Int64Value();
-  if (fd < 0 || fd > INT32_MAX) ThrowErrno(info.Env(), EBADF, syscall);
-  return static_cast<int>(fd);
-}
 
 static std::string StrArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsString()) ThrowArgType(info.Env(), name, "of type string");
@@ -62,7 +56,7 @@ static Napi::Value FuseUnmount(const Napi::CallbackInfo& info) {
 // none waits, ENOMSG when a message came without an fd.
 static Napi::Value FuseRecvFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int sock = FdArg(info, 0, "recvmsg");
+  int sock = ToFd(info.Env(), info[0], "recvmsg");
   char byte;
   struct iovec iov = {&byte, 1};
   union {
@@ -92,7 +86,7 @@ static Napi::Value FuseRecvFd(const Napi::CallbackInfo& info) {
 // fuseWritev(fd, buffers[]) → bytes written: one writev(2), i.e. one FUSE reply or notification.
 static Napi::Value FuseWritev(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = FdArg(info, 0, "writev");
+  int fd = ToFd(info.Env(), info[0], "writev");
   if (!info[1].IsArray()) ThrowArgType(env, "buffers", "an array of Buffers");
   Napi::Array arr = info[1].As<Napi::Array>();
   uint32_t count = arr.Length();
@@ -127,9 +121,9 @@ constexpr unsigned long kBackingClose = _IOW(229, 2, uint32_t);
 // fuseBackingOpen(devFd, fileFd) → backing id for FOPEN_PASSTHROUGH (needs CAP_SYS_ADMIN and a
 // connection that negotiated FUSE_PASSTHROUGH). The kernel keeps its own reference to the file.
 static Napi::Value FuseBackingOpen(const Napi::CallbackInfo& info) {
-  int dev = FdArg(info, 0, "ioctl");
+  int dev = ToFd(info.Env(), info[0], "ioctl");
   BackingMap map = {};
-  map.fd = FdArg(info, 1, "ioctl");
+  map.fd = ToFd(info.Env(), info[1], "ioctl");
   int id = ::ioctl(dev, kBackingOpen, &map);
   if (id < 0) ThrowErrno(info.Env(), errno, "ioctl");
   return Napi::Number::New(info.Env(), id);
@@ -137,7 +131,7 @@ static Napi::Value FuseBackingOpen(const Napi::CallbackInfo& info) {
 
 // fuseBackingClose(devFd, id): releases a backing id (files opened with it keep working).
 static Napi::Value FuseBackingClose(const Napi::CallbackInfo& info) {
-  int dev = FdArg(info, 0, "ioctl");
+  int dev = ToFd(info.Env(), info[0], "ioctl");
   if (!info[1].IsNumber()) ThrowArgType(info.Env(), "id", "of type number");
   uint32_t id = info[1].As<Napi::Number>().Uint32Value();
   if (::ioctl(dev, kBackingClose, &id) < 0) ThrowErrno(info.Env(), errno, "ioctl");
