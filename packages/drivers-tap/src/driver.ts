@@ -1,13 +1,15 @@
-import { native, LinkEvent, LinkWatcherHandle, TAP_TAG } from '@devfs/native';
-import {
-  arg, devfsError, toDevfsError, reasonOf, isErrno, Cdev, Cdevsw, DevfsError, DevFile, Fileops, Kernel, UnitAllocator,
-} from '@devfs/core';
+import { native, LinkWatcherHandle, TAP_TAG } from '@devfs/native';
+import { arg, devfsError, toDevfsError, reasonOf, isErrno, Cdev, Cdevsw, DevfsError, Kernel, UnitAllocator } from '@devfs/core';
 import { TAP_MAX_UNIT, TAP_SYSCTL_PREFIX } from './constants';
 import { checkTapOptions, CheckedTapOptions, TapOptions } from './options';
 import { formatMac, parseMac, randomTapMac } from './mac';
 import { tapHostProblem } from './host-check';
 import { sigioTarget } from './owner';
-import { TapInterface, TapOrigin } from './tap-if';
+import { TapInterface } from './tap-if';
+import { tapNodeDevsw } from './node';
+import { tapClonerDevsw } from './cloner';
+import { HostInterface, newHostInterface } from './units';
+import { adoptForeign, linkEvent, releaseForeign, TapTable } from './foreign';
 
 const TAPN = /^tap(\d+)$/;
 
@@ -15,8 +17,9 @@ const TAPN = /^tap(\d+)$/;
  * The tap driver: the `tap` cloner node (each open creates a host interface tapN and returns a
  * handle of its own; closing it destroys the interface), `tapN` nodes for persistent interfaces
  * (`create`/`destroy`, one open at a time) and for taps created outside (`ip tuntap add`), which a
- * native netlink thread registers in the inode table and this driver adopts. Host interfaces live
- * in the network namespace of the thread that called attach().
+ * native netlink thread registers in the inode table and this driver adopts (foreign.ts). Host
+ * interfaces live in the network namespace of the thread that called attach(). The cdevsws are
+ * node.ts (tapN) and cloner.ts (tap); new host interfaces and their units come from units.ts.
  */
 export class TapDriver {
   /** Driver name. */
@@ -31,35 +34,27 @@ export class TapDriver {
   private unforeign: (() => void) | undefined = undefined;
   private attached = false;
 
-  private readonly nodeSw: Cdevsw = {
-    d_name: 'tap',
-    d_open: (dev) => this.nodeOpen(dev.si_drv1 as TapInterface, dev.si_name),
-    d_close: (dev) => { (dev.si_drv1 as TapInterface).detach(); },
-    d_read: (dev, buf, _pos, file) => (dev.si_drv1 as TapInterface).read(buf, file.path),
-    d_write: (dev, buf, _pos, file) => (dev.si_drv1 as TapInterface).write(buf, file.path),
-    d_ioctl: (dev, cmd, arg, file) => (dev.si_drv1 as TapInterface).ioctl(cmd, arg, file.path),
-    d_poll: (dev, events, file) => (dev.si_drv1 as TapInterface).poll(events, file),
-  };
-
-  private readonly clonerSw: Cdevsw = {
-    d_name: 'tap',
-    d_open: (_dev, _oflags, file) => this.cloneOpen(file),
-  };
-
-  private readonly cloneOps: Fileops = {
-    fo_read: (file, buf) => tifOf(file).read(buf, file.path),
-    fo_write: (file, buf) => tifOf(file).write(buf, file.path),
-    fo_ioctl: (file, cmd, arg) => tifOf(file).ioctl(cmd, arg, file.path),
-    fo_poll: (file, events) => tifOf(file).poll(events, file),
-    fo_close: (file) => this.cloneClose(tifOf(file)),
-  };
-
   /** The options, checked, with their defaults filled in. */
   readonly options: CheckedTapOptions;
+
+  private readonly nodeSw = tapNodeDevsw();
+  private readonly clonerSw: Cdevsw;
+  private readonly table: TapTable;
 
   /** A driver for `kernel`; nothing happens until attach(). Bad options → EINVAL. */
   constructor(readonly kernel: Kernel, options: TapOptions = {}) {
     this.options = checkTapOptions(options);
+    this.clonerSw = tapClonerDevsw(kernel, () => this.cloneOpen(), (tif) => this.cloneClose(tif));
+    this.table = {
+      kernel,
+      ifs: this.ifs,
+      attached: () => this.attached,
+      units: () => this.units!,
+      make: (name, origin) => new TapInterface(name, origin, this.queueFrames(), this),
+      publish: (tif, adopt) => this.publish(tif, adopt),
+      forget: (name) => this.forget(name),
+      lost: (tif) => this.lost(tif),
+    };
   }
 
   /**
@@ -78,8 +73,8 @@ export class TapDriver {
     this.units = this.kernel.unitAllocator(TAP_MAX_UNIT);
     this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid, gid: this.options.gid, mode: this.options.mode }, 'tap');
     if (this.options.watch) {
-      this.watcher = native.startLinkWatcher((ev) => this.onLink(ev));
-      this.unforeign = this.kernel.onForeign(TAP_TAG, (ino, gen, name) => this.adopt(ino, gen, name), (ino, gen) => this.released(ino, gen));
+      this.watcher = native.startLinkWatcher((ev) => linkEvent(this.table, ev));
+      this.unforeign = this.kernel.onForeign(TAP_TAG, (ino, gen, name) => adoptForeign(this.table, ino, gen, name), (ino, gen) => releaseForeign(this.table, ino, gen));
     }
   }
 
@@ -169,46 +164,9 @@ export class TapDriver {
     return this.options.queueFrames;
   }
 
-  /**
-   * Creates a new host interface exclusively (IFF_TUN_EXCL): `unit` or the lowest unit that is free
-   * both here and on the host (`unit` checked by the caller). The name is claimed in the watcher
-   * first so it inserts no inode.
-   */
-  private newHostInterface(unit: number | undefined, syscall: string): { name: string; fd: number } {
-    const units = this.units!;
-    if (unit !== undefined) {
-      if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
-      units.alloc(unit);
-      const name = `tap${unit}`;
-      this.watcher?.claim(name);
-      try {
-        return { name, fd: native.tunOpen(name, true).fd };
-      } catch (err) {
-        this.forget(name);
-        if (isErrno(err, 'EBUSY')) throw devfsError('EEXIST', syscall, name, `${name} exists on the host`);
-        throw toDevfsError(err, syscall, name);
-      }
-    }
-    const skipped: number[] = [];
-    try {
-      for (;;) {
-        const u = units.alloc();
-        const name = `tap${u}`;
-        this.watcher?.claim(name);
-        try {
-          return { name, fd: native.tunOpen(name, true).fd };
-        } catch (err) {
-          this.watcher?.release(name);
-          if (!isErrno(err, 'EBUSY')) {
-            units.free(u);
-            throw toDevfsError(err, syscall, name);
-          }
-          skipped.push(u); // taken on the host by someone else (adopted when the watcher reports it)
-        }
-      }
-    } finally {
-      for (const u of skipped) units.free(u);
-    }
+  /** A new host interface: `unit` or the lowest free one (units.ts). */
+  private newHostInterface(unit: number | undefined, syscall: string): HostInterface {
+    return newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall);
   }
 
   /** Gives a new interface its MAC (prefix f2:0b:a4), its node and its sysctl; registers it. */
@@ -233,7 +191,8 @@ export class TapDriver {
     this.ifs.set(tif.name, tif);
   }
 
-  private async cloneOpen(file: DevFile): Promise<void> {
+  /** An open of the cloner: a new host interface with its node, attached to the handle. */
+  private cloneOpen(): TapInterface {
     this.ready('open');
     const { name, fd } = this.newHostInterface(undefined, 'open');
     const tif = new TapInterface(name, 'clone', this.queueFrames(), this);
@@ -246,25 +205,12 @@ export class TapDriver {
       this.forget(name);
       throw toDevfsError(err, 'open', 'tap');
     }
-    this.kernel.fdclone(file, this.cloneOps, tif);
+    return tif;
   }
 
   private async cloneClose(tif: TapInterface): Promise<void> {
     if (tif.destroying) return this.destroying.get(tif.name);
     return this.teardown(tif, false);
-  }
-
-  private nodeOpen(tif: TapInterface, path: string): void {
-    if (tif.gone || tif.destroying) throw devfsError('ENXIO', 'open', path, `interface ${tif.name} is gone`);
-    if (tif.inUse) throw devfsError('EBUSY', 'open', path, `${tif.name} is already open`);
-    let fd: number;
-    try {
-      fd = native.tunOpen(tif.name).fd;
-    } catch (err) {
-      throw toDevfsError(err, 'open', path);
-    }
-    tif.attach(fd);
-    tif.inUse = true;
   }
 
   /** Destroys an interface once: node, sysctl, host fd, optionally the host interface. */
@@ -303,62 +249,4 @@ export class TapDriver {
     if (m && this.units?.has(Number(m[1]))) this.units.free(Number(m[1]));
     this.watcher?.release(name);
   }
-
-  /** kernel.onForeign: a tap created outside was registered by the netlink thread. */
-  private adopt(ino: number, gen: number, name: string): void {
-    if (!this.attached || !TAPN.test(name) || this.ifs.has(name)) return;
-    const tif = new TapInterface(name, 'foreign', this.queueFrames(), this);
-    if (this.units!.has(tif.unit)) return;
-    this.units!.alloc(tif.unit);
-    try {
-      this.publish(tif, { ino, gen });
-    } catch (err) {
-      this.units!.free(tif.unit);
-      throw err;
-    }
-    this.kernel.emit({ type: 'NOTIFY', name, ino, data: { driver: 'tap', event: 'ATTACH', ifname: name, foreign: true } });
-  }
-
-  /** kernel.onForeign release: a foreign tap was deleted outside; the kernel destroys its node. */
-  private released(ino: number, gen: number): void {
-    for (const tif of this.ifs.values()) {
-      if (tif.dev && tif.dev.inode === ino && tif.dev.gen === gen) {
-        tif.destroying = true;
-        tif.unpublish?.();
-        tif.detach();
-        tif.markGone();
-        tif.dev = undefined;
-        this.forget(tif.name);
-        this.kernel.emit({ type: 'NOTIFY', name: tif.name, ino, data: { driver: 'tap', event: 'DETACH', ifname: tif.name, foreign: true } });
-        return;
-      }
-    }
-  }
-
-  /** Link events of the netlink thread. */
-  private onLink(ev: LinkEvent): void {
-    if (!this.attached) return;
-    if (!ev.claimed) {
-      if (ev.type !== 'change') this.kernel.syncForeign(); // adopt or release promptly
-    }
-    const tif = this.ifs.get(ev.name);
-    if (!tif) return;
-    if (ev.type === 'add') {
-      let current = 0;
-      try { current = native.ifIndex(ev.name); } catch { /* gone again */ }
-      if (current === ev.ifindex) tif.ifindex = ev.ifindex;
-      return;
-    }
-    if (tif.ifindex !== 0 && tif.ifindex !== ev.ifindex) return; // an older incarnation
-    if (ev.type === 'change') {
-      tif.linkChanged(ev.flags);
-      this.kernel.emit({ type: 'NOTIFY', name: tif.name, ino: tif.dev?.inode, data: { driver: 'tap', event: ev.flags & 1 ? 'LINK_UP' : 'LINK_DOWN', ifname: tif.name } });
-    } else if (ev.type === 'del' && ev.claimed && !tif.destroying && tif.ifindex === ev.ifindex) {
-      this.lost(tif);
-    }
-  }
-}
-
-function tifOf(file: DevFile): TapInterface {
-  return file.data as TapInterface;
 }

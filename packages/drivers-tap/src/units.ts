@@ -1,0 +1,48 @@
+import { native, LinkWatcherHandle } from '@devfs/native';
+import { devfsError, toDevfsError, isErrno } from '@devfs/core';
+import type { UnitAllocator } from '@devfs/core';
+
+/** A new host interface: its name and its open queue fd. */
+export interface HostInterface { name: string; fd: number }
+
+/**
+ * Creates a new host interface exclusively (IFF_TUN_EXCL): `unit` or the lowest unit that is free
+ * both in `units` and on the host (`unit` checked by the caller). The name is claimed in the
+ * watcher first so it inserts no inode; on failure `forget` gives the unit and the claim back.
+ */
+export function newHostInterface(units: UnitAllocator, watcher: LinkWatcherHandle | undefined, forget: (name: string) => void,
+  unit: number | undefined, syscall: string): HostInterface {
+  if (unit !== undefined) {
+    if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
+    units.alloc(unit);
+    const name = `tap${unit}`;
+    watcher?.claim(name);
+    try {
+      return { name, fd: native.tunOpen(name, true).fd };
+    } catch (err) {
+      forget(name);
+      if (isErrno(err, 'EBUSY')) throw devfsError('EEXIST', syscall, name, `${name} exists on the host`);
+      throw toDevfsError(err, syscall, name);
+    }
+  }
+  const skipped: number[] = [];
+  try {
+    for (;;) {
+      const u = units.alloc();
+      const name = `tap${u}`;
+      watcher?.claim(name);
+      try {
+        return { name, fd: native.tunOpen(name, true).fd };
+      } catch (err) {
+        watcher?.release(name);
+        if (!isErrno(err, 'EBUSY')) {
+          units.free(u);
+          throw toDevfsError(err, syscall, name);
+        }
+        skipped.push(u); // taken on the host by someone else (adopted when the watcher reports it)
+      }
+    }
+  } finally {
+    for (const u of skipped) units.free(u);
+  }
+}
