@@ -14,28 +14,26 @@ namespace devfs {
 
 namespace {
 
-Napi::Value FdRead(const Napi::CallbackInfo& info) {
+// One read(2)/write(2) `io` on the (buf, off, len) slice at info[1..3], retried on EINTR.
+template <typename Io>
+Napi::Value SliceIo(const Napi::CallbackInfo& info, const char* syscall, Io io) {
   Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "read");
+  int fd = ToFd(env, info[0], syscall);
   size_t len = 0;
-  uint8_t* p = Slice(info, 1, "read", &len);
+  uint8_t* p = Slice(info, 1, syscall, &len);
   for (;;) {
-    ssize_t n = ::read(fd, p, len);
+    ssize_t n = io(fd, p, len);
     if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
-    if (errno != EINTR) ThrowErrno(env, errno, "read");
+    if (errno != EINTR) ThrowErrno(env, errno, syscall);
   }
 }
 
+Napi::Value FdRead(const Napi::CallbackInfo& info) {
+  return SliceIo(info, "read", [](int fd, uint8_t* p, size_t n) { return ::read(fd, p, n); });
+}
+
 Napi::Value FdWrite(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ToFd(env, info[0], "write");
-  size_t len = 0;
-  uint8_t* p = Slice(info, 1, "write", &len);
-  for (;;) {
-    ssize_t n = ::write(fd, p, len);
-    if (n >= 0) return Napi::Number::New(env, static_cast<double>(n));
-    if (errno != EINTR) ThrowErrno(env, errno, "write");
-  }
+  return SliceIo(info, "write", [](int fd, uint8_t* p, size_t n) { return ::write(fd, p, n); });
 }
 
 Napi::Value FdClose(const Napi::CallbackInfo& info) {
