@@ -9,6 +9,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@devfs/native$': '<rootDir>/native/lib/index.ts',
+    '^@devfs/core/base$': '<rootDir>/packages/core/src/base.ts',
     '^@devfs/(core|drivers-pty|drivers-tap|drivers-disk|fuse|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testTimeout: 30000,

@@ -1,0 +1,3 @@
+'use strict';
+// `@devfs/core/base`: core without native code (see src/base.ts).
+module.exports = require('./dist/base');
