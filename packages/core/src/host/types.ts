@@ -4,6 +4,11 @@ import type { Kernel } from '../devfs';
 /** A driver as the host runs it: a unique name, attach on load, detach on close. */
 export interface DevfsDriver {
   readonly name: string;
+  /**
+   * Why the driver attached with no nodes (the host lacks what it needs: no /dev/net/tun, no
+   * CAP_NET_ADMIN...), else undefined. Such a driver never fails the host; it says why here.
+   */
+  readonly unavailable?: Error;
   attach(): void | Promise<void>;
   detach(): void | Promise<void>;
 }
