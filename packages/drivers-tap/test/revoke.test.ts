@@ -87,6 +87,16 @@ describeHost('tap handles after detach or host deletion', [needRoot, needFile('/
   });
   afterEach(() => drv.detach());
 
+  /** `ip tuntap add dev tap9` (a foreign tap) and waits until the driver adopted it. */
+  async function adoptTap9(): Promise<void> {
+    ns.run('ip', 'tuntap', 'add', 'dev', 'tap9', 'mode', 'tap');
+    const deadline = Date.now() + 2000;
+    while (!m.readdir('').some((d) => d.name === 'tap9')) {
+      if (Date.now() > deadline) throw new Error('tap9 was not adopted');
+      await tick(10);
+    }
+  }
+
   /** Opens `path` and brings its interface up (a read on a down interface is EHOSTDOWN at once). */
   async function openUp(path: string): Promise<DevFile> {
     const f = await m.open(path, 'r+');
@@ -96,12 +106,7 @@ describeHost('tap handles after detach or host deletion', [needRoot, needFile('/
 
   test('detach: clone, created and adopted handles wake (ENXIO, POLLERR) and never reach the fds that reuse their numbers', async () => {
     const before = tunFds();
-    ns.run('ip', 'tuntap', 'add', 'dev', 'tap9', 'mode', 'tap');
-    const deadline = Date.now() + 2000;
-    while (!m.readdir('').some((d) => d.name === 'tap9')) {
-      if (Date.now() > deadline) throw new Error('tap9 was not adopted');
-      await tick(10);
-    }
+    await adoptTap9();
     const created = await drv.create();
     const handles = [await openUp('tap'), await openUp(created), await openUp('tap9')];
     const numbers = tunFds().filter((fd) => !before.includes(fd));
@@ -115,13 +120,14 @@ describeHost('tap handles after detach or host deletion', [needRoot, needFile('/
     ns.run('ip', 'link', 'del', 'tap9'); // foreign: detach leaves it to its owner
   });
 
-  test('ip link del under open clone and created handles: they wake and stay off the reused fd numbers', async () => {
+  test('ip link del under open clone, created and adopted handles: they wake and stay off the reused fd numbers', async () => {
     const before = tunFds();
+    await adoptTap9();
     const created = await drv.create();
-    const handles = [await openUp('tap'), await openUp(created)];
+    const handles = [await openUp('tap'), await openUp(created), await openUp('tap9')];
     const names = await Promise.all(handles.map(async (h) => (await h.ioctl(TAPGIFNAME)) as string));
     const numbers = tunFds().filter((fd) => !before.includes(fd));
-    expect(numbers).toHaveLength(2);
+    expect(numbers).toHaveLength(3);
     const blocked = await blockOn(handles);
 
     for (const name of names) ns.run('ip', 'link', 'del', name);
