@@ -9,12 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
-import { BIN, cli, DaemonProc, letOthersReachRepo, NOBODY, startDaemon, stopDaemon, tempDir, until } from './helpers';
-
-function tapsIn(ns: string): string[] {
-  const out = execFileSync('ip', ['netns', 'exec', ns, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' });
-  return out.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => !!n && n.startsWith('tap'));
-}
+import { BIN, cli, DaemonProc, letOthersReachRepo, NOBODY, startDaemon, stopDaemon, tapsIn, tempDir, until } from './helpers';
 
 describeHost('boundary: shutdown with live sessions, and a daemon whose stdout goes away', [needRoot, needFile('/dev/net/tun'), needTool('ip')], () => {
   let restore: (() => void) | undefined;

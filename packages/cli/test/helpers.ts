@@ -1,5 +1,5 @@
 /** Real daemon and client processes for the CLI tests (the built dist/bin.js). */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -164,4 +164,10 @@ export function writeConfig(dir: string, config: object, name = 'devfs.json'): s
   const f = path.join(dir, name);
   fs.writeFileSync(f, JSON.stringify(config));
   return f;
+}
+
+/** Tap interfaces inside network namespace `ns` (`ip -o link` lines → names). */
+export function tapsIn(ns: string): string[] {
+  const out = execFileSync('ip', ['netns', 'exec', ns, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' });
+  return out.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => !!n && n.startsWith('tap'));
 }

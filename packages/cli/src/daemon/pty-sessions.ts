@@ -29,7 +29,7 @@ interface Channel { socket: net.Socket; uid: number; timer: NodeJS.Timeout }
 interface Waiter { owner: Session; resolve: (c: Channel) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
 /** One running program. */
-interface PtySession { id: number; owner: Session; pty: IPty<Buffer>; data: net.Socket; done: boolean }
+interface PtySession { id: number; owner: Session; pty: IPty<Buffer>; data: net.Socket; done: boolean; killTimer?: NodeJS.Timeout }
 
 /** What the daemon's pty (drivers-pty's Pty) offers beyond node-pty's IPty: input queue depth and its drain. */
 interface InputQueue { readonly queuedInput?: number; onDrain?(listener: () => void): { dispose(): void } }
@@ -142,7 +142,9 @@ export class PtySessions {
   private hangup(p: PtySession): void {
     if (p.done) return;
     try { p.pty.kill('SIGHUP'); } catch { /* already gone */ }
-    setTimeout(() => { if (!p.done) { try { p.pty.kill('SIGKILL'); } catch { /* gone */ } } }, HANGUP_GRACE_MS).unref();
+    if (p.killTimer) return;
+    p.killTimer = setTimeout(() => { if (!p.done) { try { p.pty.kill('SIGKILL'); } catch { /* gone */ } } }, HANGUP_GRACE_MS);
+    p.killTimer.unref();
   }
 
   private of(s: Session, id: number): PtySession {
@@ -199,6 +201,7 @@ export class PtySessions {
     });
     pty.onExit(({ exitCode, signal }) => {
       ps.done = true;
+      if (ps.killTimer) clearTimeout(ps.killTimer);
       this.sessions.delete(ps.id);
       let told = false;
       const notify = () => {
@@ -207,9 +210,10 @@ export class PtySessions {
         ps.owner.notify(N.ptyExit, { session: ps.id, exitCode, signal: signal ?? 0 });
       };
       if (data.destroyed || !data.writable) { data.destroy(); notify(); return; }
+      const linger = setTimeout(() => data.destroy(), LINGER_MS); // a peer that never closes its side
+      linger.unref();
       data.end(notify);
-      data.once('close', notify);
-      setTimeout(() => data.destroy(), LINGER_MS).unref(); // a peer that never closes its side
+      data.once('close', () => { clearTimeout(linger); notify(); });
     });
     if (data.destroyed) this.hangup(ps); // the client was gone before the program started
     else data.resume();
