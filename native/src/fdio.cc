@@ -108,6 +108,8 @@ void FdPoller::Init(Napi::Env env, Napi::Object exports) {
       InstanceAccessor<&FdPoller::GetClosed>("closed"),
       InstanceAccessor<&FdPoller::GetReading>("reading"),
       InstanceMethod<&FdPoller::ReadFrame>("readFrame"),
+      InstanceMethod<&FdPoller::ReadFrameBatch>("readFrames"),
+      InstanceMethod<&FdPoller::WriteFrameBatch>("writeFrames"),
       InstanceMethod<&FdPoller::NextFrameLength>("nextFrameLength"),
       InstanceMethod<&FdPoller::DropFrames>("dropFrames"),
       InstanceAccessor<&FdPoller::GetFramesQueued>("framesQueued"),
@@ -162,24 +164,42 @@ Napi::Value FdPoller::WriteFrame(const Napi::CallbackInfo& info) {
   if (closed_) ThrowErrno(env, EBADF, "write");
   size_t len = 0;
   const uint8_t* data = Slice(info, 0, "write", &len);
-  if (queued_ + len > maxQueued_) ThrowErrno(env, ENOBUFS, "write");
+  int err = SendFrame(data, len);
+  if (err) ThrowErrno(env, err, "write");
+  return Napi::Number::New(env, static_cast<double>(queued_));
+}
+
+int FdPoller::SendFrame(const uint8_t* data, size_t len) {
+  if (queued_ + len > maxQueued_) return ENOBUFS;
   if (queue_.empty()) {
     for (;;) {
       ssize_t n = ::write(fd_, data, len);
-      if (n >= 0) return Napi::Number::New(env, static_cast<double>(queued_));
+      if (n >= 0) return 0;
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
-      ThrowErrno(env, errno, "write");
+      return errno;
     }
   }
   queue_.push_back(Pending{std::vector<uint8_t>(data, data + len), 0});
   queued_ += len;
   UpdatePoll();
-  return Napi::Number::New(env, static_cast<double>(queued_));
+  return 0;
 }
 
+// close(done?): without `done` the fd (when owned) is closed now. With `done`, the owned fd is
+// closed on the thread pool and `done()` runs on this loop once it is: close(2) of a tun fd that
+// removes its interface takes the kernel ~20 ms (an RCU grace period), which must not block the
+// loop. Until then the fd number stays taken, so nobody else can be handed it meanwhile.
 Napi::Value FdPoller::Close(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsFunction() && !closed_ && ownsFd_ && fd_ >= 0) {
+    int fd = fd_;
+    ownsFd_ = false;  // DoClose leaves the fd to the worker
+    DoClose(false);
+    CloseOnPool(info.Env(), fd, info[0].As<Napi::Function>());
+    return info.Env().Undefined();
+  }
   DoClose(false);
+  if (info.Length() > 0 && info[0].IsFunction()) info[0].As<Napi::Function>().Call({});
   return info.Env().Undefined();
 }
 

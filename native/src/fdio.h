@@ -19,6 +19,9 @@ bool ClaimPolledFd(uv_loop_t* loop, int fd);
 void ReleasePolledFd(uv_loop_t* loop, int fd);
 /// fdio_ready.cc: FdWatch (one-shot readiness without reading).
 void InitFdWatch(Napi::Env env, Napi::Object exports);
+/// fdio_close.cc: closes `fd` on the thread pool (napi async work, which env teardown waits for),
+/// then calls `done` on the env's loop.
+void CloseOnPool(Napi::Env env, int fd, Napi::Function done);
 /// fdio_sync.cc: fdRead, fdWrite, fdClose, fdIoctlInt, fdPoll, fdPipe.
 void InitFdSync(Napi::Env env, Napi::Object exports);
 
@@ -51,6 +54,11 @@ class FdPoller : public Napi::ObjectWrap<FdPoller> {
   Napi::Value GetReading(const Napi::CallbackInfo& info);
   // Datagram mode (fdio_frames.cc).
   Napi::Value ReadFrame(const Napi::CallbackInfo& info);
+  Napi::Value ReadFrameBatch(const Napi::CallbackInfo& info);
+  Napi::Value WriteFrameBatch(const Napi::CallbackInfo& info);
+  /// Datagram write of one frame: written now, or queued for POLLOUT; returns 0, ENOBUFS when the
+  /// queue bound would be passed (nothing written), or the write's errno.
+  int SendFrame(const uint8_t* data, size_t len);
   Napi::Value NextFrameLength(const Napi::CallbackInfo& info);
   Napi::Value DropFrames(const Napi::CallbackInfo& info);
   Napi::Value GetFramesQueued(const Napi::CallbackInfo& info);

@@ -11,7 +11,9 @@ namespace devfs {
 /// pool: after warm-up a push is one memcpy into a buffer that already has the capacity (no
 /// allocation per frame), and a pop copies the frame straight into the reader's buffer — no JS
 /// object is made per frame. What stays allocated once the queue drained is bounded by the pool
-/// (kPoolFrames buffers of at most kKeepBytes), not by the queue's capacity.
+/// (at most kPoolFrames buffers and kPoolBytes of capacity in all), not by the queue's capacity:
+/// a slot holds exactly its frame (64 B frames cost 64 B, a 64 KiB GSO frame 64 KiB), so an
+/// interface with offloads pays for large frames only while they wait.
 class FrameQueue {
  public:
   explicit FrameQueue(size_t capacity) : slots_(capacity) {}
@@ -24,10 +26,7 @@ class FrameQueue {
   /// Appends a frame (callers check Full() first).
   void Push(const uint8_t* data, size_t len) {
     std::vector<uint8_t>& slot = slots_[(head_ + size_) % slots_.size()];
-    if (slot.capacity() == 0 && !pool_.empty()) {
-      slot.swap(pool_.back());
-      pool_.pop_back();
-    }
+    if (slot.capacity() == 0 && !pool_.empty()) TakePooled(slot);
     slot.assign(data, data + len);
     ++size_;
   }
@@ -59,19 +58,28 @@ class FrameQueue {
   }
 
  private:
-  // A taken frame's buffer goes back to the pool while the pool has room and the buffer is not
-  // a jumbo frame's; otherwise it is freed. Either way the slot is left without a buffer.
+  // A taken frame's buffer goes back to the pool while the pool has room (frames and bytes);
+  // otherwise it is freed. Either way the slot is left without a buffer.
   void Release(std::vector<uint8_t>& slot) {
     std::vector<uint8_t> buf;
     buf.swap(slot);
-    if (buf.capacity() <= kKeepBytes && pool_.size() < kPoolFrames) {
+    if (pool_.size() < kPoolFrames && poolBytes_ + buf.capacity() <= kPoolBytes) {
       buf.clear();
+      poolBytes_ += buf.capacity();
       pool_.push_back(std::move(buf));
     }
   }
 
-  static constexpr size_t kKeepBytes = 16 * 1024;
+  // Moves the last pooled buffer into `slot` (any size: assign() grows it when the frame is larger).
+  void TakePooled(std::vector<uint8_t>& slot) {
+    poolBytes_ -= pool_.back().capacity();
+    slot.swap(pool_.back());
+    pool_.pop_back();
+  }
+
+  static constexpr size_t kPoolBytes = 1024 * 1024;
   static constexpr size_t kPoolFrames = 128;
+  size_t poolBytes_ = 0;
   std::vector<std::vector<uint8_t>> slots_;
   std::vector<std::vector<uint8_t>> pool_;
   size_t head_ = 0;

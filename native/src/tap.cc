@@ -25,8 +25,10 @@ namespace {
 
 constexpr const char* kTunPath = "/dev/net/tun";
 
-// tunOpen(name, exclusive?): { fd, name } — '' lets the kernel pick the lowest free tapN;
-// exclusive (IFF_TUN_EXCL) fails with EBUSY instead of attaching to an existing interface.
+// tunOpen(name, exclusive?, features?): { fd, name } — '' lets the kernel pick the lowest free
+// tapN; exclusive (IFF_TUN_EXCL) fails with EBUSY instead of attaching to an existing interface;
+// features { vnetHdr, multiQueue } add IFF_VNET_HDR / IFF_MULTI_QUEUE (a multi-queue interface
+// takes one such open per queue; flags that differ from the existing interface's → EINVAL).
 Napi::Value TunOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string want = (info.Length() > 0 && info[0].IsString() && info[0].As<Napi::String>().Utf8Value().empty())
@@ -38,6 +40,11 @@ Napi::Value TunOpen(const Napi::CallbackInfo& info) {
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
   if (info.Length() > 1 && info[1].ToBoolean().Value()) ifr.ifr_flags |= IFF_TUN_EXCL;
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object f = info[2].As<Napi::Object>();
+    if (f.Get("vnetHdr").ToBoolean().Value()) ifr.ifr_flags |= IFF_VNET_HDR;
+    if (f.Get("multiQueue").ToBoolean().Value()) ifr.ifr_flags |= IFF_MULTI_QUEUE;
+  }
   if (!want.empty()) memcpy(ifr.ifr_name, want.data(), want.size());
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;
@@ -78,6 +85,7 @@ void InitTap(Napi::Env env, Napi::Object exports) {
   exports.Set("tunGetName", Napi::Function::New(env, TunGetName, "tunGetName"));
   InitTapIface(env, exports);
   InitTapNetns(env, exports);
+  InitTapFeatures(env, exports);
   InitNetlinkLink(env, exports);
   InitNetlinkWatch(env, exports);
 }

@@ -13,6 +13,7 @@ std::string IfNameArg(const Napi::CallbackInfo& info, size_t i, const char* sysc
 
 void InitTapIface(Napi::Env env, Napi::Object exports);     // tap_iface.cc: SIOCGIF*/SIOCSIF* helpers
 void InitTapNetns(Napi::Env env, Napi::Object exports);     // tap_netns.cc: setns for the calling thread
+void InitTapFeatures(Napi::Env env, Napi::Object exports);  // tap_features.cc: vnet header, offloads, queues, owner
 void InitNetlinkLink(Napi::Env env, Napi::Object exports);  // netlink_link.cc: RTM_DELLINK
 void InitNetlinkWatch(Napi::Env env, Napi::Object exports); // netlink_watch.cc: link watcher thread
 

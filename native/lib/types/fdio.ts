@@ -54,6 +54,17 @@ export interface FdPoller {
    * bytes copied, or -1 when no frame waits. Taking a frame from a full queue resumes reading.
    */
   readFrame(buf: Buffer): number;
+  /**
+   * Datagram mode: moves up to `bufs.length` queued frames in one call, frame i into `bufs[i]`
+   * (truncated to it) and its copied length into `lens[i]`; returns how many (0 when none waits).
+   */
+  readFrames(bufs: Buffer[], lens: Uint32Array): number;
+  /**
+   * Datagram mode: sends the first `count` (default all) buffers as one frame each (written now
+   * or queued for POLLOUT); returns how many were taken. Stops early at the write-queue bound
+   * (ENOBUFS) or a write error; either on the first frame throws.
+   */
+  writeFrames(bufs: Buffer[], count?: number): number;
   /** Datagram mode: length of the oldest queued frame, 0 when none. */
   nextFrameLength(): number;
   /** Datagram mode: discards every queued frame; returns how many. */
@@ -64,8 +75,11 @@ export interface FdPoller {
    * Stops polling, drops queued writes and frames, closes the uv handle, then (only if `ownsFd`)
    * the fd; releases the callbacks and the read buffer. Afterwards `write`, `writeFrame`,
    * `readFrame` and `startReading` throw EBADF: the old fd number is never used again.
+   * With `done`, an owned fd is closed on the thread pool instead (close(2) of a tun fd that
+   * removes its interface takes ~20 ms) and `done()` runs on the loop once it is closed; the
+   * rest of the close happens at once, as without it.
    */
-  close(): void;
+  close(done?: () => void): void;
   /** The handle keeps the event loop alive while active (default). */
   ref(): void;
   /** The handle does not keep the event loop alive. */

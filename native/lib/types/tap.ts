@@ -35,13 +35,35 @@ export interface LinkWatcherHandle {
 /** Inode-table tag of inodes the tap link watcher inserts. */
 export const TAP_TAG = 2;
 
+/** Interface features chosen when a tun fd attaches (TUNSETIFF flags). */
+export interface TunFeatures {
+  /** IFF_VNET_HDR: every read and write carries a virtio-net header first. */
+  vnetHdr?: boolean;
+  /** IFF_MULTI_QUEUE: the interface takes one open per queue. */
+  multiQueue?: boolean;
+}
+
 /** Native tap calls (implemented in src/tap*.cc and src/netlink*.cc). */
 export interface TapBinding {
   /**
    * Opens /dev/net/tun and attaches a tap (IFF_TAP|IFF_NO_PI); '' lets the kernel pick tapN.
    * `exclusive` (IFF_TUN_EXCL): EBUSY when the interface already exists instead of attaching to it.
    */
-  tunOpen(name: string, exclusive?: boolean): TunHandle;
+  tunOpen(name: string, exclusive?: boolean, features?: TunFeatures): TunHandle;
+  /** TUNSETOFFLOAD: the TUN_F_* offloads the reader accepts (bits the kernel lacks → EINVAL). */
+  tunSetOffload(fd: number, flags: number): void;
+  /** TUNSETVNETHDRSZ: virtio-net header size (10 or 12; the kernel refuses < 10 with EINVAL). */
+  tunSetVnetHdrSz(fd: number, size: number): void;
+  /** TUNGETVNETHDRSZ. */
+  tunGetVnetHdrSz(fd: number): number;
+  /** TUNSETQUEUE: attach (IFF_ATTACH_QUEUE) or detach (IFF_DETACH_QUEUE) this fd's queue. */
+  tunSetQueue(fd: number, attach: boolean): void;
+  /** TUNSETOWNER: the uid allowed to attach (-1: anyone with CAP_NET_ADMIN only). */
+  tunSetOwner(fd: number, uid: number): void;
+  /** TUNSETGROUP: the gid allowed to attach (-1: none). */
+  tunSetGroup(fd: number, gid: number): void;
+  /** TUNGETIFF flags of the fd's interface (IFF_TAP 0x2, IFF_VNET_HDR 0x4000, IFF_MULTI_QUEUE 0x100, ...). */
+  tunGetFlags(fd: number): number;
   /** TUNSETPERSIST: keep (true) or drop (false) the interface when its last fd closes. */
   tunSetPersist(fd: number, persist: boolean): void;
   /** TUNGETIFF: name of the interface attached to a tun fd. */

@@ -29,3 +29,18 @@ export const ETHER_HDR_LEN = 14;
 export const TAP_QUEUE_FRAMES = 512;
 /** Largest unit the cloner hands out (tap0..tap32767). */
 export const TAP_MAX_UNIT = 32767;
+/**
+ * ioctl (Linux's TUNSETQUEUE number): argument {@link IFF_ATTACH_QUEUE} or
+ * {@link IFF_DETACH_QUEUE} — attaches/detaches this handle's queue of a multi-queue interface.
+ */
+export const TUNSETQUEUE = 0x400454d9;
+/** ioctl (Linux's TUNGETVNETHDRSZ number): the virtio-net header size (12), EINVAL without vnetHdr. */
+export const TUNGETVNETHDRSZ = 0x800454d7;
+/** TUNSETQUEUE argument: attach the queue. */
+export const IFF_ATTACH_QUEUE = 0x0200;
+/** TUNSETQUEUE argument: detach the queue (the kernel sends it no frames until attached). */
+export const IFF_DETACH_QUEUE = 0x0400;
+/** ioctl (our number, _IOWR('e', 1, 16)): argument Buffer[]; returns the lengths of the frames read. */
+export const TAPREADFRAMES = 0xc0106501;
+/** ioctl (our number, _IOWR('e', 2, 16)): argument Buffer[]; returns how many frames were taken. */
+export const TAPWRITEFRAMES = 0xc0106502;

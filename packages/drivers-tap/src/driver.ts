@@ -10,6 +10,13 @@ import { tapNodeDevsw } from './node';
 import { tapClonerDevsw } from './cloner';
 import { HostInterface, newHostInterface } from './units';
 import { adoptForeign, linkEvent, releaseForeign, TapTable } from './foreign';
+import { applyOwnership, checkFeatures, CheckedFeatures, TapFeatures } from './features';
+
+/** Options of {@link TapDriver.create}: a unit and the interface's features. */
+export interface TapCreateOptions extends TapFeatures {
+  /** tapN's N (default: the lowest free). */
+  unit?: number;
+}
 
 const TAPN = /^tap(\d+)$/;
 
@@ -37,13 +44,14 @@ export class TapDriver {
   /** The options, checked, with their defaults filled in. */
   readonly options: CheckedTapOptions;
 
-  private readonly nodeSw = tapNodeDevsw();
+  private readonly nodeSw: ReturnType<typeof tapNodeDevsw>;
   private readonly clonerSw: Cdevsw;
   private readonly table: TapTable;
 
   /** A driver for `kernel`; nothing happens until attach(). Bad options → EINVAL. */
   constructor(readonly kernel: Kernel, options: TapOptions = {}) {
     this.options = checkTapOptions(options);
+    this.nodeSw = tapNodeDevsw(kernel);
     this.clonerSw = tapClonerDevsw(kernel, () => this.cloneOpen(), (tif) => this.cloneClose(tif));
     this.table = {
       kernel,
@@ -96,14 +104,22 @@ export class TapDriver {
   }
 
   /**
-   * `ifconfig tapN create`: a persistent host interface and its `tapN` node. Without `unit` the
-   * lowest free one. EEXIST when tapN exists; the error of `unavailable` on a host without taps.
+   * `ifconfig tapN create`: a persistent host interface and its `tapN` node. Without a unit the
+   * lowest free one. `options` (or a bare unit number): `vnetHdr`, `offloads`, `multiQueue`,
+   * `user`, `group` (features.ts) — fixed for the interface's life, used by every open of tapN.
+   * EEXIST when tapN exists; EINVAL for bad options or offloads the kernel lacks; the error of
+   * `unavailable` on a host without taps.
    */
-  async create(unit?: number): Promise<string> {
+  async create(options?: number | TapCreateOptions): Promise<string> {
+    const o: TapCreateOptions = typeof options === 'number' ? { unit: options } : (arg.optObject<TapCreateOptions>(options, 'options', 'create') ?? {});
+    const unit = o.unit;
     if (unit !== undefined) arg.int(unit, 'unit', 'create', 0, TAP_MAX_UNIT);
+    const features = checkFeatures({ ...o, unit: undefined }, 'create');
     this.ready('create');
-    const { name, fd } = this.newHostInterface(unit, 'create');
+    const { name, fd } = this.newHostInterface(unit, 'create', features);
     try {
+      applyOwnership(fd, features, name, 'create');
+      if (features.vnetHdr) native.tunSetOffload(fd, features.offloadBits); // refused offloads → EINVAL now, not at the first open
       native.tunSetPersist(fd, true);
     } catch (err) {
       native.fdClose(fd);
@@ -111,7 +127,7 @@ export class TapDriver {
       throw toDevfsError(err, 'create', name);
     }
     native.fdClose(fd);
-    const tif = new TapInterface(name, 'create', this.queueFrames(), this);
+    const tif = new TapInterface(name, 'create', this.queueFrames(), this, features);
     try {
       this.publish(tif);
     } catch (err) {
@@ -165,8 +181,8 @@ export class TapDriver {
   }
 
   /** A new host interface: `unit` or the lowest free one (units.ts). */
-  private newHostInterface(unit: number | undefined, syscall: string): HostInterface {
-    return newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall);
+  private newHostInterface(unit: number | undefined, syscall: string, features: CheckedFeatures): HostInterface {
+    return newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall, features);
   }
 
   /** Gives a new interface its MAC (prefix f2:0b:a4), its node and its sysctl; registers it. */
@@ -194,14 +210,22 @@ export class TapDriver {
   /** An open of the cloner: a new host interface with its node, attached to the handle. */
   private cloneOpen(): TapInterface {
     this.ready('open');
-    const { name, fd } = this.newHostInterface(undefined, 'open');
-    const tif = new TapInterface(name, 'clone', this.queueFrames(), this);
+    const features = this.options.clone;
+    const { name, fd } = this.newHostInterface(undefined, 'open', features);
+    const tif = new TapInterface(name, 'clone', this.queueFrames(), this, features);
+    try {
+      applyOwnership(fd, features, name, 'open');
+    } catch (err) {
+      native.fdClose(fd);
+      this.forget(name);
+      throw err;
+    }
     try {
       tif.attach(fd);
       tif.inUse = true;
       this.publish(tif);
     } catch (err) {
-      tif.detach();
+      void tif.detach();
       this.forget(name);
       throw toDevfsError(err, 'open', 'tap');
     }
@@ -221,7 +245,8 @@ export class TapDriver {
     const run = async (): Promise<void> => {
       tif.unpublish?.();
       tif.unpublish = undefined;
-      tif.detach();
+      tif.markQueuesGone();
+      await tif.detach(); // the fd closes on the thread pool; a clone's interface is gone after it
       if (deleteHost) {
         try {
           native.ifDelete(tif.name);

@@ -43,7 +43,7 @@ export function releaseForeign(t: TapTable, ino: number, gen: number): void {
     if (tif.dev && tif.dev.inode === ino && tif.dev.gen === gen) {
       tif.destroying = true;
       tif.unpublish?.();
-      tif.detach();
+      void tif.detach();
       tif.markGone();
       tif.dev = undefined;
       t.forget(tif.name);

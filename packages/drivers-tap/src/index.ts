@@ -3,6 +3,12 @@
  */
 export * from './constants';
 export { TapDriver } from './driver';
+export type { TapCreateOptions } from './driver';
+export { TAP_OFFLOADS } from './features';
+export type { TapFeatures, TapOffload } from './features';
+export * from './vnet';
+export { readFrames, writeFrames } from './batch';
+export type { FrameHandle, BatchOptions } from './batch';
 export type { TapOptions, CheckedTapOptions } from './options';
 export { TapInterface } from './tap-if';
 export { parseMac, checkMac, formatMac, randomTapMac } from './mac';

@@ -1,5 +1,8 @@
 import { devfsError, FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
-import { AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME, TapPhysAddr } from './constants';
+import {
+  AF_LINK, IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE, SIOCSIFPHYADDR, TAPGIFNAME, TAPREADFRAMES, TAPWRITEFRAMES, TapPhysAddr,
+  TUNGETVNETHDRSZ, TUNSETQUEUE,
+} from './constants';
 import { checkMac, parseMac } from './mac';
 import { checkOwner } from './owner';
 
@@ -15,6 +18,14 @@ export interface TapIoctlTarget {
   owner: number;
   /** Sets the live hardware address (already validated). */
   setMac(addr: Buffer): void;
+  /** TAPREADFRAMES: frames into bufs; their lengths. */
+  readFrames(bufs: Buffer[], path: string): number[];
+  /** TAPWRITEFRAMES: frames taken. */
+  writeFrames(bufs: Buffer[], path: string): number;
+  /** TUNSETQUEUE. */
+  setQueue(attach: boolean, path: string): void;
+  /** TUNGETVNETHDRSZ. */
+  vnetHdrSize(path: string): number;
 }
 
 type Handler = (sc: TapIoctlTarget, arg: unknown, path: string) => unknown;
@@ -36,7 +47,17 @@ function setPhysAddr(sc: TapIoctlTarget, arg: unknown, path: string): number {
   return 0;
 }
 
-/** The tap ioctls (NetBSD if_tap's set); every other command is ENOTTY — and an error is an error. */
+function setQueue(sc: TapIoctlTarget, arg: unknown, path: string): number {
+  const v = intArg(arg, path);
+  if (v !== IFF_ATTACH_QUEUE && v !== IFF_DETACH_QUEUE) throw devfsError('EINVAL', 'ioctl', path, 'TUNSETQUEUE takes IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE');
+  sc.setQueue(v === IFF_ATTACH_QUEUE, path);
+  return 0;
+}
+
+/**
+ * The tap ioctls (NetBSD if_tap's set, Linux's queue/header ones, the batched reads/writes); every
+ * other command is ENOTTY — and an error is an error.
+ */
 const TABLE = new Map<number, Handler>([
   [FIONREAD, (sc) => sc.nextFrameLength()],
   // The handle's own non-blocking flag is kept by DevFile (core); the driver only accepts it.
@@ -46,6 +67,10 @@ const TABLE = new Map<number, Handler>([
   [FIOGETOWN, (sc) => sc.owner],
   [TAPGIFNAME, (sc) => sc.name],
   [SIOCSIFPHYADDR, setPhysAddr],
+  [TAPREADFRAMES, (sc, arg, path) => sc.readFrames(arg as Buffer[], path)],
+  [TAPWRITEFRAMES, (sc, arg, path) => sc.writeFrames(arg as Buffer[], path)],
+  [TUNSETQUEUE, setQueue],
+  [TUNGETVNETHDRSZ, (sc, _arg, path) => sc.vnetHdrSize(path)],
 ]);
 
 /** Runs one tap ioctl; unknown `cmd` → ENOTTY. */

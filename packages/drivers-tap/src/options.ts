@@ -1,5 +1,6 @@
 import { arg } from '@devfs/core';
 import { TAP_QUEUE_FRAMES } from './constants';
+import { checkFeatures, CheckedFeatures, TapFeatures } from './features';
 
 /** Options of the tap driver. */
 export interface TapOptions {
@@ -13,6 +14,12 @@ export interface TapOptions {
   uid?: number;
   gid?: number;
   mode?: number;
+  /**
+   * How every interface the `tap` cloner makes is set up (virtio-net header, offloads,
+   * multi-queue, owner/group): the kernel fixes these when the interface is created, which for a
+   * clone is the open itself, so they are the driver's (default: none).
+   */
+  clone?: TapFeatures;
 }
 
 /** Most frames a queue may hold (the native FdPoller's own limit). */
@@ -23,7 +30,7 @@ const MAX_ID = 0xfffffffe;
 const MAX_MODE = 0o7777;
 
 /** TapOptions with every default filled in. */
-export type CheckedTapOptions = Required<TapOptions>;
+export type CheckedTapOptions = Required<Omit<TapOptions, 'clone'>> & { clone: CheckedFeatures };
 
 /**
  * Checks the options a TapDriver is constructed with (EINVAL naming the bad one, before anything
@@ -38,5 +45,6 @@ export function checkTapOptions(options: unknown): CheckedTapOptions {
     uid: arg.optInt(o.uid, 'uid', 'TapDriver', 0, MAX_ID, 0),
     gid: arg.optInt(o.gid, 'gid', 'TapDriver', 0, MAX_ID, 0),
     mode: arg.optInt(o.mode, 'mode', 'TapDriver', 0, MAX_MODE, 0o600),
+    clone: checkFeatures(o.clone, 'TapDriver'),
   };
 }

@@ -3,8 +3,8 @@ import {
   arg, devfsError, toDevfsError, DevFile, SelInfo, selrecord, selwakeup, Cdev,
   POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 } from '@devfs/core';
-import { ETHER_HDR_LEN } from './constants';
 import { MAX_QUEUE_FRAMES } from './options';
+import { applyQueueFeatures, CheckedFeatures, maxFrameBytes, PLAIN } from './features';
 import type { TapIoctlTarget } from './ioctl';
 import { tapIoctl } from './ioctl';
 
@@ -12,9 +12,13 @@ const IFF_UP = 0x1;
 /** Bytes the host-fd write queue may hold before writes report EAGAIN (and POLLOUT clears). */
 const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 const WRITE_ROOM = 64 * 1024;
+/** Read buffer of an interface with virtio-net headers: a 64 KiB GSO frame, its header, slack. */
+const VNET_READ_SIZE = 65536 + 64;
+/** Most frames one readFrames call moves. */
+const MAX_BATCH = 1024;
 
-/** How a tap interface came to be. */
-export type TapOrigin = 'clone' | 'create' | 'foreign';
+/** How a tap interface came to be ('queue': a further queue of a multi-queue interface). */
+export type TapOrigin = 'clone' | 'create' | 'foreign' | 'queue';
 
 /** What an interface needs from its driver. */
 export interface TapHooks {
@@ -51,8 +55,16 @@ export class TapInterface implements TapIoctlTarget {
   private readonly sel = new SelInfo();
   private up = false;
   private mtu = 1500;
+  /** Further queues opened on a multi-queue interface (each its own handle). */
+  private readonly queues = new Set<TapInterface>();
+  private lens: Uint32Array | undefined = undefined;
+  /** The interface a further queue belongs to (origin 'queue'). */
+  parent: TapInterface | undefined = undefined;
+  /** False while this queue is detached (TUNSETQUEUE IFF_DETACH_QUEUE). */
+  queueAttached = true;
 
-  constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks) {
+  constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks,
+    readonly features: CheckedFeatures = PLAIN) {
     arg.int(queueFrames, 'queueFrames', 'TapInterface', 1, MAX_QUEUE_FRAMES);
     const m = /^tap(\d+)$/.exec(name);
     this.unit = m ? Number(m[1]) : -1;
@@ -71,6 +83,7 @@ export class TapInterface implements TapIoctlTarget {
   attach(fd: number): void {
     let poller: FdPoller;
     try {
+      applyQueueFeatures(fd, this.features, this.name, 'open');
       poller = this.makePoller(fd);
     } catch (err) {
       native.fdClose(fd); // not the poller's yet: nobody else would close it
@@ -91,6 +104,7 @@ export class TapInterface implements TapIoctlTarget {
       ownsFd: true,
       maxQueuedBytes: WRITE_QUEUE_BYTES,
       queueFrames: this.queueFrames,
+      readSize: this.features.vnetHdr ? VNET_READ_SIZE : undefined,
       onFrames: () => this.received(),
       onEnd: () => this.ended(),
       onWritable: () => selwakeup(this.sel),
@@ -98,20 +112,95 @@ export class TapInterface implements TapIoctlTarget {
     });
   }
 
-  /** Closes the host fd (a non-persistent interface disappears with it) and drops queued frames. */
-  detach(): void {
+  /**
+   * Closes the host fd (a non-persistent interface disappears with it) and drops queued frames.
+   * The close(2) itself runs on the thread pool (it takes the kernel ~20 ms when it removes the
+   * interface); the promise settles once the fd is closed. Everything else happens at once.
+   */
+  detach(): Promise<void> {
     const p = this.poller;
     this.poller = undefined;
     this.fd = -1;
     this.inUse = false;
-    if (p && !p.closed) p.close();
+    this.lens = undefined;
     selwakeup(this.sel);
+    if (!p || p.closed) return Promise.resolve();
+    return new Promise((resolve) => p.close(resolve));
   }
 
-  /** Marks the host interface gone and wakes every poller (they see POLLERR). */
+  /** Marks the host interface gone and wakes every poller (they see POLLERR), queues included. */
   markGone(): void {
     this.gone = true;
     selwakeup(this.sel);
+    for (const q of this.queues) q.markGone();
+  }
+
+  /** The further queues lose their interface (it is being destroyed): POLLERR, calls → ENXIO. */
+  markQueuesGone(): void {
+    for (const q of this.queues) {
+      q.markGone();
+      void q.detach();
+    }
+    this.queues.clear();
+  }
+
+  /**
+   * A further queue of this multi-queue interface (IFF_MULTI_QUEUE): its own fd, frames and
+   * pollers; closing it (closeQueue) takes only that queue away. EBUSY on a single-queue interface.
+   */
+  openQueue(): TapInterface {
+    if (!this.features.multiQueue) throw devfsError('EBUSY', 'open', this.name, `${this.name} is already open (single queue)`);
+    const q: TapInterface = new TapInterface(this.name, 'queue', this.queueFrames, {
+      notifyAsync: (t) => this.hooks.notifyAsync(t),
+      lost: (t) => t.markGone(),
+    }, this.features);
+    let fd: number;
+    try {
+      fd = native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true }).fd;
+    } catch (err) {
+      throw toDevfsError(err, 'open', this.name);
+    }
+    q.attach(fd);
+    q.inUse = true;
+    q.parent = this;
+    this.queues.add(q);
+    return q;
+  }
+
+  /** Closes a queue from openQueue(). */
+  closeQueue(q: TapInterface): Promise<void> {
+    this.queues.delete(q);
+    q.destroying = true;
+    return q.detach();
+  }
+
+  /**
+   * TUNSETQUEUE: attaches or detaches this handle's queue of a multi-queue interface. A detached
+   * queue is not read (the kernel sends it nothing; its reads see EAGAIN) until attached again.
+   */
+  setQueue(attach: boolean, path: string): void {
+    const p = this.live('ioctl', path);
+    if (!this.features.multiQueue) throw devfsError('EINVAL', 'ioctl', path, `${this.name} is not a multi-queue interface`);
+    try {
+      if (!attach) p.stopReading();
+      native.tunSetQueue(p.fd, attach);
+    } catch (err) {
+      if (this.queueAttached) p.startReading();
+      throw toDevfsError(err, 'ioctl', path);
+    }
+    this.queueAttached = attach;
+    if (attach) p.startReading();
+  }
+
+  /** TUNGETVNETHDRSZ of this handle's fd (EINVAL when the interface has no virtio-net header). */
+  vnetHdrSize(path: string): number {
+    const p = this.live('ioctl', path);
+    if (!this.features.vnetHdr) throw devfsError('EINVAL', 'ioctl', path, `${this.name} was made without vnetHdr`);
+    try {
+      return native.tunGetVnetHdrSz(p.fd);
+    } catch (err) {
+      throw toDevfsError(err, 'ioctl', path);
+    }
   }
 
   /** Link flags changed (IFF_UP/IFF_RUNNING, from the netlink watcher): wake blocked readers. */
@@ -139,15 +228,58 @@ export class TapInterface implements TapIoctlTarget {
     throw devfsError('EAGAIN', 'read', path);
   }
 
+  /**
+   * Many frames in one call: frame i into bufs[i] (truncated to it); returns their lengths (at
+   * least one). Empty → EAGAIN, down → EHOSTDOWN, like read().
+   */
+  readFrames(bufs: Buffer[], path: string): number[] {
+    if (!Array.isArray(bufs) || bufs.length === 0 || bufs.length > MAX_BATCH) {
+      throw devfsError('EINVAL', 'ioctl', path, `readFrames needs an array of 1..${MAX_BATCH} Buffers`);
+    }
+    const p = this.live('read', path);
+    const lens = this.lens ?? (this.lens = new Uint32Array(MAX_BATCH));
+    let n = this.up ? p.readFrames(bufs, lens) : 0;
+    if (n === 0) {
+      this.refreshLink();
+      if (!this.up) throw devfsError('EHOSTDOWN', 'read', path, `interface ${this.name} is down`);
+      n = p.readFrames(bufs, lens);
+      if (n === 0) throw devfsError('EAGAIN', 'read', path);
+    }
+    return Array.from(lens.subarray(0, n));
+  }
+
+  /**
+   * Many frames in one call (each as write() checks it, all before any is sent); returns how
+   * many the write queue took (≥ 1), EAGAIN when it took none.
+   */
+  writeFrames(bufs: Buffer[], path: string): number {
+    if (!Array.isArray(bufs) || bufs.length === 0 || bufs.length > MAX_BATCH) {
+      throw devfsError('EINVAL', 'ioctl', path, `writeFrames needs an array of 1..${MAX_BATCH} Buffers`);
+    }
+    const p = this.live('write', path);
+    for (const b of bufs) this.checkSize(b, path);
+    try {
+      return p.writeFrames(bufs);
+    } catch (err) {
+      const e = toDevfsError(err, 'write', path);
+      if (e.code === 'ENOBUFS') throw devfsError('EAGAIN', 'write', path);
+      throw e;
+    }
+  }
+
+  /** A frame larger than the interface takes (MTU + 14, or a GSO frame with the header) → EMSGSIZE. */
+  private checkSize(buf: Buffer, path: string): void {
+    if (!Buffer.isBuffer(buf)) throw devfsError('EINVAL', 'write', path, 'a frame must be a Buffer');
+    if (buf.length <= maxFrameBytes(this.features, this.mtu)) return;
+    this.refreshMtu();
+    const max = maxFrameBytes(this.features, this.mtu);
+    if (buf.length > max) throw devfsError('EMSGSIZE', 'write', path, `frame of ${buf.length} bytes exceeds ${max} (MTU ${this.mtu} + 14${this.features.vnetHdr ? ', or a 64 KiB GSO frame with its header' : ''})`);
+  }
+
   /** One write = one frame; larger than MTU + 14 → EMSGSIZE and nothing is sent. */
   write(buf: Buffer, path: string): number {
     const p = this.live('write', path);
-    if (buf.length > this.mtu + ETHER_HDR_LEN) {
-      this.refreshMtu();
-      if (buf.length > this.mtu + ETHER_HDR_LEN) {
-        throw devfsError('EMSGSIZE', 'write', path, `frame of ${buf.length} bytes exceeds MTU ${this.mtu} + ${ETHER_HDR_LEN}`);
-      }
-    }
+    this.checkSize(buf, path);
     try {
       p.writeFrame(buf); // throws ENOBUFS, nothing written, when the write queue bound is reached
     } catch (err) {

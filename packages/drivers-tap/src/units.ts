@@ -1,6 +1,7 @@
 import { native, LinkWatcherHandle } from '@devfs/native';
 import { devfsError, toDevfsError, isErrno } from '@devfs/core';
 import type { UnitAllocator } from '@devfs/core';
+import type { CheckedFeatures } from './features';
 
 /** A new host interface: its name and its open queue fd. */
 export interface HostInterface { name: string; fd: number }
@@ -9,16 +10,18 @@ export interface HostInterface { name: string; fd: number }
  * Creates a new host interface exclusively (IFF_TUN_EXCL): `unit` or the lowest unit that is free
  * both in `units` and on the host (`unit` checked by the caller). The name is claimed in the
  * watcher first so it inserts no inode; on failure `forget` gives the unit and the claim back.
+ * `features` give the TUNSETIFF flags (IFF_VNET_HDR, IFF_MULTI_QUEUE).
  */
 export function newHostInterface(units: UnitAllocator, watcher: LinkWatcherHandle | undefined, forget: (name: string) => void,
-  unit: number | undefined, syscall: string): HostInterface {
+  unit: number | undefined, syscall: string, features: CheckedFeatures): HostInterface {
+  const flags = { vnetHdr: features.vnetHdr, multiQueue: features.multiQueue };
   if (unit !== undefined) {
     if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
     units.alloc(unit);
     const name = `tap${unit}`;
     watcher?.claim(name);
     try {
-      return { name, fd: native.tunOpen(name, true).fd };
+      return { name, fd: native.tunOpen(name, true, flags).fd };
     } catch (err) {
       forget(name);
       if (isErrno(err, 'EBUSY')) throw devfsError('EEXIST', syscall, name, `${name} exists on the host`);
@@ -32,7 +35,7 @@ export function newHostInterface(units: UnitAllocator, watcher: LinkWatcherHandl
       const name = `tap${u}`;
       watcher?.claim(name);
       try {
-        return { name, fd: native.tunOpen(name, true).fd };
+        return { name, fd: native.tunOpen(name, true, flags).fd };
       } catch (err) {
         watcher?.release(name);
         if (!isErrno(err, 'EBUSY')) {

@@ -115,7 +115,10 @@ describe('driver arguments', () => {
       .toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'TapDriver' }));
   });
   test('defaults are filled in; TapInterface checks its queue size too', () => {
-    expect(new TapDriver(createKernel({ memDevices: false })).options).toEqual({ watch: true, queueFrames: 512, tunPath: '/dev/net/tun', uid: 0, gid: 0, mode: 0o600 });
+    expect(new TapDriver(createKernel({ memDevices: false })).options).toEqual({
+      watch: true, queueFrames: 512, tunPath: '/dev/net/tun', uid: 0, gid: 0, mode: 0o600,
+      clone: { vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined },
+    });
     expect(() => new TapInterface('tap0', 'clone', 0, { notifyAsync() {}, lost() {} })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
   test('create(unit) and destroy(name) check their arguments before the host (EINVAL, not ENXIO)', async () => {

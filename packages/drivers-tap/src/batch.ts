@@ -1,0 +1,46 @@
+import { POLLIN, POLLOUT } from '@devfs/core';
+import { TAPREADFRAMES, TAPWRITEFRAMES } from './constants';
+
+/** What the batch helpers need of a handle (a @devfs/core DevFile). */
+export interface FrameHandle {
+  ioctl(cmd: number, arg?: unknown): Promise<unknown>;
+  poll(events: number, timeoutMs?: number): Promise<number>;
+}
+
+/** Options of {@link readFrames}/{@link writeFrames}. */
+export interface BatchOptions {
+  /** Wait (poll) while nothing can move; false: EAGAIN instead (default true). */
+  wait?: boolean;
+}
+
+/**
+ * Reads up to `bufs.length` (1..1024) frames with one native call, frame i into bufs[i]
+ * (truncated to it); resolves with their lengths. Waits for a frame unless `wait: false`
+ * (then EAGAIN); EHOSTDOWN while the interface is down, ENXIO once it is gone.
+ */
+export async function readFrames(handle: FrameHandle, bufs: Buffer[], opts: BatchOptions = {}): Promise<number[]> {
+  for (;;) {
+    try {
+      return (await handle.ioctl(TAPREADFRAMES, bufs)) as number[];
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN' || opts.wait === false) throw err;
+    }
+    await handle.poll(POLLIN);
+  }
+}
+
+/**
+ * Writes `bufs` (1..1024 frames, each checked like write() before any is sent) with one native
+ * call; resolves with how many the interface took (≥ 1; the rest did not fit in the write queue:
+ * send them again). Waits for room unless `wait: false` (then EAGAIN).
+ */
+export async function writeFrames(handle: FrameHandle, bufs: Buffer[], opts: BatchOptions = {}): Promise<number> {
+  for (;;) {
+    try {
+      return (await handle.ioctl(TAPWRITEFRAMES, bufs)) as number;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN' || opts.wait === false) throw err;
+    }
+    await handle.poll(POLLOUT);
+  }
+}
