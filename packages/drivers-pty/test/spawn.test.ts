@@ -133,6 +133,24 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     expect(zombies()).toEqual([]);
   });
 
+  test('output in bursts under a busy event loop: the reading moves to a thread mid-stream; every byte arrives, in order', async () => {
+    const n = 150000;
+    const expected = Array.from({ length: n }, (_, i) => `${i + 1}\r\n`).join('');
+    const busy = setInterval(() => { const t = Date.now(); while (Date.now() - t < 2); }, 4);
+    try {
+      // bursts of ~20 KB with pauses: the loop reader sees bulk reads, then gaps while it is busy
+      const pty = spawn('sh', ['-c', 'for b in $(seq 0 49); do seq $((b*3000+1)) $((b*3000+3000)); sleep 0.01; done'], { env });
+      let onThread = false;
+      pty.onData(() => { onThread ||= (pty as unknown as { reader?: object }).reader !== undefined; });
+      const out = await collect(pty);
+      expect(onThread).toBe(true);
+      expect(out.data.join('')).toBe(expected);
+      expect(out.afterExit).toBe(0);
+    } finally {
+      clearInterval(busy);
+    }
+  });
+
   test('pause stops delivery; resume delivers everything', async () => {
     const pty = spawn('sh', ['-c', 'read x; echo after-$x'], { env });
     const done = collect(pty);

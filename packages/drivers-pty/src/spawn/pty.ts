@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { performance } from 'perf_hooks';
 import { StringDecoder } from 'string_decoder';
 import { native } from '@devfs/native';
 import type { FdPoller, ProcessWatcher, PtyReader } from '@devfs/native';
@@ -19,6 +20,14 @@ import { isStartFailure, spawnStartFailure, startFailureText } from './start-fai
  * kernel (a stopped or uninterruptible one), which is then reaped when its exit is reported.
  */
 const KILL_REAP_MS = 100;
+
+/**
+ * When the reading moves to a thread: a read of at least BULK_READ bytes (the line discipline
+ * hands out 4 KiB a read while a program writes in bulk) followed by a gap of more than
+ * BUSY_GAP_MS before the next — the loop was doing something else while output waited.
+ */
+const BULK_READ = 3072;
+const BUSY_GAP_MS = 1;
 
 /** Exit status as node-pty reports it: the exit code, or 0 and the signal number. */
 export interface IPtyExit {
@@ -53,8 +62,9 @@ export interface IPty<T extends string | Buffer = string> {
 }
 
 /**
- * A process on a real pty. Output is read by the addon's uv_poll reader until EIO (nothing lost
- * at exit); input goes through its bounded queue waiting for POLLOUT. onExit fires once, after
+ * A process on a real pty. Output is read until EIO (nothing lost at exit): by the addon's uv_poll
+ * reader on the loop, moved to a reader thread once the loop shows it is busy; input goes through
+ * the poller's bounded queue waiting for POLLOUT. onExit fires once, after
  * the last onData, when both the child was reaped and the output ended.
  */
 export class Pty<T extends string | Buffer = string> implements IPty<T> {
@@ -80,9 +90,13 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   // Both are dropped as soon as they are done (the poller also when a driver revokes the pty), so
   // that an exited Pty holds nothing native; `poller` set means the master fd is still ours to use.
   private poller: FdPoller | undefined;
-  // The output: read by a thread of its own (native PtyReader), so that the kernel's pty path keeps
-  // moving while our event loop is busy; the poller only writes.
+  // The output is read on the loop by the poller until the loop shows it is busy (a gap of more
+  // than BUSY_GAP_MS in a bulk flow); from then on by a thread of its own (native PtyReader), so
+  // that the kernel's pty path keeps moving while the loop does other work. One at a time: the
+  // poller stops reading before the thread starts, so the order of the bytes is kept.
   private reader: PtyReader | undefined;
+  private lastReadAt = 0;
+  private lastReadBytes = 0;
   private watcher: ProcessWatcher | undefined;
   private readonly exitDrainMs: number;
   private outputEnded = false;
@@ -140,19 +154,43 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
       });
       this.poller = new native.FdPoller(this.masterFd, {
         mode: 'stream',
-        onData: () => { /* never started: the reader reads */ },
-        onEnd: () => { /* idem */ },
+        onData: (chunks) => this.loopRead(chunks),
+        onEnd: () => this.outputDone(),
         onWritable: () => this.drainEmitter.fire(),
         onError: () => { /* input for a child that is gone: nowhere to deliver it */ },
-      });
-      this.reader = new native.PtyReader(this.masterFd, {
-        onData: (chunks) => this.deliver(chunks),
-        onEnd: () => this.outputDone(),
       });
     } catch (err) {
       this.abandon();
       throw toDevfsError(err, 'spawn', file);
     }
+    this.poller.startReading();
+  }
+
+  /** Output read on the loop; moves the reading to a thread once the loop turns out to be busy. */
+  private loopRead(chunks: Buffer[]): void {
+    const now = performance.now();
+    const busy = this.lastReadBytes >= BULK_READ && now - this.lastReadAt > BUSY_GAP_MS;
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    this.lastReadAt = now;
+    this.lastReadBytes = bytes;
+    this.deliver(chunks);
+    if (busy && this.poller && !this.reader && !this.outputEnded) this.readOnThread();
+  }
+
+  /** Hands the reading to a PtyReader thread (if one cannot be made, the loop keeps reading). */
+  private readOnThread(): void {
+    this.poller!.stopReading();
+    try {
+      this.reader = new native.PtyReader(this.masterFd, {
+        onData: (chunks) => this.deliver(chunks),
+        onEnd: () => this.outputDone(),
+      });
+    } catch {
+      if (!this.paused) this.poller!.startReading();
+      return;
+    }
+    if (this.paused) this.reader.pause();
   }
 
   /**
@@ -301,6 +339,7 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   /** Stops reading output (the child blocks once the pty's buffer is full). */
   pause(): void {
     this.paused = true;
+    this.poller?.stopReading();
     this.reader?.pause();
     if (this.drainTimer) {
       clearTimeout(this.drainTimer);
@@ -312,7 +351,8 @@ export class Pty<T extends string | Buffer = string> implements IPty<T> {
   resume(): void {
     this.paused = false;
     if (!this.poller) return;
-    this.reader?.resume();
+    if (this.reader) this.reader.resume();
+    else this.poller.startReading();
     if (this.status && !this.outputEnded) this.armDrainTimer();
   }
 
