@@ -12,7 +12,9 @@ import { arg, badArg } from '../validate';
 import { Kernel } from '../devfs';
 import { registerMemDevices } from '../devices/mem';
 import { DRIVER, DRIVER_OPTIONS, KERNEL } from './tokens';
-import { findPlugin, FoundPlugin } from './plugin';
+import { findPlugin, FoundPlugin, locateIsolated } from './plugin';
+import { isIsolatedSpec, isolationSettings, IsolationSettings } from './isolate/spec';
+import { IsolatedPlugin } from './isolate/supervisor';
 import { checkCoreRange, checkDriver, registerOf } from './validate';
 import type { DevfsDriver, DriverSpec, Host, HostOptions, LoadedPlugin, PluginFailure } from './types';
 
@@ -90,6 +92,16 @@ export class PluginHost implements Host {
   }
 
   private async loadNow(spec: DriverSpec): Promise<LoadedPlugin> {
+    if (isIsolatedSpec(spec)) {
+      let s: IsolationSettings;
+      try {
+        s = isolationSettings(spec);
+      } catch (err) {
+        throw this.fail(String(spec.module), err);
+      }
+      if (spec.isolate === true) return this.loadIsolated(s);
+      spec = s.module;
+    }
     const label = typeof spec === 'string' ? spec : '<module object>';
     if (this.closing) throw devfsError('ESHUTDOWN', 'plugin.load', label, 'the plugin host is closed');
     let found: FoundPlugin;
@@ -126,6 +138,35 @@ export class PluginHost implements Host {
     const p: LoadedPlugin = { name: found.name, file: found.file, version: found.pkg?.version, drivers: attached };
     this.plugins.push(p);
     this.loaded.set(found.key, p);
+    return p;
+  }
+
+  /** Runs a plugin in a worker thread of its own (isolate/): one driver here, its devices in the shared namespace. */
+  private async loadIsolated(s: IsolationSettings): Promise<LoadedPlugin> {
+    if (this.closing) throw devfsError('ESHUTDOWN', 'plugin.load', s.module, 'the plugin host is closed');
+    let found: { name: string; file: string; version?: string };
+    try {
+      found = locateIsolated(s.module, this.paths);
+    } catch (err) {
+      throw this.fail(s.module, err);
+    }
+    const already = this.loaded.get(found.file);
+    if (already) return already;
+    const d = new IsolatedPlugin(this.kernel, s, found.name, found.file, this.options, this.paths);
+    try {
+      await d.attach();
+      if (this.drivers.some((x) => x.name === d.name)) throw devfsError('EEXIST', 'plugin.register', found.name, `plugin '${found.name}': a driver named '${d.name}' is already attached`);
+    } catch (err) {
+      await d.detach();
+      const e = named(err, 'plugin.attach', found.name, `isolated plugin '${found.name}' failed to attach`);
+      this.report({ plugin: found.name, error: e });
+      throw e;
+    }
+    this.drivers.push(d);
+    this.container.register(DRIVER, { useValue: d });
+    const p: LoadedPlugin = { name: found.name, file: found.file, version: found.version, drivers: [d] };
+    this.plugins.push(p);
+    this.loaded.set(found.file, p);
     return p;
   }
 

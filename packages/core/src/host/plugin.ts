@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { devfsError, wrapError } from '../errors';
 import { badArg } from '../validate';
-import type { DriverSpec } from './types';
+import type { DriverModule } from './types';
+import { checkCoreRange } from './validate';
 import { assertTrustedPlugin } from './trust';
 
 /** The fields of a plugin's package.json the host reads. */
@@ -68,8 +69,21 @@ export function findPackage(file: string): PluginPackage | undefined {
   }
 }
 
+/**
+ * Locates a plugin to run isolated without loading it here: its file, its name, and the same
+ * trust and @devfs/core range checks as an in-process plugin (the worker requires it).
+ */
+export function locateIsolated(spec: string, paths: string[]): { name: string; file: string; version?: string } {
+  const file = resolvePluginFile(spec, paths);
+  const pkg = findPackage(file);
+  const name = pkg?.name ?? spec;
+  assertTrustedPlugin(file, name);
+  checkCoreRange({ name, key: file, module: undefined, file, pkg });
+  return { name, file, version: pkg?.version };
+}
+
 /** Locates and requires a plugin; every failure is a DevfsError naming it. */
-export function findPlugin(spec: DriverSpec, paths: string[]): FoundPlugin {
+export function findPlugin(spec: DriverModule | string, paths: string[]): FoundPlugin {
   if (typeof spec !== 'string') {
     if (!spec || (typeof spec !== 'object' && typeof spec !== 'function')) {
       throw badArg('plugin', 'a module object, a package name or a path', spec, 'plugin.load');

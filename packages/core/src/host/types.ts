@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Kernel } from '../devfs';
+import type { IsolatedDriverSpec, RestartPolicy } from './isolate/spec';
 
 /** A driver as the host runs it: a unique name, attach on load, detach on close. */
 export interface DevfsDriver {
@@ -9,6 +10,8 @@ export interface DevfsDriver {
    * CAP_NET_ADMIN...), else undefined. Such a driver never fails the host; it says why here.
    */
   readonly unavailable?: Error;
+  /** Set for a plugin loaded isolated (its own worker thread): policy, state, restarts, last failure. */
+  readonly isolation?: IsolationInfo;
   attach(): void | Promise<void>;
   detach(): void | Promise<void>;
 }
@@ -21,8 +24,24 @@ export interface DriverModule {
   register(container: DependencyContainer, options?: unknown): void;
 }
 
-/** A plugin as createHost/load accept it: the module object, a package name, or a path. */
-export type DriverSpec = DriverModule | string;
+/**
+ * A plugin as createHost/load accept it: the module object, a package name, a path, or
+ * `{ module, isolate: true, ... }` to run it in a worker thread of its own.
+ */
+export type DriverSpec = DriverModule | string | IsolatedDriverSpec;
+
+/** What the host says about an isolated plugin (`devfs drivers`). */
+export interface IsolationInfo {
+  restart: RestartPolicy;
+  memoryMb: number;
+  callTimeoutMs: number;
+  /** 'starting', 'running', 'restarting' (waiting out its backoff), 'failed' (restart 'never'), 'stopped'. */
+  state: 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+  /** Times its worker was started again after dying. */
+  restarts: number;
+  /** Why its worker last died (code ETIMEDOUT: hung; ENOMEM: over its memory limit; EIO: crashed or exited). */
+  lastFailure?: { code: string; message: string; at: string };
+}
 
 /** A plugin or driver that could not be loaded, validated or attached. */
 export interface PluginFailure {

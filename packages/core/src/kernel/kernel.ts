@@ -33,8 +33,11 @@ export interface MakeDevArgs<Softc = any> {
   drv1?: Softc;
   drv2?: any;
   cred?: Cred;
-  /** Adopt an inode a foreign registrar (e.g. a native thread) already inserted, instead of allocating one. */
-  adoptInode?: { ino: number; gen: number };
+  /**
+   * Adopt an inode a foreign registrar (e.g. a native thread) already inserted, instead of allocating one.
+   * `cloned`: the registrar made it as a clone (an isolated driver's cloner), so it is not persistent.
+   */
+  adoptInode?: { ino: number; gen: number; cloned?: boolean };
 }
 
 
@@ -72,6 +75,11 @@ export class DeviceRegistry {
   private readonly missHooks: MissHook[] = [];
   private readonly adoptHooks: AdoptHook[] = [];
   private readonly foreign = new ForeignInodes(this);
+  /**
+   * @internal the change-log tag of the inodes this registry allocates: TAG_KERNEL, or a foreign
+   * tag when the registry runs in an isolated driver's worker (its names are kept with the slots).
+   */
+  inodeTag = TAG_KERNEL;
 
   constructor() {
     this.rules = new Rules();
@@ -117,12 +125,13 @@ export class DeviceRegistry {
       ({ ino, gen } = a.adoptInode);
       if (!native.inodeIsLive(ino, gen)) throw devfsError('ENXIO', 'make_dev', name, 'adopted inode is not live');
     } else {
-      const key = native.inodeInsert(TAG_KERNEL);
+      const tag = this.inodeTag;
+      const key = native.inodeInsert(tag, tag !== TAG_KERNEL && Buffer.byteLength(name) < 64 ? name : undefined);
       if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
       ino = inoOf(key);
       gen = genOf(key);
     }
-    const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | (inCloneContext() && !a.adoptInode ? SI_CLONED : 0);
+    const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | ((a.adoptInode ? a.adoptInode.cloned === true : inCloneContext()) ? SI_CLONED : 0);
     const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, ino, gen, native.devfsGeneration(), flags);
     if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
     if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;

@@ -81,7 +81,12 @@ function fileContext(m: Mount, dev: Cdev, path: string): FileContext {
   };
 }
 
-async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: string): Promise<DevFile> {
+/**
+ * @internal opens `dev` on `m` without a path walk or an access check (the caller did both): runs
+ * d_fdopen/d_open (which may fdclone) and auto-ownership. An isolated driver's worker opens its
+ * devices this way for a main-thread open that already passed the main mount's checks.
+ */
+export async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, path: string): Promise<DevFile> {
   const kernel = m.kernel;
   const ctx = fileContext(m, dev, path);
   const file = new DevFile(dev, flags, cred, ctx);

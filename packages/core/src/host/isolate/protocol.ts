@@ -1,0 +1,81 @@
+/**
+ * The messages between the daemon's kernel and an isolated plugin's worker. Devices are never
+ * copied: the worker's kernel allocates their inodes in the process-global table with the
+ * worker's foreign tag, and `made` only says what the main kernel needs to adopt one (FreeBSD's
+ * make_dev arguments); every driver call is a request answered by id.
+ */
+import type { Cred } from '../../cred';
+
+/** An inode as both sides name it: [ino, gen]. */
+export type InoGen = [number, number];
+
+/** What the worker starts with (workerData). */
+export interface WorkerInit {
+  /** The plugin's resolved file. */
+  file: string;
+  /** The host's options (register's second argument). */
+  options: Record<string, unknown>;
+  /** Where the plugin's own package names resolve from. */
+  paths: string[];
+  /** The foreign tag the worker's kernel allocates inodes with. */
+  tag: number;
+  /** Int32Array[0]: the heartbeat counter the worker bumps. */
+  heartbeat: SharedArrayBuffer;
+  /** How often the worker bumps it (ms). */
+  beatMs: number;
+}
+
+/** A device the worker's kernel made (make_dev, make_dev_alias, an adopted foreign inode). */
+export interface MadeMsg {
+  ev: 'made';
+  ino: number;
+  gen: number;
+  name: string;
+  unit: number;
+  uid: number;
+  gid: number;
+  mode: number;
+  /** The worker cdevsw's d_name and d_flags (the main proxy keeps them). */
+  dname: string;
+  dflags: number;
+  cloned: boolean;
+  cred?: Cred;
+  /** For an alias: the device it names. */
+  aliasOf?: InoGen;
+}
+
+/** Unsolicited news from the worker. */
+export type WorkerEvent =
+  | MadeMsg
+  | { ev: 'depends'; parent: InoGen; child: InoGen }
+  /** Devices were destroyed in the worker: read the change log now. */
+  | { ev: 'gone' }
+  /** A clone handler for names starting with `prefix` was registered (open misses are forwarded). */
+  | { ev: 'cloner'; prefix: string }
+  /** A NOTIFY event the plugin emitted. */
+  | { ev: 'notify'; name: string; data?: Record<string, unknown> }
+  /** The plugin is loaded: its attached drivers, and what failed. */
+  | { ev: 'ready'; drivers: string[]; failures: { driver?: string; code: string; message: string }[] };
+
+/** A request to the worker. `h` names a handle the worker opened. */
+export type Request =
+  | { op: 'open'; ino: number; gen: number; flags: number; cred: Cred }
+  | { op: 'read'; h: number; len: number; pos: number | null }
+  | { op: 'write'; h: number; data: ArrayBuffer; pos: number | null }
+  | { op: 'ioctl'; h: number; cmd: number; arg: unknown }
+  | { op: 'poll'; h: number; events: number }
+  | { op: 'close'; h: number }
+  | { op: 'clone'; name: string; cred: Cred }
+  | { op: 'reject'; ino: number; gen: number }
+  | { op: 'stop' };
+
+/** A request with its id. */
+export type RequestMsg = Request & { id: number };
+
+/** The answer to request `id`: a value, or an error's code and reason. */
+export type Reply =
+  | { id: number; ok: true; v?: unknown; data?: ArrayBuffer }
+  | { id: number; ok: false; code: string; message: string };
+
+/** Everything the worker posts. */
+export type FromWorker = WorkerEvent | Reply;

@@ -1,0 +1,142 @@
+/**
+ * The daemon-side stand-ins of an isolated driver's methods: a proxy cdevsw per (d_name, d_flags)
+ * for the devices the worker made, and the fileops of a handle the worker fdclone'd. Each call is
+ * forwarded to the worker's handle and answered asynchronously; d_poll, which must answer at
+ * once, reports the readiness the worker last reported and otherwise records the poller and asks
+ * the worker to wait (its answer is the selwakeup).
+ */
+import type { Kernel } from '../../devfs';
+import type { Cdev } from '../../kernel/cdev';
+import type { Cdevsw, Fileops } from '../../kernel/cdevsw';
+import type { DevFile } from '../../file/devfile';
+import type { DevStat } from '../../file/stat';
+import { SelInfo, selrecord, selwakeup } from '../../file/select';
+import { POLLERR, POLLNVAL } from '../../constants';
+import { devfsError } from '../../errors';
+import type { Request } from './protocol';
+
+/** What the proxies need from the worker link. */
+export interface CallTarget {
+  /** Sends a request; `ino` ties it to a device (d_purge fails it), `timed` subjects it to callTimeoutMs. */
+  call(req: Request, ino: number, timed?: boolean, transfer?: ArrayBuffer[]): Promise<{ v?: unknown; data?: ArrayBuffer }>;
+  /** Fails the calls in flight on inode `ino` with ENXIO (d_purge). */
+  purge(ino: number): void;
+  /** Keeps track of open handles (woken and failed when the worker dies). */
+  handles: Set<RemoteHandle>;
+}
+
+/** A handle the worker holds for one daemon-side open. */
+export class RemoteHandle {
+  /** Ready bits the worker reported and no poll consumed yet. */
+  ready = 0;
+  /** Events a worker-side poll is waiting for. */
+  polling = 0;
+  /** Set when the handle closed or its worker died. */
+  dead = false;
+  readonly sel = new SelInfo();
+
+  constructor(readonly link: CallTarget, readonly h: number, readonly ino: number, readonly stat?: Partial<DevStat>) {
+    link.handles.add(this);
+  }
+
+  /** Wakes every poller and fails later calls (the worker died or the handle closed). */
+  kill(): void {
+    this.dead = true;
+    this.link.handles.delete(this);
+    selwakeup(this.sel);
+  }
+
+  /** Closes the worker's handle (once). */
+  close(): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    this.kill();
+    return this.link.call({ op: 'close', h: this.h }, this.ino).then(() => undefined, () => undefined);
+  }
+
+  /** Forwards a read; the worker's bytes arrive in a transferred buffer and are copied once, into `buf`. */
+  async read(buf: Buffer, pos: number | null): Promise<number> {
+    const r = await this.io({ op: 'read', h: this.h, len: buf.length, pos });
+    const n = r.v as number;
+    if (n > 0 && r.data) buf.set(new Uint8Array(r.data, 0, n));
+    return n;
+  }
+
+  /** Forwards a write; the bytes travel in one transferred buffer. */
+  async write(buf: Buffer, pos: number | null): Promise<number> {
+    const data = new ArrayBuffer(buf.length);
+    new Uint8Array(data).set(buf);
+    return (await this.io({ op: 'write', h: this.h, data, pos }, [data])).v as number;
+  }
+
+  /** Forwards an ioctl (its argument and result are structured-cloned; bytes come back as a Buffer). */
+  async ioctl(cmd: number, arg: unknown): Promise<unknown> {
+    const v = (await this.io({ op: 'ioctl', h: this.h, cmd, arg })).v;
+    return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+  }
+
+  /** d_poll/fo_poll: the reported readiness, else record `file` and have the worker wait. */
+  poll(events: number, file: DevFile): number {
+    if (this.dead) return POLLNVAL | POLLERR;
+    const r = this.ready & events;
+    if (r !== 0) {
+      this.ready &= ~r;
+      return r;
+    }
+    selrecord(file, this.sel);
+    const want = events & ~this.polling;
+    if (want !== 0) {
+      this.polling |= want;
+      this.link.call({ op: 'poll', h: this.h, events: want }, this.ino, false).then(
+        (res) => { this.ready |= res.v as number; },
+        () => { this.ready |= POLLERR; },
+      ).finally(() => {
+        this.polling &= ~want;
+        selwakeup(this.sel);
+      });
+    }
+    return 0;
+  }
+
+  private io(req: Request, transfer?: ArrayBuffer[]): Promise<{ v?: unknown; data?: ArrayBuffer }> {
+    if (this.dead) return Promise.reject(devfsError('ENXIO', req.op, undefined, 'the isolated driver is gone'));
+    return this.link.call(req, this.ino, true, transfer).catch((err) => {
+      if ((err as { code?: string }).code === 'EAGAIN') this.ready = 0;
+      throw err;
+    });
+  }
+}
+
+/** The worker's answer to an open: its handle, whether it fdclone'd, and the clone's fo_stat. */
+interface Opened { h: number; cloned: boolean; stat?: Partial<DevStat> }
+
+/** The fileops of a daemon-side handle whose worker-side open was fdclone'd. */
+function remoteFileops(rh: RemoteHandle): Fileops {
+  return {
+    fo_read: (_f, buf, pos) => rh.read(buf, pos),
+    fo_write: (_f, buf, pos) => rh.write(buf, pos),
+    fo_ioctl: (_f, cmd, arg) => rh.ioctl(cmd, arg),
+    fo_poll: (f, events) => rh.poll(events, f),
+    fo_stat: () => rh.stat ?? {},
+    fo_close: () => rh.close(),
+  };
+}
+
+/** A proxy cdevsw for the worker's devices with this d_name and d_flags. */
+export function proxyCdevsw(kernel: Kernel, link: CallTarget, d_name: string, d_flags: number): Cdevsw {
+  const handle = (file: DevFile): RemoteHandle => kernel.devfs_get_cdevpriv(file) as RemoteHandle;
+  return {
+    d_name,
+    d_flags,
+    async d_open(dev: Cdev, flags: number, file: DevFile): Promise<void> {
+      const o = (await link.call({ op: 'open', ino: dev.inode, gen: dev.gen, flags, cred: file.cred }, dev.inode)).v as Opened;
+      const rh = new RemoteHandle(link, o.h, dev.inode, o.stat);
+      if (o.cloned) kernel.fdclone(file, remoteFileops(rh), rh);
+      else kernel.devfs_set_cdevpriv(file, rh, () => void rh.close());
+    },
+    d_read: (_dev, buf, pos, file) => handle(file).read(buf, pos),
+    d_write: (_dev, buf, pos, file) => handle(file).write(buf, pos),
+    d_ioctl: (_dev, cmd, arg, file) => handle(file).ioctl(cmd, arg),
+    d_poll: (_dev, events, file) => handle(file).poll(events, file),
+    d_purge: (dev) => link.purge(dev.inode),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The entry of an isolated plugin's worker_thread. It runs the plugin unchanged against a kernel
+ * of its own whose inodes carry the worker's foreign tag in the process-global table; every
+ * device it makes is announced (`made`) so the daemon's kernel adopts the same inode, and every
+ * driver call the daemon forwards is run here on a private mount and answered by id. A heartbeat
+ * counter in shared memory lets the daemon see a busy loop it could never get a message through.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { Kernel } from '../../devfs';
+import { PluginHost } from '../host';
+import { SI_CLONED } from '../../kernel/cdev';
+import type { Cdev } from '../../kernel/cdev';
+import { openCdev } from '../../mount/open';
+import { devfsError, reasonOf, toDevfsError } from '../../errors';
+import { FIONBIO, O_NONBLOCK } from '../../constants';
+import type { DevFile } from '../../file/devfile';
+import type { FromWorker, MadeMsg, Request, RequestMsg, WorkerInit } from './protocol';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const beat = new Int32Array(init.heartbeat);
+setInterval(() => Atomics.add(beat, 0, 1), init.beatMs);
+
+const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+const kernel = new Kernel();
+kernel.inodeTag = init.tag;
+const mnt = kernel.mount({ name: 'isolate' });
+const files = new Map<number, DevFile>();
+let nextHandle = 0;
+
+announce(kernel);
+port.on('message', (m: RequestMsg) => void answer(m));
+const host = new PluginHost({ drivers: [], kernel, options: init.options, paths: init.paths, onError: () => undefined });
+host.load(init.file).then(
+  (p) => ready(p.drivers.map((d) => d.name)),
+  () => ready([]),
+);
+
+/** Says which drivers attached and what failed (the daemon's load resolves or fails on it). */
+function ready(drivers: string[]): void {
+  const failures = host.failures.map((f) => ({ driver: f.driver, code: (f.error as { code?: string }).code ?? 'EIO', message: reasonOf(f.error) }));
+  post({ ev: 'ready', drivers, failures });
+}
+
+/**
+ * Wraps the registry's entries a driver changes the namespace through, so each change is
+ * announced in order with the replies (a device made inside d_open is adopted before the open's
+ * answer arrives). The plugin sees the same methods with the same results.
+ */
+function announce(k: Kernel): void {
+  const makeDevS = k.make_dev_s.bind(k);
+  const makeAlias = k.make_dev_alias.bind(k);
+  const depends = k.dev_depends.bind(k);
+  const destroy = k.destroy_dev.bind(k);
+  const onClone = k.onClone.bind(k);
+  const emit = k.emit.bind(k);
+  let aliasOf: Cdev | undefined;
+  k.make_dev_s = ((a, fmt, ...args) => {
+    const dev = makeDevS(a, fmt, ...args);
+    post(made(dev, aliasOf));
+    return dev;
+  }) as Kernel['make_dev_s'];
+  k.make_dev_alias = (dev, fmt, ...args) => {
+    aliasOf = dev;
+    try {
+      return makeAlias(dev, fmt, ...args);
+    } finally {
+      aliasOf = undefined;
+    }
+  };
+  k.dev_depends = (parent, child) => {
+    depends(parent, child);
+    post({ ev: 'depends', parent: [parent.inode, parent.gen], child: [child.inode, child.gen] });
+  };
+  k.destroy_dev = (dev) => {
+    const done = destroy(dev);
+    post({ ev: 'gone' });
+    return done;
+  };
+  k.onClone = (handler, opts = {}) => {
+    const remove = onClone(handler, opts);
+    post({ ev: 'cloner', prefix: typeof opts.prefix === 'string' ? opts.prefix : '' });
+    return remove;
+  };
+  k.emit = (e) => {
+    const seq = emit(e);
+    if (e && e.type === 'NOTIFY' && typeof e.name === 'string') post({ ev: 'notify', name: e.name, data: e.data });
+    return seq;
+  };
+}
+
+function made(dev: Cdev, aliasOf: Cdev | undefined): MadeMsg {
+  const m: MadeMsg = {
+    ev: 'made', ino: dev.inode, gen: dev.gen, name: dev.si_name, unit: dev.unit, uid: dev.uid, gid: dev.gid, mode: dev.mode,
+    dname: dev.si_devsw.d_name, dflags: dev.si_devsw.d_flags ?? 0, cloned: (dev.flags & SI_CLONED) !== 0,
+  };
+  const cred = dev.si_cred;
+  if (cred) m.cred = { uid: cred.uid, gid: cred.gid, groups: [...(cred.groups ?? [])] };
+  if (aliasOf) m.aliasOf = [aliasOf.inode, aliasOf.gen];
+  return m;
+}
+
+/** Runs one request and posts its answer; what the driver throws becomes that call's error only. */
+async function answer(m: RequestMsg): Promise<void> {
+  try {
+    const r = await run(m);
+    post({ id: m.id, ok: true, v: r.v, data: r.data }, r.data ? [r.data] : undefined);
+  } catch (err) {
+    const e = toDevfsError(err, m.op);
+    post({ id: m.id, ok: false, code: e.code, message: reasonOf(e) });
+  }
+}
+
+function fileOf(h: number, op: string): DevFile {
+  const f = files.get(h);
+  if (!f) throw devfsError('EBADF', op, undefined, 'no such handle');
+  return f;
+}
+
+const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+
+async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
+  switch (m.op) {
+    case 'open': {
+      const dev = kernel.byIno[m.ino];
+      if (!dev || dev.gen !== m.gen || dev.dying) throw devfsError('ENXIO', 'open', undefined, 'device was destroyed');
+      // the daemon blocks its callers (it polls); here every call answers at once
+      const f = await openCdev(mnt, dev, m.flags | O_NONBLOCK, m.cred, dev.si_name);
+      const h = ++nextHandle;
+      files.set(h, f);
+      return { v: { h, cloned: f.dev === undefined, stat: f.dev === undefined ? f.ops?.fo_stat?.(f) : undefined } };
+    }
+    case 'read': {
+      const buf = Buffer.allocUnsafeSlow(m.len);
+      const n = await fileOf(m.h, 'read').read(buf, m.pos);
+      return { v: n, data: n > 0 ? (buf.buffer as ArrayBuffer) : undefined };
+    }
+    case 'write':
+      return { v: await fileOf(m.h, 'write').write(Buffer.from(m.data), m.pos) };
+    case 'ioctl': {
+      const f = fileOf(m.h, 'ioctl');
+      const v = await f.ioctl(m.cmd, asBuffer(m.arg));
+      if (m.cmd === FIONBIO) (f as unknown as { nonblock: boolean }).nonblock = true; // still never blocks here
+      return { v };
+    }
+    case 'poll':
+      return { v: await fileOf(m.h, 'poll').poll(m.events) };
+    case 'close': {
+      const f = fileOf(m.h, 'close');
+      files.delete(m.h);
+      await f.close();
+      return {};
+    }
+    case 'clone':
+      return { v: kernel.runCloners(m.name, m.cred) !== undefined };
+    case 'reject': {
+      const dev = kernel.byIno[m.ino];
+      if (dev && dev.gen === m.gen) await kernel.destroy_dev(dev).catch(() => undefined);
+      return {};
+    }
+    case 'stop':
+      await host.close();
+      return {};
+  }
+}
