@@ -11,6 +11,7 @@ import { tapClonerDevsw } from './cloner';
 import { HostInterface, newHostInterface } from './units';
 import { adoptForeign, linkEvent, releaseForeign, TapTable } from './foreign';
 import { applyOwnership, checkFeatures, CheckedFeatures, TapFeatures } from './features';
+import { hostCaller, HostCall } from './netns';
 
 /** Options of {@link TapDriver.create}: a unit and the interface's features. */
 export interface TapCreateOptions extends TapFeatures {
@@ -43,6 +44,8 @@ export class TapDriver {
 
   /** The options, checked, with their defaults filled in. */
   readonly options: CheckedTapOptions;
+  /** @internal runs a host call in the driver's network namespace (option netns). */
+  readonly host: HostCall;
 
   private readonly nodeSw: ReturnType<typeof tapNodeDevsw>;
   private readonly clonerSw: Cdevsw;
@@ -51,6 +54,7 @@ export class TapDriver {
   /** A driver for `kernel`; nothing happens until attach(). Bad options → EINVAL. */
   constructor(readonly kernel: Kernel, options: TapOptions = {}) {
     this.options = checkTapOptions(options);
+    this.host = hostCaller(this.options.netns);
     this.nodeSw = tapNodeDevsw(kernel);
     this.clonerSw = tapClonerDevsw(kernel, () => this.cloneOpen(), (tif) => this.cloneClose(tif));
     this.table = {
@@ -73,7 +77,7 @@ export class TapDriver {
   attach(): void {
     if (this.attached) return;
     this.attached = true;
-    this.unavailable = tapHostProblem(this.options.tunPath);
+    this.unavailable = tapHostProblem(this.options.tunPath) ?? this.netnsProblem();
     if (this.unavailable) {
       this.kernel.emit({ type: 'NOTIFY', name: 'tap', data: { driver: 'tap', event: 'UNAVAILABLE', code: this.unavailable.code, message: reasonOf(this.unavailable) } });
       return;
@@ -81,7 +85,7 @@ export class TapDriver {
     this.units = this.kernel.unitAllocator(TAP_MAX_UNIT);
     this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid, gid: this.options.gid, mode: this.options.mode }, 'tap');
     if (this.options.watch) {
-      this.watcher = native.startLinkWatcher((ev) => linkEvent(this.table, ev));
+      this.watcher = this.host(() => native.startLinkWatcher((ev) => linkEvent(this.table, ev)));
       this.unforeign = this.kernel.onForeign(TAP_TAG, (ino, gen, name) => adoptForeign(this.table, ino, gen, name), (ino, gen) => releaseForeign(this.table, ino, gen));
     }
   }
@@ -131,7 +135,7 @@ export class TapDriver {
     try {
       this.publish(tif);
     } catch (err) {
-      try { native.ifDelete(name); } catch { /* already gone */ }
+      try { this.host(() => native.ifDelete(name)); } catch { /* already gone */ }
       this.forget(name);
       throw err;
     }
@@ -170,6 +174,16 @@ export class TapDriver {
     if (tif.origin !== 'foreign') void this.teardown(tif, false);
   }
 
+  /** The netns option names no namespace this thread can enter: that error. */
+  private netnsProblem(): DevfsError | undefined {
+    try {
+      this.host(() => undefined);
+      return undefined;
+    } catch (err) {
+      return toDevfsError(err, 'setns', this.options.netns);
+    }
+  }
+
   private ready(syscall: string): void {
     const u = this.unavailable;
     if (u) throw devfsError(u.code, syscall, u.path, `tap driver unavailable: ${reasonOf(u)}`);
@@ -182,7 +196,7 @@ export class TapDriver {
 
   /** A new host interface: `unit` or the lowest free one (units.ts). */
   private newHostInterface(unit: number | undefined, syscall: string, features: CheckedFeatures): HostInterface {
-    return newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall, features);
+    return this.host(() => newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall, features));
   }
 
   /** Gives a new interface its MAC (prefix f2:0b:a4), its node and its sysctl; registers it. */
@@ -249,7 +263,7 @@ export class TapDriver {
       await tif.detach(); // the fd closes on the thread pool; a clone's interface is gone after it
       if (deleteHost) {
         try {
-          native.ifDelete(tif.name);
+          this.host(() => native.ifDelete(tif.name));
         } catch (err) {
           if (!isErrno(err, 'ENODEV')) throw toDevfsError(err, 'destroy', tif.name);
         }

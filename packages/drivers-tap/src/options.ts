@@ -10,6 +10,12 @@ export interface TapOptions {
   queueFrames?: number;
   /** The TUN/TAP device checked at attach (default /dev/net/tun). */
   tunPath?: string;
+  /**
+   * Network namespace the interfaces live in (a path: `/run/netns/NAME`, `/proc/PID/ns/net`);
+   * every host call of the driver enters it for its duration (default '': the calling thread's).
+   * Lets one process run taps in several namespaces (e.g. a bridge between two of them).
+   */
+  netns?: string;
   /** Owner, group and mode of the nodes (default root:wheel 0600). */
   uid?: number;
   gid?: number;
@@ -42,6 +48,7 @@ export function checkTapOptions(options: unknown): CheckedTapOptions {
     watch: arg.optBool(o.watch, 'watch', 'TapDriver', true),
     queueFrames: arg.optInt(o.queueFrames, 'queueFrames', 'TapDriver', 1, MAX_QUEUE_FRAMES, TAP_QUEUE_FRAMES),
     tunPath: arg.optString(o.tunPath, 'tunPath', 'TapDriver', '/dev/net/tun'),
+    netns: arg.optString(o.netns, 'netns', 'TapDriver', ''),
     uid: arg.optInt(o.uid, 'uid', 'TapDriver', 0, MAX_ID, 0),
     gid: arg.optInt(o.gid, 'gid', 'TapDriver', 0, MAX_ID, 0),
     mode: arg.optInt(o.mode, 'mode', 'TapDriver', 0, MAX_MODE, 0o600),

@@ -5,6 +5,7 @@ import {
 } from '@devfs/core';
 import { MAX_QUEUE_FRAMES } from './options';
 import { applyQueueFeatures, CheckedFeatures, maxFrameBytes, PLAIN } from './features';
+import type { HostCall } from './netns';
 import type { TapIoctlTarget } from './ioctl';
 import { tapIoctl } from './ioctl';
 
@@ -26,6 +27,8 @@ export interface TapHooks {
   notifyAsync(tif: TapInterface): void;
   /** The host interface vanished under an open handle (ip link del, fd error). */
   lost(tif: TapInterface): void;
+  /** Runs a host call in the driver's network namespace (netns.ts). */
+  host: HostCall;
 }
 
 /**
@@ -153,10 +156,11 @@ export class TapInterface implements TapIoctlTarget {
     const q: TapInterface = new TapInterface(this.name, 'queue', this.queueFrames, {
       notifyAsync: (t) => this.hooks.notifyAsync(t),
       lost: (t) => t.markGone(),
+      host: this.hooks.host,
     }, this.features);
     let fd: number;
     try {
-      fd = native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true }).fd;
+      fd = this.host(() => native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true }).fd);
     } catch (err) {
       throw toDevfsError(err, 'open', this.name);
     }
@@ -317,12 +321,17 @@ export class TapInterface implements TapIoctlTarget {
 
   /** Current hardware address of the host interface. */
   getMac(): Buffer {
-    return native.ifGetHwaddr(this.name);
+    return this.host(() => native.ifGetHwaddr(this.name));
   }
 
   /** Sets the host interface's hardware address (callers validate first). */
   setMac(addr: Buffer): void {
-    native.ifSetHwaddr(this.name, addr);
+    this.host(() => native.ifSetHwaddr(this.name, addr));
+  }
+
+  /** Runs a host call in the driver's network namespace. */
+  host<T>(fn: () => T): T {
+    return this.hooks.host(fn);
   }
 
   /** The host fd's poller while the interface is there; ENXIO once it is gone or detached. */
@@ -344,7 +353,7 @@ export class TapInterface implements TapIoctlTarget {
 
   private refreshLink(): void {
     try {
-      this.up = (native.ifGetFlags(this.name) & IFF_UP) !== 0;
+      this.up = (this.host(() => native.ifGetFlags(this.name)) & IFF_UP) !== 0;
     } catch {
       this.up = false;
     }
@@ -352,7 +361,7 @@ export class TapInterface implements TapIoctlTarget {
 
   private refreshMtu(): void {
     try {
-      this.mtu = native.ifGetMtu(this.name);
+      this.mtu = this.host(() => native.ifGetMtu(this.name));
     } catch {
       // the interface is going away; the next call reports it
     }
