@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { execFileSync, spawn } from 'child_process';
 import { native, LinkEvent, LinkWatcherHandle } from '../lib/index';
 import type { FdPoller } from '../lib/index';
@@ -181,5 +182,108 @@ describeHost('native tap (/dev/net/tun, rtnetlink)', [needRoot, needFile('/dev/n
       expect(inodes.inodeIsLive(add.ino, add.gen)).toBe(false);
       ns.run('ip', 'link', 'del', 'tap80');
     });
+  });
+});
+
+describeHost('native tap features (vnet header, offloads, queues, owner; batched frames; close on the pool)', [needRoot, needFile('/dev/net/tun'), needTool('ip')], () => {
+  let ns: TestNetns;
+  beforeAll(() => { ns = enterTestNetns(); });
+  afterAll(() => ns?.leave());
+
+  test('tunOpen with vnetHdr/multiQueue sets the flags; header size 12 round-trips; bad offloads/sizes are coded errors', () => {
+    const t = native.tunOpen('', false, { vnetHdr: true, multiQueue: true });
+    try {
+      expect(native.tunGetFlags(t.fd) & 0x4000).toBe(0x4000); // IFF_VNET_HDR
+      expect(native.tunGetFlags(t.fd) & 0x0100).toBe(0x0100); // IFF_MULTI_QUEUE
+      native.tunSetVnetHdrSz(t.fd, 12);
+      expect(native.tunGetVnetHdrSz(t.fd)).toBe(12);
+      expect(() => native.tunSetVnetHdrSz(t.fd, 4)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl' }));
+      native.tunSetOffload(t.fd, 0x01 | 0x02 | 0x04 | 0x08);
+      expect(() => native.tunSetOffload(t.fd, 0x02)).toThrow(expect.objectContaining({ code: 'EINVAL' })); // TSO without CSUM
+      expect(() => native.tunSetOffload(t.fd, 0x1000)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      const second = native.tunOpen(t.name, false, { vnetHdr: true, multiQueue: true }); // a second queue, not EBUSY
+      expect(ns.run('ip', '-d', 'link', 'show', t.name)).toMatch(/multi_queue numqueues 2/);
+      native.tunSetQueue(second.fd, false);
+      expect(ns.run('ip', '-d', 'link', 'show', t.name)).toMatch(/numdisabled 1/);
+      native.tunSetQueue(second.fd, true);
+      expect(ns.run('ip', '-d', 'link', 'show', t.name)).toMatch(/numdisabled 0/);
+      native.fdClose(second.fd);
+      expect(() => native.tunOpen(t.name, false, { vnetHdr: true })).toThrow(expect.objectContaining({ code: 'EINVAL' })); // single-queue open of a multi-queue tap
+    } finally {
+      native.fdClose(t.fd);
+    }
+  });
+
+  test('tunSetOwner/tunSetGroup appear in ip -d link; out-of-range ids are EINVAL', () => {
+    const t = native.tunOpen('');
+    try {
+      native.tunSetOwner(t.fd, 65534);
+      native.tunSetGroup(t.fd, 65534);
+      expect(ns.run('ip', '-d', 'link', 'show', t.name)).toMatch(/user nobody group nogroup/);
+      expect(() => native.tunSetOwner(t.fd, 2 ** 32)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(() => native.tunSetGroup(t.fd, 1.5)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    } finally {
+      native.fdClose(t.fd);
+    }
+  });
+
+  test('FdPoller readFrames/writeFrames move a batch in one call; close(done) closes the fd on the pool, then calls done', async () => {
+    const a = native.tunOpen(''), b = native.tunOpen('');
+    ns.run('ip', 'link', 'add', 'brf', 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0');
+    for (const n of [a.name, b.name]) ns.run('ip', 'link', 'set', n, 'master', 'brf', 'up');
+    ns.run('ip', 'link', 'set', 'brf', 'up');
+    const onFrames = jest.fn();
+    const mk = (fd: number): FdPoller => new native.FdPoller(fd, { mode: 'datagram', ownsFd: true, onFrames, onEnd: () => undefined });
+    const pa = mk(a.fd), pb = mk(b.fd);
+    pb.startReading();
+    const frames = [64, 100, 1514].map((n, i) => {
+      const f = Buffer.alloc(n, i);
+      Buffer.from('02000000000202000000000188b5', 'hex').copy(f);
+      return f;
+    });
+    let got: number[] = [];
+    const bufs = [Buffer.alloc(2048), Buffer.alloc(2048), Buffer.alloc(2048), Buffer.alloc(2048)];
+    const lens = new Uint32Array(4);
+    for (let i = 0; i < 100 && got.length < 3; i++) {
+      if (i % 10 === 0) expect(pa.writeFrames(frames)).toBe(3); // until the bridge forwards (ports come up asynchronously)
+      await new Promise((r) => setTimeout(r, 20));
+      const n = pb.readFrames(bufs, lens);
+      got = Array.from(lens.subarray(0, n)).filter((x, k) => bufs[k][12] === 0x88 && bufs[k][13] === 0xb5);
+    }
+    expect(got).toEqual([64, 100, 1514]);
+    expect(pb.readFrames(bufs, lens)).toBeGreaterThanOrEqual(0);
+    expect(() => pb.readFrames(bufs, new Uint32Array(1))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => pa.writeFrames([Buffer.alloc(60), 'x' as unknown as Buffer])).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const fd = a.fd;
+    const closed = new Promise<void>((r) => pa.close(r));
+    expect(pa.closed).toBe(true);
+    expect(() => pa.writeFrames(frames)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    await closed;
+    expect(fs.existsSync(`/proc/self/fd/${fd}`) && fs.readlinkSync(`/proc/self/fd/${fd}`) === '/dev/net/tun').toBe(false);
+    expect(linkNames()).not.toContain(a.name);
+    pb.close();
+    ns.run('ip', 'link', 'del', 'brf');
+  });
+
+  test('a worker that ends right after close(done) and one that never closes: both fds are closed, both taps gone', async () => {
+    const { Worker } = await import('worker_threads');
+    const addon = require.resolve(process.env.DEVFS_NATIVE_PATH || path.resolve(__dirname, '../build/Release/devfs_native.node'));
+    const before = openFds();
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const native = require(workerData.addon);
+      const t = native.tunOpen('');
+      const p = new native.FdPoller(t.fd, { mode: 'datagram', ownsFd: true, onFrames() {}, onEnd() {} });
+      p.startReading();
+      parentPort.postMessage(t.name);
+      if (workerData.close) p.close(() => {});
+      process.exit(0);`;
+    for (const close of [true, false]) {
+      const w = new Worker(code, { eval: true, workerData: { addon, close } });
+      const name = await new Promise<string>((r) => w.once('message', r));
+      await new Promise((r) => w.once('exit', r));
+      expect(linkNames()).not.toContain(name);
+    }
+    expect(openFds()).toBe(before);
   });
 });
