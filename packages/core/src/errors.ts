@@ -77,6 +77,22 @@ export function devfsError(code: string, syscall?: string, path?: string, detail
   return new DevfsError(code, message, syscall, path);
 }
 
+/**
+ * `devfsError` without a captured call stack (`stack` is the message line alone), for the one
+ * error a hot path raises by the million and callers branch on: a lookup miss's ENOENT (stat of
+ * a name that does not exist, as a program probing for `tap7`). Capturing the stack is most of
+ * the cost of such a miss; the error is otherwise the same object with the same fields.
+ */
+export function devfsErrorNoStack(code: string, syscall?: string, path?: string): DevfsError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return devfsError(code, syscall, path);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 const INNER_PREFIX = /(^|: |\()(E[A-Z0-9]+): /g;
 
 /**

@@ -10,7 +10,7 @@ import { ProgramRunner } from './execute';
 import { StateStore } from './state-store';
 import { attrsOnly, restoreRefusal, savedFor } from './identity';
 import { TemplateVar } from './template';
-import { DevEvent, EventActionHost, EventErrorContext } from './types';
+import { DevEvent, DevEventType, EventActionHost, EventErrorContext } from './types';
 
 /** What the runner needs from its owner (the Events object). */
 export interface ActionEnv {
@@ -57,6 +57,12 @@ export class ActionRunner {
   /** Number of loaded rules. */
   get size(): number {
     return this.rules.length;
+  }
+
+  /** True when a loaded rule acts on events of `type`. */
+  wants(type: DevEventType): boolean {
+    for (const r of this.rules) if (r.events.has(type)) return true;
+    return false;
   }
 
   /** Runs the matching rules for `e`. Never throws. */

@@ -131,6 +131,15 @@ export class Events {
   }
 
   /**
+   * True when an event of `type` would reach anyone now: a listener is subscribed or an action
+   * rule acts on that type. The kernel asks before building an event nobody receives (a stat's
+   * lookup miss); an event emitted anyway is delivered as usual.
+   */
+  wants(type: DevEventType): boolean {
+    return this.listeners.length > 0 || this.actions.wants(type);
+  }
+
+  /**
    * Queues an event (called by the kernel; O(1), never runs a listener, never throws for a full
    * queue). Returns the event's sequence number, or 0 when it was dropped (overrun) or the stream
    * is closed.

@@ -4,6 +4,8 @@ import type { Cdev } from './cdev';
 /** A clone handler: may create the device for `name` (make_dev with MAKEDEV_REF) and return it. */
 export type CloneHandler = (name: string, cred: Cred) => Cdev | undefined;
 
+const NONE: CloneHandler[] = [];
+
 interface Entry { handler: CloneHandler; priority: number; seq: number; prefix: string }
 
 /**
@@ -34,13 +36,19 @@ export class CloneRegistry {
 
   /** Handlers matching `name`, in the order they must run. O(len(name)) map probes. */
   matching(name: string): CloneHandler[] {
-    const found: Entry[] = [];
+    let one: Entry[] | undefined;
+    let found: Entry[] | undefined;
     const limit = Math.min(name.length, this.maxPrefixLen);
     for (let i = 0; i <= limit; i++) {
       const l = this.byPrefix.get(i === name.length ? name : name.slice(0, i));
-      if (l) found.push(...l);
+      if (l === undefined) continue;
+      if (one === undefined) one = l;
+      else (found ??= one.slice()).push(...l);
     }
-    if (found.length > 1) found.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    if (one === undefined) return NONE;
+    if (one.length === 1 && found === undefined) return [one[0].handler];
+    found ??= one.slice();
+    found.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
     return found.map((e) => e.handler);
   }
 

@@ -14,6 +14,8 @@ export type KernelEvent = DevEventInput;
 export interface EventSink {
   /** Queues the event; returns its sequence number (0 when it was dropped). */
   emit(e: KernelEvent): number;
+  /** True when an event of `type` would reach anyone (absent: always). */
+  wants?(type: KernelEvent['type']): boolean;
 }
 
 /** The rule engine as mounts use it (implemented by ../rules Rules). */

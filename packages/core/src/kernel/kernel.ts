@@ -332,6 +332,11 @@ export class DeviceRegistry {
     return this.sink.emit(e);
   }
 
+  /** @internal true when an event of `type` would reach a listener or an action rule now. */
+  wantsEvent(type: KernelEvent['type']): boolean {
+    return this.sink.wants === undefined || this.sink.wants(type);
+  }
+
   private unregister(dev: Cdev): void {
     dev.flags |= SI_DYING;
     this.ns.remove(dev);

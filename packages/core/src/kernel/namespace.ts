@@ -60,6 +60,8 @@ export class Namespace {
   private nextDirId = 1;
   /** Number of devices and aliases. */
   size = 0;
+  /** Bumped by every insert and remove (mounts' path caches compare it). */
+  version = 0;
 
   constructor() {
     this.root = new DirNode('', '', undefined, 0, 0);
@@ -101,6 +103,7 @@ export class Namespace {
       if (slash < 0) {
         put(dir, name, dev);
         this.size++;
+        this.version++;
         return;
       }
       const path = name.slice(0, slash);
@@ -124,6 +127,7 @@ export class Namespace {
     if (dir.entries.get(name) !== dev) return;
     drop(dir, name);
     this.size--;
+    this.version++;
     while (dir.parent !== undefined && dir.live === 0) {
       drop(dir.parent, dir.path);
       dir.parent.subdirs.delete(dir.name);

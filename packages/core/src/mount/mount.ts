@@ -1,7 +1,7 @@
 import { native } from '@devfs/native';
 import type { Cred } from '../cred';
 import { ROOT } from '../cred';
-import { devfsError } from '../errors';
+import { devfsError, devfsErrorNoStack } from '../errors';
 import { arg, MAX_ID } from '../validate';
 import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
@@ -18,6 +18,7 @@ import { UserLink, Resolved, Miss } from './node';
 import { aliasTarget, joinPath, MAXSYMLINKS, splitPath } from './paths';
 import { openDevice } from './open';
 import { applyRules, RuleApplier } from './apply';
+import { WalkCache, WalkEntry } from './cache';
 
 /** Options of kernel.mount(). */
 export interface MountOptions {
@@ -76,6 +77,9 @@ export class Mount {
   private seenGen = -1;
   private linkSeq = 0;
   private unmounted = false;
+  /** Resolved paths, positive and negative (see cache.ts); emptied by anything a walk depends on. */
+  private readonly cache: WalkCache;
+  private nsVersion = -1;
   private readonly eff: EffectiveAttrs = { hidden: false, ruleHidden: false, whiteout: false, uid: 0, gid: 0, mode: 0, atick: -1, mtick: -1, ctick: -1 };
 
   /** @internal use kernel.mount(). */
@@ -86,6 +90,7 @@ export class Mount {
     this.readOnly = !!opts.readOnly;
     this.jail = !!opts.jail;
     this.frozenGen = this.readOnly ? native.devfsGeneration() : Infinity;
+    this.cache = new WalkCache(table.walkBudget);
     this.rootAttrs = new DirentAttrs(0, 0, 0, DIR_MODE, false);
     this.rootAttrs.ctick = Date.now() - TIME_ORIGIN;
     const view = opts.ruleset !== undefined ? table.view(opts.ruleset) : undefined;
@@ -216,6 +221,7 @@ export class Mount {
     let m = this.links.get(parent.path);
     if (!m) this.links.set(parent.path, (m = new Map()));
     m.set(base, link);
+    this.cache.clear();
     this.kernel.emit({ type: 'CREATE', name: full, mount: this.name, ino: link.ino, uid: link.uid, gid: link.gid, mode: link.mode, data: { target } });
   }
 
@@ -231,6 +237,7 @@ export class Mount {
     if (r.kind === 'link') {
       this.links.get(r.link.dirPath)!.delete(r.link.name);
       if (this.links.get(r.link.dirPath)!.size === 0) this.links.delete(r.link.dirPath);
+      this.cache.clear();
       this.kernel.emit({ type: 'DELETE', name: r.path, mount: this.name, ino: r.link.ino });
       return;
     }
@@ -281,6 +288,7 @@ export class Mount {
     view?.catchUp();
     if (view) view.refs++;
     this.epochs.push({ fromGen: native.devfsGeneration() + 1, view });
+    this.cache.clear();
   }
 
   /** The ruleset number in force for new entries (0 = none). */
@@ -324,6 +332,7 @@ export class Mount {
     this.unmounted = true;
     for (const e of this.epochs) if (e.view) this.table.releaseView(e.view);
     this.epochs = [];
+    this.cache.close();
     this.table.mounts.delete(this);
   }
 
@@ -349,6 +358,17 @@ export class Mount {
       }
     }
     this.seenGen = g;
+    this.cache.clear();
+  }
+
+  /** @internal forgets every cached path walk (a change this mount's walks depend on). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** @internal cached path walks (tests). */
+  get cachedWalks(): number {
+    return this.cache.size;
   }
 
   /**
@@ -357,18 +377,58 @@ export class Mount {
    * and on a miss of the final component runs the kernel's clone handlers when `clone`.
    */
   resolve(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved {
-    const r = this.walk(path, cred, follow, syscall, clone);
-    if (r.kind === 'miss') throw devfsError('ENOENT', syscall, path);
+    // a stat's miss is announced (LOOKUP) only to whoever listens; open's always is (walk)
+    const r = this.walk(path, cred, follow, syscall, clone, false);
+    if (r.kind === 'miss') throw devfsErrorNoStack('ENOENT', syscall, path);
     return r;
   }
 
   /**
    * @internal resolve, except that with `clone` a missing entry is not thrown but returned as a
    * miss carrying the sequence number of the LOOKUP event the clone miss emitted (0: none was).
+   * `announce` false emits that LOOKUP only when a listener or an action rule wants it.
    */
-  walk(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean): Resolved | Miss {
+  walk(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean, announce = true): Resolved | Miss {
     arg.cred(cred, syscall, typeof path === 'string' ? path : undefined);
     this.populate();
+    const nsVersion = this.kernel.ns.version;
+    if (nsVersion !== this.nsVersion) {
+      this.nsVersion = nsVersion;
+      this.cache.clear();
+    }
+    const e = this.cache.get(path, follow);
+    if (e !== undefined && (cred.uid === 0 || this.admits(e, cred))) {
+      if (e.r !== undefined) return e.r;
+      return this.cachedMiss(e, path, cred, follow, syscall, clone, announce);
+    }
+    return this.walkPath(path, cred, follow, syscall, clone, announce);
+  }
+
+  /** True when `cred` passes every check the cached walk `e` made (search permission, si_cred). */
+  private admits(e: WalkEntry, cred: Cred): boolean {
+    for (const d of e.dirs) {
+      const a = this.dirAttrs(d);
+      if (!permits(cred, a.uid, a.gid, a.mode, X_OK)) return false;
+    }
+    if (e.owned !== undefined) for (const d of e.owned) if (!this.visibleTo(d, cred)) return false;
+    return true;
+  }
+
+  /** A cached negative entry: the final component is missing for everyone (clone as a walk would). */
+  private cachedMiss(e: WalkEntry, path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean, announce: boolean): Resolved | Miss {
+    if (!clone) throw devfsErrorNoStack('ENOENT', syscall, path);
+    const name = e.missName;
+    const seq = announce || this.kernel.wantsEvent('LOOKUP') ? this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid }) : 0;
+    // a clone made it: walk again (it is found now; its LOOKUP was announced above)
+    if (this.cloneMiss(name, cred, e.missDir!)) return this.walkPath(path, cred, follow, syscall, clone, announce);
+    return { kind: 'miss', seq };
+  }
+
+  /** The walk itself (walk without the cache); remembers what it found when nothing changed meanwhile. */
+  private walkPath(path: string, cred: Cred, follow: boolean, syscall: string, clone: boolean, announce: boolean): Resolved | Miss {
+    const epoch = this.cache.epoch;
+    const dirs: DirNode[] = [];
+    let owned: Cdev[] | undefined;
     let comps = splitPath(path, syscall);
     const root: Resolved = { kind: 'dir', dir: this.kernel.ns.root, path: '' };
     let cur: Resolved = root;
@@ -384,6 +444,7 @@ export class Mount {
       if (cur.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
       const da = this.dirAttrs(cur.dir);
       if (!permits(cred, da.uid, da.gid, da.mode, X_OK)) throw devfsError('EACCES', syscall, path);
+      dirs.push(cur.dir);
       if (c === '.' || c === '..') {
         straight = false;
         if (c === '..') cur = stack.pop() ?? root;
@@ -393,15 +454,22 @@ export class Mount {
       // The final component of a normalised path: the path itself is the entry's global key.
       const whole = straight && last && path.length === (cur.path === '' ? c.length : cur.path.length + 1 + c.length);
       let next = this.child(cur, c, whole ? path : undefined, cred);
-      if (!next && last && clone) {
+      if (!next && last) {
         const name = joinPath(cur.path, c);
-        missSeq = this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
-        next = this.cloneMiss(name, cred, cur);
+        // missing for everyone (root sees all a caller may): remembered as a negative entry
+        if (this.cache.epoch === epoch && (cred.uid === 0 || !this.child(cur, c, whole ? path : undefined, ROOT))) {
+          this.cache.set(path, follow, new WalkEntry(undefined, dirs, owned, cur, name));
+        }
+        if (clone) {
+          if (announce || this.kernel.wantsEvent('LOOKUP')) missSeq = this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid });
+          next = this.cloneMiss(name, cred, cur);
+        }
       }
       if (!next) {
         if (clone) return { kind: 'miss', seq: missSeq };
-        throw devfsError('ENOENT', syscall, path);
+        throw devfsErrorNoStack('ENOENT', syscall, path);
       }
+      if (next.kind === 'dev' && next.dev.ext?.cred !== undefined) (owned ??= []).push(next.dev);
       const target = (!last || follow) ? this.linkTarget(next) : undefined;
       if (target !== undefined) {
         if (++loops > MAXSYMLINKS) throw devfsError('ELOOP', syscall, path);
@@ -417,6 +485,7 @@ export class Mount {
       i++;
     }
     if (path.endsWith('/') && cur.kind !== 'dir') throw devfsError('ENOTDIR', syscall, path);
+    if (this.cache.epoch === epoch) this.cache.set(path, follow, new WalkEntry(cur, dirs, owned, undefined, ''));
     return cur;
   }
 
@@ -556,6 +625,8 @@ export class Mount {
 
   /** @internal the per-mount attributes record of an entry, created from its current effective state. */
   mutableAttrs(r: Resolved): DirentAttrs {
+    // the caller changes what it gets (attributes, whiteout, rule-hidden): cached walks may differ
+    this.cache.clear();
     if (r.kind === 'link') return r.link;
     if (r.kind === 'dir') {
       if (r.dir.parent === undefined) return this.rootAttrs;

@@ -7,4 +7,4 @@ import type { DeviceRegistry } from '../kernel/kernel';
  * destroy devices.
  */
 export type MountRegistry = Pick<DeviceRegistry,
-  'ns' | 'byIno' | 'devices' | 'rules' | 'syncForeign' | 'runCloners' | 'runMissHooks' | 'emit' | 'onAdopt'>;
+  'ns' | 'byIno' | 'devices' | 'rules' | 'syncForeign' | 'runCloners' | 'runMissHooks' | 'emit' | 'wantsEvent' | 'onAdopt'>;

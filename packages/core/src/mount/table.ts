@@ -3,6 +3,10 @@ import { arg } from '../validate';
 import { Mount, MountOptions } from './mount';
 import { RulesetView } from './view';
 import type { MountRegistry } from './registry';
+import { WalkBudget } from './cache';
+
+/** Path walks all mounts of a table may keep cached together (see cache.ts). */
+export const WALK_CACHE_LIMIT = 4096;
 
 /**
  * The filesystem side's own state (FreeBSD's mount list and the rulesets' shared views): the
@@ -15,13 +19,18 @@ export class MountTable {
   /** Paths mounts are presented at, for `$mntpt` in event actions (default '/dev'). */
   readonly paths = new Map<string, string>();
   private readonly views = new Map<number, { view: RulesetView; release: () => void }>();
+  /** @internal the budget every mount's path cache shares. */
+  readonly walkBudget = new WalkBudget(WALK_CACHE_LIMIT);
 
   constructor(readonly registry: MountRegistry) {
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before the device existed, so every ruleset evaluates it now.
     registry.onAdopt((dev) => {
       for (const v of this.views.values()) v.view.evaluateNow(dev);
+      this.walkBudget.clearAll();
     });
+    // a ruleset changed: no cached walk of any mount outlives it
+    registry.rules.onChange(() => this.walkBudget.clearAll());
   }
 
   /** Creates a mount: an independent view of the namespace with its own attributes and ruleset. */
