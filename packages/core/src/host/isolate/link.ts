@@ -26,6 +26,9 @@ function workerEntry(): string {
   return path.resolve(__dirname, '..', '..', '..', 'dist', 'host', 'isolate', 'worker.js');
 }
 
+/** How long a worker may take to load core before its first heartbeat (a slow, busy machine), at least. */
+const STARTUP_MS = 10_000;
+
 /** Tags of isolated workers: above the tap driver's, one per incarnation. */
 let nextTag = 0x4000_0000;
 
@@ -139,7 +142,7 @@ export class WorkerLink implements CallTarget {
     if (b !== this.lastBeat) {
       this.lastBeat = b;
       this.lastBeatAt = now;
-    } else if (now - this.lastBeatAt > this.s.callTimeoutMs) {
+    } else if (now - this.lastBeatAt > (b === 0 ? Math.max(this.s.callTimeoutMs, STARTUP_MS) : this.s.callTimeoutMs)) {
       this.kill(devfsError('ETIMEDOUT', 'isolate', this.label, `the worker missed its heartbeat for ${now - this.lastBeatAt} ms (hung)`));
       return;
     }
@@ -244,7 +247,10 @@ export class WorkerLink implements CallTarget {
     clearInterval(this.timer);
     this.readyCb[1](why);
     for (const f of this.undo.splice(1)) f();
-    for (const p of this.pending.values()) p.reject(devfsError('ENXIO', p.op, undefined, `the isolated driver is gone: ${why.message}`));
+    // a call caught in a hang timed out; the others end with the device
+    for (const p of this.pending.values()) {
+      p.reject(devfsError(why.code === 'ETIMEDOUT' && p.timed ? 'ETIMEDOUT' : 'ENXIO', p.op, undefined, `the isolated driver is gone: ${why.message}`));
+    }
     this.pending.clear();
     for (const h of [...this.handles]) h.kill();
     for (const d of this.devs.values()) if (!d.dying) void this.kernel.destroy_dev(d).catch(() => undefined);
