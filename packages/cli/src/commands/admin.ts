@@ -6,7 +6,13 @@ import { M, N } from '../protocol/methods';
 import { out, withClient } from './context';
 
 interface MountInfo { name: string; ruleset: number; rulesetName: string | null; jail: boolean; readOnly: boolean; yours: boolean }
-interface DriverInfo { drivers: { name: string; plugin: string | null; version: string | null; note: string | null }[]; failures: { plugin: string; driver: string | null; code: string; message: string }[] }
+interface Isolation { restart: string; state: string; restarts: number; lastFailure?: { code: string; message: string; at: string } }
+interface DriverInfo { drivers: { name: string; plugin: string | null; version: string | null; note: string | null; isolation?: Isolation | null }[]; failures: { plugin: string; driver: string | null; code: string; message: string }[] }
+
+/** An isolated driver's last failure, for the NOTE column. */
+function isolationNote(i: Isolation | null | undefined): string | undefined {
+  return i?.lastFailure ? `last failure ${i.lastFailure.at}: ${i.lastFailure.message}` : undefined;
+}
 
 /** Adds the administrative verbs to `program`. */
 export function adminCommands(program: Command): void {
@@ -44,7 +50,10 @@ export function adminCommands(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
       const d = await c.request<DriverInfo>(M.drivers);
       out(g, d, () => [
-        ...table([['DRIVER', 'PLUGIN', 'VERSION', 'NOTE'], ...d.drivers.map((x) => [x.name, x.plugin ?? '-', x.version ?? '-', x.note ?? ''])]),
+        ...table([['DRIVER', 'PLUGIN', 'VERSION', 'ISOLATION', 'RESTARTS', 'NOTE'], ...d.drivers.map((x) => [
+          x.name, x.plugin ?? '-', x.version ?? '-', x.isolation ? `${x.isolation.state} (restart ${x.isolation.restart})` : 'in process',
+          x.isolation ? String(x.isolation.restarts) : '-', isolationNote(x.isolation) ?? x.note ?? '',
+        ])]),
         ...d.failures.map((f) => `failed: ${f.plugin}${f.driver ? ` (${f.driver})` : ''}: ${f.message}`),
       ]);
     }));

@@ -1,5 +1,5 @@
 /**
- * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--fuse DIR [--fuse-mount NAME]] [--driver SPEC]... — runs in the
+ * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--fuse DIR [--fuse-mount NAME]] [--driver SPEC]... [--driver-isolated SPEC]... — runs in the
  * foreground. SIGINT, SIGTERM and SIGHUP (its terminal went away) shut it down cleanly: clients
  * disconnected, their programs hung up, disks destroyed, tap interfaces removed, socket removed;
  * exit status 0. A second signal during the shutdown exits at once (status 1). A bug that escapes
@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { loadConfig, DaemonConfig } from '../daemon/config';
 import { startDaemon, Daemon } from '../daemon/daemon';
+import { isolatedEntry } from '../daemon/driver-specs';
 import { DaemonLog, fileLog, stdoutLog, toStderr } from '../daemon/log';
 import { DEFAULT_SOCKET } from '../paths';
 import { globals } from './context';
@@ -27,13 +28,16 @@ export function daemonCommand(program: Command): void {
     .option('--fuse <dir>', "export the mounts through FUSE at DIR (each caller sees its own mount; default: the config's 'fuse')")
     .option('--fuse-mount <name>', 'with --fuse: export only mount NAME to everyone, with kernel caching')
     .option('-d, --driver <spec>', 'load one more driver plugin (package name or path); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { config?: string; socket?: string; log?: string; driver: string[]; fuse?: string; fuseMount?: string }, cmd: Command) => {
+    .option('--driver-isolated <spec>', 'load a driver plugin in a worker thread of its own (restarted when it crashes or hangs); repeatable',
+      (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (o: { config?: string; socket?: string; log?: string; driver: string[]; driverIsolated: string[]; fuse?: string; fuseMount?: string }, cmd: Command) => {
       const config: DaemonConfig = o.config ? loadConfig(o.config) : {};
       const socket = o.socket || globals(cmd).socket || process.env.DEVFS_SOCKET || config.socket || DEFAULT_SOCKET;
       const logFile = o.log || config.log;
       const log = logFile ? fileLog(logFile) : stdoutLog();
       try {
-        const d = await startDaemon({ config, socket, drivers: o.driver, log, fuse: o.fuse, fuseMount: o.fuseMount });
+        const drivers = [...o.driver, ...o.driverIsolated.map(isolatedEntry)];
+        const d = await startDaemon({ config, socket, drivers, log, fuse: o.fuse, fuseMount: o.fuseMount });
         process.exitCode = await untilStopped(d, log);
       } finally {
         log.close();

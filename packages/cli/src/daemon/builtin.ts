@@ -8,6 +8,7 @@
  */
 import * as path from 'path';
 import { DEFAULT_DRIVERS } from './config';
+import { DriverEntry, entryModule } from './driver-specs';
 
 const CLI_DIR = path.join(__dirname, '..', '..');
 
@@ -16,11 +17,18 @@ export function pluginPaths(): string[] {
   return [process.cwd(), CLI_DIR];
 }
 
-/** The plugin specs to load, in order; the built-in drivers as absolute paths resolved from @devfs/cli. */
-export function driverList(configured: string[] | undefined, extra: string[]): string[] {
+/**
+ * The plugin specs to load, in order (isolated entries as `{ module, isolate, ... }`); the built-in
+ * drivers as absolute paths resolved from @devfs/cli.
+ */
+export function driverList(configured: DriverEntry[] | undefined, extra: DriverEntry[]): DriverEntry[] {
   const list = [...(configured ?? DEFAULT_DRIVERS)];
-  for (const e of extra) if (!list.includes(e)) list.push(e);
-  return list.map((spec) => (DEFAULT_DRIVERS.includes(spec) ? builtinPath(spec) : spec));
+  for (const e of extra) if (!list.some((x) => entryModule(x) === entryModule(e))) list.push(e);
+  return list.map((spec) => {
+    const mod = entryModule(spec);
+    if (!DEFAULT_DRIVERS.includes(mod)) return spec;
+    return typeof spec === 'string' ? builtinPath(mod) : { ...spec, module: builtinPath(mod) };
+  });
 }
 
 function builtinPath(spec: string): string {

@@ -4,7 +4,8 @@
  * starts.
  *
  *   { "socket": "/run/devfs.sock",
- *     "drivers": ["@devfs/drivers-pty", "@devfs/drivers-tap", "@devfs/drivers-disk"],
+ *     "drivers": ["@devfs/drivers-pty", "@devfs/drivers-tap", "@devfs/drivers-disk",
+ *                 { "module": "./my-driver", "isolate": true, "restart": "always", "memoryMb": 256, "callTimeoutMs": 5000 }],
  *     "options": { "tap": {}, "echo": { "bufferSize": 4096 } },
  *     "rules": ["devfs.rules"], "events": ["devfsd.conf"],
  *     "mounts": [{ "name": "root" }, { "name": "jail", "ruleset": "devfsrules_jail", "jail": true }],
@@ -16,6 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { devfsError } from '@devfs/core';
+import { checkDriverEntries, DriverEntry } from './driver-specs';
 
 /** One configured mount. */
 export interface MountConfig { name: string; ruleset?: number | string; jail?: boolean; readOnly?: boolean }
@@ -48,7 +50,8 @@ export const DEFAULT_LIMITS: DaemonLimits = {
 /** The whole config. */
 export interface DaemonConfig {
   socket?: string;
-  drivers?: string[];
+  /** Plugin specs, or `{ module, isolate: true, ... }` for a plugin in its own worker thread (driver-specs.ts). */
+  drivers?: DriverEntry[];
   options?: Record<string, unknown>;
   rules?: string[];
   events?: string[];
@@ -98,7 +101,7 @@ export function checkConfig(raw: unknown, file = '<config>'): DaemonConfig {
     return v as string[];
   };
   const files = (k: string) => strList(k)?.map((f) => path.resolve(dir, f));
-  const drivers = strList('drivers')?.map((d) => (d.startsWith('.') ? path.resolve(dir, d) : d));
+  const drivers = checkDriverEntries(c.drivers, dir, bad);
   if (c.socket !== undefined && (typeof c.socket !== 'string' || c.socket === '')) throw bad("'socket' must be a path");
   if (c.options !== undefined && (typeof c.options !== 'object' || c.options === null || Array.isArray(c.options))) throw bad("'options' must be an object");
   let mounts: MountConfig[] | undefined;

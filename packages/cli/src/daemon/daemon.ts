@@ -11,6 +11,7 @@ import { createHost, devfsError } from '@devfs/core';
 import type { DevEvent, DriverSpec, Host } from '@devfs/core';
 import { DaemonConfig, DEFAULT_MOUNTS, limitsOf } from './config';
 import { driverList, pluginPaths } from './builtin';
+import type { DriverEntry } from './driver-specs';
 import { listenUnix } from './listen';
 import { acceptConnection, Gate } from './connection';
 import { Admission } from './admission';
@@ -30,8 +31,8 @@ import type { FuseExport } from '@devfs/fuse';
 export interface DaemonOptions {
   config: DaemonConfig;
   socket: string;
-  /** Extra plugins (--driver), loaded after the configured ones. */
-  drivers?: string[];
+  /** Extra plugins (--driver, and --driver-isolated as `{ module, isolate: true }`), loaded after the configured ones. */
+  drivers?: DriverEntry[];
   /** Mount the FUSE export here (`--fuse DIR`; wins over the config's "fuse"). */
   fuse?: string;
   /** Export only this mount, cached (`--fuse-mount NAME`; wins over the config's "fuseMount"). */
@@ -99,7 +100,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     for (const d of host.drivers) {
       const pl = host.plugins.find((p) => p.drivers.includes(d));
       const note = (d as { unavailable?: Error }).unavailable;
-      log(`attached driver ${d.name} (${pl?.name ?? '?'}${pl?.version ? ` ${pl.version}` : ''})${note ? ` — no nodes: ${note.message}` : ''}`);
+      log(`attached driver ${d.name} (${pl?.name ?? '?'}${pl?.version ? ` ${pl.version}` : ''})${d.isolation ? ' isolated' : ''}${note ? ` — no nodes: ${note.message}` : ''}`);
     }
     for (const m of host.kernel.mounts) log(`mount ${m.name}${m.ruleset ? ` ruleset ${m.ruleset}` : ''}${m.jail ? ' jail' : ''}`);
     const fuseDir = opts.fuse ?? cfg.fuse;
