@@ -17,7 +17,9 @@
  *   SOAK_SECONDS=30 SOAK_WARMUP=5 SOAK_SETTLE=8 node packages/cli/test/soak/soak.js
  *
  * Environment: SOAK_SECONDS (default 300), SOAK_WARMUP (s, default 15), SOAK_SETTLE (s, default
- * 12), SOAK_LOOPS (concurrent client loops per attacker process, default 6), DEVFS_BIN (default
+ * 12), SOAK_LOOPS (concurrent client loops per attacker process, default 6), SOAK_TRIM=1 (a
+ * diagnostic: also report the RSS after glibc's malloc_trim(0), called in the daemon through gdb
+ * — what the allocator keeps of freed memory versus what is live), DEVFS_BIN (default
  * the built packages/cli/dist/bin.js). Needs root (the daemon) and uid 65534 (the clients), and
  * the repository reachable by uid 65534. Prints one JSON summary line last; exit status 0 when
  * every check holds.
@@ -115,6 +117,16 @@ process.on('SIGTERM', () => { console.log(JSON.stringify(counts)); process.exit(
 for (let i = 0; i < Number(process.env.LOOPS); i++) loop();
 `;
 
+/** With SOAK_TRIM=1: RSS of `pid` after malloc_trim(0) (through gdb), else undefined. */
+function trimmedRss(pid) {
+  if (process.env.SOAK_TRIM !== '1') return undefined;
+  try {
+    require('child_process').execFileSync('gdb', ['-p', String(pid), '-batch', '-ex', 'call (int)malloc_trim(0)'], { stdio: 'ignore', timeout: 30000 });
+    return rssOf(pid);
+  } catch {
+    return undefined;
+  }
+}
 function fdsOf(pid) { return fs.readdirSync(`/proc/${pid}/fd`).length; }
 /** Open fds of `pid` by kind (socket, pipe, anon_inode:[eventpoll], /dev/ptmx ...). */
 function fdKinds(pid) {
@@ -209,6 +221,7 @@ async function main() {
   await phase(sock, WARMUP, served, samples, pid);
   await sleep(SETTLE * 1000);
   const start = { fds: fdsOf(pid), rss: rssOf(pid), children: childrenOf(pid), kinds: fdKinds(pid) };
+  start.rssTrimmed = trimmedRss(pid);
   console.log(`after ${WARMUP} s warm-up + ${SETTLE} s settle: ${start.fds} fds, ${(start.rss / 1048576).toFixed(1)} MiB RSS (start)`);
   const t0 = Date.now();
   const { killed, tallies } = await phase(sock, SECONDS, served, samples, pid);
@@ -216,6 +229,7 @@ async function main() {
   await sleep(SETTLE * 1000);
   const isAlive = alive(pid);
   const end = isAlive ? { fds: fdsOf(pid), rss: rssOf(pid), children: childrenOf(pid), kinds: fdKinds(pid) } : { fds: -1, rss: -1, children: -1 };
+  if (isAlive) end.rssTrimmed = trimmedRss(pid);
   const rootAfter = isAlive ? await run(['--socket', sock, 'mounts']) : { code: -1 };
   const peak = samples.reduce((m, s) => ({ fds: Math.max(m.fds, s.fds), rss: Math.max(m.rss, s.rss) }), { fds: 0, rss: 0 });
   const failures = served.filter((s) => !s.ok);
@@ -240,7 +254,8 @@ async function main() {
     killedClients: killed, attackerTallies: tallies, logLines, checks, ok: Object.values(checks).every(Boolean),
   };
   console.log(`ran ${summary.seconds} s; root served ${served.length - failures.length}/${served.length} (median ${summary.rootMedianMs} ms, max ${summary.rootMaxMs} ms); `
-    + `fds ${start.fds} → ${end.fds} (peak ${peak.fds}); RSS ${(start.rss / 1048576).toFixed(1)} → ${(end.rss / 1048576).toFixed(1)} MiB (peak ${(peak.rss / 1048576).toFixed(1)})`);
+    + `fds ${start.fds} → ${end.fds} (peak ${peak.fds}); RSS ${(start.rss / 1048576).toFixed(1)} → ${(end.rss / 1048576).toFixed(1)} MiB (peak ${(peak.rss / 1048576).toFixed(1)})`
+    + (start.rssTrimmed && end.rssTrimmed ? `; after malloc_trim ${(start.rssTrimmed / 1048576).toFixed(1)} → ${(end.rssTrimmed / 1048576).toFixed(1)} MiB` : ''));
   console.log(JSON.stringify(summary));
   if (summary.ok) fs.rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${dir} (daemon log: ${logFile})`);
