@@ -57,18 +57,17 @@ export function parseVnetHdr(frame: Uint8Array): VnetHdr {
 /**
  * Writes a header into the first 12 bytes of `out` (a new Buffer when omitted) and returns it.
  * Missing fields are 0 (no offload: an ordinary, fully checksummed frame). Out-of-range fields
- * throw a RangeError (flags/gsoType 0..255, the others 0..65535).
+ * throw a RangeError and leave `out` untouched (flags/gsoType 0..255, the others 0..65535).
  */
 export function buildVnetHdr(h: Partial<VnetHdr> = {}, out: Uint8Array = Buffer.alloc(VNET_HDR_LEN)): Uint8Array {
   if (out.length < VNET_HDR_LEN) throw new RangeError(`a virtio-net header needs ${VNET_HDR_LEN} bytes, got ${out.length}`);
+  const f = [field(h.flags, 'flags', 0xff), field(h.gsoType, 'gsoType', 0xff), field(h.hdrLen, 'hdrLen', 0xffff),
+    field(h.gsoSize, 'gsoSize', 0xffff), field(h.csumStart, 'csumStart', 0xffff), field(h.csumOffset, 'csumOffset', 0xffff),
+    field(h.numBuffers, 'numBuffers', 0xffff)]; // all checked before anything is written
   const v = new DataView(out.buffer, out.byteOffset, VNET_HDR_LEN);
-  v.setUint8(0, field(h.flags, 'flags', 0xff));
-  v.setUint8(1, field(h.gsoType, 'gsoType', 0xff));
-  v.setUint16(2, field(h.hdrLen, 'hdrLen', 0xffff), true);
-  v.setUint16(4, field(h.gsoSize, 'gsoSize', 0xffff), true);
-  v.setUint16(6, field(h.csumStart, 'csumStart', 0xffff), true);
-  v.setUint16(8, field(h.csumOffset, 'csumOffset', 0xffff), true);
-  v.setUint16(10, field(h.numBuffers, 'numBuffers', 0xffff), true);
+  v.setUint8(0, f[0]);
+  v.setUint8(1, f[1]);
+  for (let i = 2; i < 7; i++) v.setUint16(2 * (i - 1), f[i], true);
   return out;
 }
 
