@@ -1,0 +1,128 @@
+/**
+ * Isolated driver plugins in a real root daemon: config `drivers` entries with `isolate: true`
+ * (and --driver-isolated) run in worker threads; their devices are in the daemon's one namespace
+ * (root's view, and uid 65534's jail view where the ruleset shows them, cloning included). A
+ * plugin that spins, or exits its thread, while a pty session streams through the same daemon
+ * costs only its own devices: the session gets every byte and exits 0, root's `devfs ls` answers
+ * while the plugin spins, and `devfs drivers` reports the restart and why.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ChildProcess, spawn } from 'child_process';
+import { describeHost, needRoot } from '../../../test-support/host';
+import { BIN, cli, DaemonProc, letOthersReachRepo, NOBODY, REPO, startDaemon, stopDaemon, tempDir, until, writeConfig } from './helpers';
+
+const FX = path.join(REPO, 'packages', 'core', 'test', 'isolate-fixtures');
+
+interface Drv { name: string; isolation: { state: string; restart: string; restarts: number; lastFailure?: { code: string; message: string } } | null }
+
+describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
+  let dir: string;
+  let sock: string;
+  let d: DaemonProc;
+  let restoreModes: (() => void) | undefined;
+  const drivers = async (): Promise<Drv[]> => JSON.parse((await cli(sock, ['--json', 'drivers'])).stdout).drivers;
+  const driver = async (name: string): Promise<Drv> => (await drivers()).find((x) => x.name === name)!;
+
+  beforeAll(async () => {
+    restoreModes = letOthersReachRepo();
+    dir = tempDir();
+    sock = path.join(dir, 'devfs.sock');
+    fs.writeFileSync(path.join(dir, 'iso.rules'), "[isojail=50]\nadd include $devfsrules_hide_all\nadd include $devfsrules_unhide_basic\nadd include $devfsrules_unhide_login\nadd path 'good*' unhide\n");
+    const config = writeConfig(dir, {
+      drivers: [
+        '@devfs/drivers-pty',
+        { module: path.join(FX, 'good'), isolate: true },
+        { module: path.join(FX, 'spin'), isolate: true, restart: 'always', memoryMb: 64, callTimeoutMs: 3000, backoffMs: 50 },
+      ],
+      rules: ['iso.rules'],
+      mounts: [{ name: 'root' }, { name: 'jail', ruleset: 'isojail', jail: true }],
+    });
+    d = await startDaemon(sock, ['--config', config, '--driver-isolated', path.join(FX, 'exit')]);
+  }, 30000);
+
+  afterAll(async () => {
+    if (d) expect(await stopDaemon(d)).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+    restoreModes?.();
+  });
+
+  test('devfs drivers shows each isolated plugin, its state and restart policy', async () => {
+    expect(d.out()).toMatch(/attached driver good \(isolate-fixture-good 1\.0\.0\) isolated/);
+    const list = await drivers();
+    expect(list.find((x) => x.name === 'pty')!.isolation).toBeNull();
+    for (const n of ['good', 'spin', 'exit']) expect(list.find((x) => x.name === n)!.isolation).toMatchObject({ state: 'running', restart: 'always', restarts: 0 });
+    const table = await cli(sock, ['drivers']);
+    expect(table.stdout).toMatch(/^good +isolate-fixture-good +1\.0\.0 +running \(restart always\) +0/m);
+  });
+
+  test("root and uid 65534 (through the jail's ruleset) use an isolated driver's devices, cloning included", async () => {
+    const ls = (await cli(sock, ['ls'])).stdout.split('\n');
+    expect(ls).toEqual(expect.arrayContaining(['good', 'good0', 'good-link', 'spin0', 'exit0', 'ptmx']));
+    expect((await cli(sock, ['write', 'good0', 'from-root'])).code).toBe(0);
+    expect(await cli(sock, ['cat', 'good-link', '--bytes', '9'])).toMatchObject({ code: 0, stdout: 'from-root' });
+    const jail = (await cli(sock, ['ls'], NOBODY)).stdout.split('\n');
+    expect(jail).toEqual(expect.arrayContaining(['good', 'good0', 'null']));
+    expect(jail).not.toContain('spin0');
+    expect((await cli(sock, ['write', 'good0', 'from-nobody'], NOBODY)).code).toBe(0);
+    expect(await cli(sock, ['cat', 'good0', '--bytes', '11'], NOBODY)).toMatchObject({ code: 0, stdout: 'from-nobody' });
+    expect((await cli(sock, ['write', 'goodu7', 'mine'], NOBODY)).code).toBe(0); // cloned on lookup, for the opener
+    const st = JSON.parse((await cli(sock, ['--json', 'stat', 'goodu7'], NOBODY)).stdout);
+    expect(st).toMatchObject({ uid: 65534 });
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(await cli(sock, ['cat', 'goodu7', '--bytes', '4'], NOBODY)).toMatchObject({ code: 0, stdout: 'mine' });
+  });
+
+  test('a plugin that spins, then one that exits its thread: a pty session streams every byte meanwhile, root is served, both come back', async () => {
+    const lines = 400;
+    const session: ChildProcess = spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sh', '-c',
+      `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done`],
+    { ...NOBODY, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+    let out = '';
+    session.stdout!.on('data', (b) => { out += b; });
+    const sessionExit = new Promise<number | null>((r) => session.once('exit', (c) => r(c)));
+    await until(() => out.includes('line 20'), 'the session streaming', 10000);
+
+    // spin: the write hangs until callTimeoutMs; root's ls is answered while the plugin spins
+    let writeDone = false;
+    const spinWrite = cli(sock, ['write', 'spin0', 'go'], { timeoutMs: 20000 }).then((r) => { writeDone = true; return r; });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    const ls = await cli(sock, ['ls']);
+    const lsMs = Date.now() - t0;
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(/^null$/m);
+    expect(writeDone).toBe(false); // still spinning when root got its answer
+    expect(lsMs).toBeLessThan(2700);
+    const w = await spinWrite;
+    expect(w.code).toBe(1);
+    expect(w.stderr).toMatch(/ETIMEDOUT/);
+    let spin: Drv | undefined;
+    for (let i = 0; i < 100 && !(spin?.isolation?.restarts); i++) {
+      spin = await driver('spin');
+      if (!spin.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(spin!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ETIMEDOUT' } });
+
+    // exit: its devices vanish and come back; the good plugin never noticed
+    expect((await cli(sock, ['write', 'exit0', 'go'])).code).toBe(1);
+    let exit: Drv | undefined;
+    for (let i = 0; i < 100 && !(exit?.isolation?.restarts); i++) {
+      exit = await driver('exit');
+      if (!exit.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(exit!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'EIO', message: expect.stringMatching(/code 7/) } });
+    let names: string[] = [];
+    for (let i = 0; i < 50 && !(names.includes('exit0') && names.includes('spin0')); i++) {
+      names = (await cli(sock, ['ls'])).stdout.split('\n');
+    }
+    expect(names).toEqual(expect.arrayContaining(['exit0', 'exit-link', 'spin0', 'good0']));
+    expect((await driver('good')).isolation!.restarts).toBe(0);
+
+    expect(await sessionExit).toBe(0);
+    const got = out.split(/\r?\n/).filter((l) => l.startsWith('line '));
+    expect(got).toEqual(Array.from({ length: lines }, (_, i) => `line ${i}`));
+    const events = (await cli(sock, ['events'])).stdout;
+    expect(events).toMatch(/NOTIFY.*spin/);
+  }, 60000);
+});
