@@ -1,6 +1,8 @@
 import { execFileSync } from 'child_process';
 import { createKernel, FIOASYNC, FIOGETOWN, FIONBIO, FIONREAD, FIOSETOWN } from '@devfs/core';
-import { AF_INET, AF_LINK, SIOCSIFPHYADDR, TAPGIFNAME } from '../src/constants';
+import {
+  AF_INET, AF_LINK, IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE, SIOCSIFPHYADDR, TAPGIFNAME, TAPREADFRAMES, TAPWRITEFRAMES, TUNGETVNETHDRSZ, TUNSETQUEUE,
+} from '../src/constants';
 import { checkMac, formatMac, parseMac, randomTapMac } from '../src/mac';
 import { tapIoctl, TapIoctlTarget } from '../src/ioctl';
 import { TapDriver, TapInterface, TapOptions } from '../src';
@@ -46,11 +48,24 @@ describe('MAC addresses', () => {
 });
 
 describe('tap ioctl table', () => {
-  const target = (): TapIoctlTarget & { macs: Buffer[] } => {
-    const t = { name: 'tap3', async: false, owner: 0, macs: [] as Buffer[], next: 0,
-      nextFrameLength: () => t.next, setMac: (a: Buffer) => { t.macs.push(a); } };
+  const target = (): TapIoctlTarget & { macs: Buffer[]; queue: boolean[] } => {
+    const t = { name: 'tap3', async: false, owner: 0, macs: [] as Buffer[], next: 0, queue: [] as boolean[],
+      nextFrameLength: () => t.next, setMac: (a: Buffer) => { t.macs.push(a); },
+      readFrames: (bufs: Buffer[]) => bufs.map((b) => b.length), writeFrames: (bufs: Buffer[]) => bufs.length,
+      setQueue: (attach: boolean) => { t.queue.push(attach); }, vnetHdrSize: () => 12 };
     return t;
   };
+  test('TUNSETQUEUE takes IFF_ATTACH_QUEUE/IFF_DETACH_QUEUE only; batches and TUNGETVNETHDRSZ reach the target', () => {
+    const t = target();
+    tapIoctl(t, TUNSETQUEUE, IFF_DETACH_QUEUE, 'tap3');
+    tapIoctl(t, TUNSETQUEUE, IFF_ATTACH_QUEUE, 'tap3');
+    expect(t.queue).toEqual([false, true]);
+    expect(() => tapIoctl(t, TUNSETQUEUE, 0x600, 'tap3')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(t.queue).toEqual([false, true]);
+    expect(tapIoctl(t, TAPREADFRAMES, [Buffer.alloc(3), Buffer.alloc(5)], 'tap3')).toEqual([3, 5]);
+    expect(tapIoctl(t, TAPWRITEFRAMES, [Buffer.alloc(3)], 'tap3')).toBe(1);
+    expect(tapIoctl(t, TUNGETVNETHDRSZ, undefined, 'tap3')).toBe(12);
+  });
   test('FIONREAD, FIOASYNC, FIOSETOWN/FIOGETOWN, TAPGIFNAME, FIONBIO', () => {
     const t = target();
     expect(tapIoctl(t, FIONREAD, undefined, 'tap3')).toBe(0);
