@@ -4,15 +4,19 @@ import { devfsError } from '@devfs/core';
 import { Accounts, resolveId } from '@devfs/core';
 import { lsLong, statBlock } from '../client/format';
 import { M, WireDirent, WireStat } from '../protocol/methods';
-import { MAX_IO_BYTES } from '../protocol/limits';
+import { Progress } from '../client/progress';
+import { OpenResult, readRange, writeStream } from '../client/transfer';
 import { out, withClient } from './context';
+import { applyMode } from '../client/mode';
+import type { DevfsClient } from '../client/client';
 
 /** Adds the path verbs to `program`. */
 export function fsCommands(program: Command): void {
-  program.command('ls').description('list a directory of your mount').argument('[path]', 'directory', '')
+  program.command('ls').description('list a directory of your mount, or show one node').argument('[path]', 'directory or node', '')
     .option('-l', 'long format: mode, links, owner, group, device number, time, name')
-    .action(async (path: string, o: { l?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
-      const entries = await c.request<WireDirent[]>(M.readdir, { path, long: !!o.l });
+    .option('-a', "also list '.' and '..'")
+    .action(async (path: string, o: { l?: boolean; a?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const entries = await listing(c, path, !!o.l, !!o.a);
       out(g, entries, () => (o.l ? lsLong(entries, new Accounts()) : entries.map((e) => e.name)));
     }));
 
@@ -23,46 +27,60 @@ export function fsCommands(program: Command): void {
       out(g, st, () => statBlock(path, st, new Accounts()));
     }));
 
-  program.command('cat').description('read a device to standard output').argument('<path>')
-    .option('--bytes <n>', 'stop after N bytes', (v) => positive(v, '--bytes'))
-    .action(async (path: string, o: { bytes?: number }, cmd: Command) => withClient(cmd, async (c, g) => {
-      const { fd } = await c.request<{ fd: number }>(M.open, { path, flags: 'r' });
+  program.command('cat').description('read a device to standard output (on a disk: any --offset and --bytes; progress on a terminal)')
+    .argument('<path>')
+    .option('--offset <n>', 'start at byte N (disks only)', (v) => natural(v, '--offset'), 0)
+    .option('--bytes <n>', 'stop after N bytes', (v) => natural(v, '--bytes'))
+    .action(async (path: string, o: { offset: number; bytes?: number }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const f = await c.request<OpenResult>(M.open, { path, flags: 'r' });
       const chunks: Buffer[] = [];
-      let left = o.bytes ?? Infinity;
+      const progress = new Progress('read');
+      const sink = async (b: Buffer) => {
+        if (g.json) chunks.push(b);
+        else if (!process.stdout.write(b)) await new Promise((res) => process.stdout.once('drain', res));
+      };
       try {
-        while (left > 0) {
-          const r = await c.request<{ data: string; n: number }>(M.read, { fd, size: Math.min(left, MAX_IO_BYTES) });
-          if (r.n === 0) break;
-          const b = Buffer.from(r.data, 'base64');
-          left -= b.length;
-          if (g.json) chunks.push(b);
-          else if (!process.stdout.write(b)) await new Promise((res) => process.stdout.once('drain', res));
-        }
+        await readRange(c, f, path, o.offset, o.bytes, sink, progress);
       } finally {
-        await c.request(M.close, { fd }).catch(() => undefined);
+        progress.done();
+        await c.request(M.close, { fd: f.fd }).catch(() => undefined);
       }
-      if (g.json) out(g, { path, bytes: chunks.reduce((n, b) => n + b.length, 0), data: Buffer.concat(chunks).toString('base64') }, []);
+      if (g.json) out(g, { path, bytes: progress.total, data: Buffer.concat(chunks).toString('base64') }, []);
     }));
 
-  program.command('write').description('write DATA (UTF-8 text) to a device').argument('<path>').argument('<data>')
-    .action(async (path: string, data: string, _o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
-      const buf = Buffer.from(data, 'utf8');
-      const { fd } = await c.request<{ fd: number }>(M.open, { path, flags: 'w' });
+  program.command('write').description("write DATA (UTF-8 text), or standard input with '-' (binary, any size), to a device")
+    .argument('<path>').argument('<data>', "the bytes as UTF-8 text, or '-' for standard input")
+    .option('--offset <n>', 'start at byte N (disks only; partial sectors are read, patched and written back)', (v) => natural(v, '--offset'), 0)
+    .addHelpText('after', '\nOn a disk the input lands at --offset; on a stream device (a tap) every chunk of standard input\n(up to 512 KiB, as the pipe delivers it) is one write: one frame.\nExample: devfs write md0 - < disk.img')
+    .action(async (path: string, data: string, o: { offset: number }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const source: AsyncIterable<Buffer> | Buffer[] = data === '-' ? process.stdin : [Buffer.from(data, 'utf8')];
+      const f = await c.request<OpenResult>(M.open, { path, flags: 'r+' }).catch((err: { code?: string }) => {
+        // a write-only device (or one the caller may only write): open it write-only
+        if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EBADF') return c.request<OpenResult>(M.open, { path, flags: 'w' });
+        throw err;
+      });
+      const progress = new Progress('written');
       let n = 0;
       try {
-        for (let off = 0; off < buf.length; off += MAX_IO_BYTES) {
-          n += (await c.request<{ n: number }>(M.write, { fd, data: buf.subarray(off, off + MAX_IO_BYTES).toString('base64') })).n;
-        }
+        n = await writeStream(c, f, path, o.offset, source, progress);
       } finally {
-        await c.request(M.close, { fd }).catch(() => undefined);
+        progress.done();
+        await c.request(M.close, { fd: f.fd }).catch(() => undefined);
       }
       out(g, { path, bytes: n }, []);
     }));
 
-  program.command('chmod').description('change permission bits (octal) in your mount').argument('<mode>').argument('<path>')
+  program.command('chmod').description('change permission bits in your mount, like chmod(1): octal (0660) or symbolic (u+w,g-r, a=rw, o=)')
+    .argument('<mode>').argument('<path>')
     .action(async (mode: string, path: string, _o: unknown, cmd: Command) => withClient(cmd, async (c) => {
-      if (!/^[0-7]{1,4}$/.test(mode)) throw devfsError('EINVAL', 'chmod', mode, `mode must be octal, e.g. 0660 (got '${mode}')`);
-      await c.request(M.chmod, { path, mode: parseInt(mode, 8) });
+      let bits: number;
+      if (/^[0-7]{1,4}$/.test(mode)) bits = applyMode(mode, 0);
+      else {
+        applyMode(mode, 0); // a bad mode is EINVAL before anything is asked of the daemon
+        const st = await c.request<WireStat>(M.stat, { path });
+        bits = applyMode(mode, st.mode, st.type === 'dir');
+      }
+      await c.request(M.chmod, { path, mode: bits });
     }));
 
   program.command('chown').description('change owner and/or group: USER[:GROUP] or :GROUP').argument('<owner>').argument('<path>')
@@ -94,6 +112,24 @@ export function fsCommands(program: Command): void {
     .action(async (path: string, _o: unknown, cmd: Command) => withClient(cmd, async (c) => {
       await c.request(M.mknod, { path });
     }));
+}
+
+/** What `ls` shows for `path`: a directory's entries (with `.`/`..` for -a), or the node itself. */
+async function listing(c: DevfsClient, path: string, long: boolean, all: boolean): Promise<WireDirent[]> {
+  const st = await c.request<WireStat>(M.stat, { path, lstat: true });
+  const self = (name: string, s: WireStat): WireDirent => ({ name, ino: s.ino, type: s.type, ...(long ? { stat: s } : {}) });
+  if (st.type !== 'dir') return [self(path, st)];
+  const entries = await c.request<WireDirent[]>(M.readdir, { path, long });
+  if (!all) return entries;
+  const parent = path.replace(/\/+$/, '').split('/').slice(0, -1).join('/');
+  const up = path.replace(/^\/+|\/+$/g, '') === '' ? st : await c.request<WireStat>(M.stat, { path: parent, lstat: true });
+  return [self('.', st), self('..', up), ...entries];
+}
+
+/** A non-negative integer option value (byte offsets and counts). */
+export function natural(v: string, what: string): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw devfsError('EINVAL', what, v, `${what} needs a non-negative integer (got '${v}')`);
+  return Number(v);
 }
 
 /** A positive integer option value. */

@@ -1,5 +1,7 @@
 /** Path and file requests: readdir, stat, readlink, open/read/write/close, chmod, chown, symlink, unlink, mknod. */
-import { devfsError } from '@devfs/core';
+import { D_DISK, devfsError } from '@devfs/core';
+import type { DevFile } from '@devfs/core';
+import { DIOCGMEDIASIZE, DIOCGSECTORSIZE } from '@devfs/drivers-disk';
 import type { Session } from '../context';
 import { M, WireDirent } from '../../protocol/methods';
 import { bool, int, obj, str } from '../../protocol/validate';
@@ -41,21 +43,22 @@ export function fsHandlers(): Handlers {
       const f = await s.mount.open(path, flags, s.cred);
       const fd = s.nextFd++;
       s.files.set(fd, f);
-      return { fd };
+      return { fd, ...await diskGeometry(f) };
     },
     [M.read]: async (s, p) => {
       const o = obj(p, M.read);
       const f = fileOf(s, int(o, 'fd', M.read, 0, 2 ** 31), M.read);
       const buf = Buffer.alloc(int(o, 'size', M.read, 1, MAX_IO_BYTES));
-      const n = await f.read(buf);
+      const n = await f.read(buf, int(o, 'offset', M.read, 0, Number.MAX_SAFE_INTEGER, true));
       return { data: buf.subarray(0, n).toString('base64'), n };
     },
     [M.write]: async (s, p) => {
       const o = obj(p, M.write);
       const f = fileOf(s, int(o, 'fd', M.write, 0, 2 ** 31), M.write);
       const data = Buffer.from(str(o, 'data', M.write, { max: Math.ceil(MAX_IO_BYTES / 3) * 4, empty: true }), 'base64');
+      const at = int(o, 'offset', M.write, 0, Number.MAX_SAFE_INTEGER, true);
       let off = 0;
-      while (off < data.length) off += await f.write(data.subarray(off));
+      while (off < data.length) off += await f.write(data.subarray(off), at === undefined ? undefined : at + off);
       return { n: off };
     },
     [M.close]: async (s, p) => {
@@ -89,6 +92,16 @@ export function fsHandlers(): Handlers {
       return null;
     },
   };
+}
+
+/** A disk's sector and media size (for the client to align offsets), or nothing for other devices. */
+async function diskGeometry(f: DevFile): Promise<{ sectorSize?: number; mediaSize?: number }> {
+  if (((f.dev?.si_devsw.d_flags ?? 0) & D_DISK) === 0) return {};
+  try {
+    return { sectorSize: Number(await f.ioctl(DIOCGSECTORSIZE)), mediaSize: Number(await f.ioctl(DIOCGMEDIASIZE)) };
+  } catch {
+    return {}; // a D_DISK device of another driver without the md ioctls: the client then does no alignment
+  }
 }
 
 function fileOf(s: Session, fd: number, method: string) {
