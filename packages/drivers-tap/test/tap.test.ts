@@ -4,19 +4,12 @@ import { createKernel, FIONREAD, FIONBIO, FIOASYNC, FIOSETOWN, FIOGETOWN, Kernel
 import { native } from '@devfs/native';
 import { TapDriver, TAPGIFNAME, SIOCSIFPHYADDR, AF_LINK, AF_INET, formatMac } from '../src';
 import { describeHost, needRoot, needFile, needTool } from '../../../test-support/host';
+import { until } from '../../../test-support/wait';
 import { enterTestNetns, linkNames, TestNetns } from '../../../native/test/tap-netns';
 import { replyTo } from './responder';
 
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 const taps = (): string[] => linkNames().filter((n) => /^tap\d+$/.test(n));
-
-async function until(pred: () => boolean, ms = 1000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun'), needTool('ip'), needTool('ping')], () => {
   let ns: TestNetns;
@@ -127,13 +120,13 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
       await f.ioctl(FIOASYNC, 1);
       ns.run('ip', 'addr', 'add', '10.77.3.1/24', 'dev', name);
       spawn('ping', ['-c', '1', '-W', '1', '10.77.3.2'], { stdio: 'ignore' });
-      await until(() => events.some((e) => e.type === 'NOTIFY' && e.data?.event === 'SIGIO' && e.data?.ifname === name), 2000);
+      await until(() => events.some((e) => e.type === 'NOTIFY' && e.data?.event === 'SIGIO' && e.data?.ifname === name), 'the SIGIO notice', 2000);
       const mark = events.length;
       native.ifSetUp(name, false);
-      await until(() => events.slice(mark).some((e) => e.type === 'NOTIFY' && e.data?.event === 'LINK_DOWN' && e.data?.ifname === name));
+      await until(() => events.slice(mark).some((e) => e.type === 'NOTIFY' && e.data?.event === 'LINK_DOWN' && e.data?.ifname === name), 'LINK_DOWN', 1000);
       await expect(f.read(buf)).rejects.toMatchObject({ code: 'EHOSTDOWN' });
       ns.run('ip', 'link', 'del', name);
-      await until(() => drv.list().indexOf(name) < 0);
+      await until(() => drv.list().indexOf(name) < 0, `${name} to leave the driver's list`, 1000);
       expect(await f.poll(POLLIN)).toBe(POLLERR);
       await expect(f.read(buf)).rejects.toMatchObject({ code: 'ENXIO' });
     } finally {
@@ -213,14 +206,14 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
 
   test('an interface added and deleted with ip appears and disappears in a mount within 1 s', async () => {
     ns.run('ip', 'tuntap', 'add', 'dev', 'tap7', 'mode', 'tap');
-    await until(() => m.readdir('').some((d) => d.name === 'tap7'), 1000);
+    await until(() => m.readdir('').some((d) => d.name === 'tap7'), 'the foreign tap7 node', 1000);
     expect(kernel.sysctl.read('net.link.tap.tap7')).toBe(formatMac(native.ifGetHwaddr('tap7')));
     const f = await m.open('tap7', 'r+');
     expect(await f.ioctl(TAPGIFNAME)).toBe('tap7');
     await f.close();
     expect(taps()).toContain('tap7');
     ns.run('ip', 'link', 'del', 'tap7');
-    await until(() => !m.readdir('').some((d) => d.name === 'tap7'), 1000);
+    await until(() => !m.readdir('').some((d) => d.name === 'tap7'), 'tap7 to go', 1000);
     expect(() => kernel.sysctl.read('net.link.tap.tap7')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
