@@ -5,6 +5,8 @@ import {
 } from '@devfs/core';
 import { MAX_QUEUE_FRAMES } from './options';
 import { applyQueueFeatures, CheckedFeatures, maxFrameBytes, PLAIN } from './features';
+import { ETHER_HDR_LEN } from './constants';
+import { VNET_HDR_LEN } from './vnet';
 import type { HostCall } from './netns';
 import type { TapIoctlTarget } from './ioctl';
 import { tapIoctl } from './ioctl';
@@ -274,6 +276,10 @@ export class TapInterface implements TapIoctlTarget {
   /** A frame larger than the interface takes (MTU + 14, or a GSO frame with the header) → EMSGSIZE. */
   private checkSize(buf: Buffer, path: string): void {
     if (!Buffer.isBuffer(buf)) throw devfsError('EINVAL', 'write', path, 'a frame must be a Buffer');
+    const min = (this.features.vnetHdr ? VNET_HDR_LEN : 0) + ETHER_HDR_LEN;
+    if (buf.length < min) {
+      throw devfsError('EINVAL', 'write', path, `frame of ${buf.length} bytes is shorter than ${min}: a frame starts with the ${ETHER_HDR_LEN}-byte Ethernet header (destination MAC, source MAC, EtherType)${this.features.vnetHdr ? ` after the ${VNET_HDR_LEN}-byte virtio-net header` : ''}`);
+    }
     if (buf.length <= maxFrameBytes(this.features, this.mtu)) return;
     this.refreshMtu();
     const max = maxFrameBytes(this.features, this.mtu);

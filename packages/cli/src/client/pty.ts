@@ -11,8 +11,11 @@ import { connectSocket, DevfsClient } from './client';
 import { M, N, PtyExitParams, PtySpawnResult } from '../protocol/methods';
 import { PTY_DATA_MAGIC } from '../protocol/limits';
 
+/** `pty spawn` options: fixed size (else this terminal's), working directory, extra environment, TERM. */
+export interface PtyOptions { cols?: number; rows?: number; cwd?: string; env?: Record<string, string>; name?: string }
+
 /** Runs `file args` on a daemon pty attached to this terminal; resolves with the exit status. */
-export async function runPty(client: DevfsClient, file: string, args: string[]): Promise<number> {
+export async function runPty(client: DevfsClient, file: string, args: string[], opts: PtyOptions = {}): Promise<number> {
   const exits = new Map<number, PtyExitParams>();
   let onExit: ((p: PtyExitParams) => void) | undefined;
   client.on<PtyExitParams>(N.ptyExit, (p) => { exits.set(p.session, p); onExit?.(p); });
@@ -26,10 +29,14 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   process.stdout.on('error', stdoutGone);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string' && !k.includes('=')) env[k] = v;
+  Object.assign(env, opts.env);
+  if (opts.name !== undefined) env.TERM = opts.name;
+  const cols = () => opts.cols ?? (process.stdout.columns || 80);
+  const rows = () => opts.rows ?? (process.stdout.rows || 24);
   let res: PtySpawnResult;
   try {
     res = await client.request<PtySpawnResult>(M.ptySpawn, {
-      channel, file, args, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24, env, cwd: process.cwd(),
+      channel, file, args, cols: cols(), rows: rows(), env, cwd: opts.cwd ?? process.cwd(),
     });
   } catch (err) {
     data.destroy();
@@ -41,9 +48,10 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   stdin.on('error', () => undefined);
   stdin.pipe(data); // ends (half-closes) data when stdin ends: EOF for the program
   const resize = () => {
-    void client.request(M.ptyResize, { session: res.session, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }).catch(() => undefined);
+    void client.request(M.ptyResize, { session: res.session, cols: cols(), rows: rows() }).catch(() => undefined);
   };
-  if (process.stdout.isTTY) process.stdout.on('resize', resize);
+  const follow = process.stdout.isTTY && opts.cols === undefined && opts.rows === undefined; // a fixed size stays fixed
+  if (follow) process.stdout.on('resize', resize);
   const exited = exits.get(res.session) ?? await new Promise<PtyExitParams>((resolve, reject) => {
     onExit = (p) => { if (p.session === res.session) resolve(p); };
     client.closed().then(() => reject(new Error('the daemon closed the connection before the program exited')), () => undefined);
@@ -53,6 +61,6 @@ export async function runPty(client: DevfsClient, file: string, args: string[]):
   stdin.unpipe(data);
   stdin.pause();
   process.stdout.off('error', stdoutGone);
-  if (process.stdout.isTTY) process.stdout.off('resize', resize);
+  if (follow) process.stdout.off('resize', resize);
   return exited.signal ? 128 + exited.signal : exited.exitCode;
 }

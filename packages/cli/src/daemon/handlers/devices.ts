@@ -5,6 +5,7 @@ import { M } from '../../protocol/methods';
 import { int, obj, str } from '../../protocol/validate';
 import type { Handlers } from './types';
 import { privileged, shows } from './visibility';
+import { mountFor } from '../access';
 
 interface MdPart { name: string; label?: string; name_on_media?: string }
 interface MdInfoLike { file?: string; partitions?: MdPart[] }
@@ -13,6 +14,20 @@ interface TapLike { create(unit?: number): Promise<string>; destroy(name: string
 
 function root(s: Session, what: string): void {
   if (s.cred.uid !== 0) throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')}`);
+}
+
+/**
+ * Disks: root; and when the daemon itself is not root (a vnode disk then opens files with the
+ * daemon's rights, no more), also users the config maps to a mount that is not a jail.
+ */
+function mayManageDisks(s: Session, what: string): void {
+  if (s.cred.uid === 0) return;
+  if (process.getuid?.() !== 0) {
+    const home = s.state.host.kernel.mountNamed(mountFor(s.cred, s.state.access));
+    if (home && !home.jail) return;
+    throw devfsError('EPERM', what, undefined, `only users mapped to a mount that is not a jail may ${what.replace('.', ' ')} (you see '${home?.name ?? '?'}'; map your user in the config's "access")`);
+  }
+  throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')} (a vnode disk would open files as root)`);
 }
 
 function driver<T>(s: Session, name: string, what: string): T {
@@ -27,7 +42,7 @@ function driver<T>(s: Session, name: string, what: string): T {
 export function deviceHandlers(): Handlers {
   return {
     [M.mdCreate]: async (s, p) => {
-      root(s, M.mdCreate);
+      mayManageDisks(s, M.mdCreate);
       const o = obj(p, M.mdCreate);
       const type = str(o, 'type', M.mdCreate, { max: 16 });
       if (type !== 'malloc' && type !== 'vnode') throw devfsError('EINVAL', M.mdCreate, type, "type must be 'malloc' or 'vnode'");
@@ -41,7 +56,7 @@ export function deviceHandlers(): Handlers {
       return { name: await driver<MdLike>(s, 'md', M.mdCreate).create(opts) };
     },
     [M.mdDestroy]: async (s, p) => {
-      root(s, M.mdDestroy);
+      mayManageDisks(s, M.mdDestroy);
       await driver<MdLike>(s, 'md', M.mdDestroy).destroy(str(obj(p, M.mdDestroy), 'name', M.mdDestroy, { max: 64 }));
       return null;
     },
