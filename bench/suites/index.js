@@ -4,7 +4,7 @@
  * each one gets. Loading this file loads no package under test (the parent stays small).
  */
 
-const KERNEL = ['makedev', 'populate', 'lookup', 'clone', 'rules', 'memory', 'workers'];
+const KERNEL = ['makedev', 'populate', 'lookup', 'clone', 'rules', 'memory', 'workers', 'isolate'];
 const DRIVERS = ['pty', 'tap', 'disk'];
 const EXPORTS = ['fuse'];
 
@@ -50,6 +50,7 @@ const CHARTS = {
   rules: (figs) => ({ kind: 'line', title: 'rule evaluations per second vs rules', xLabel: 'rules in the ruleset', yLabel: 'evaluations/s', series: seriesBy(figs, vsModel) }),
   memory: (figs) => ({ kind: 'bar', title: 'memory: ours vs baseline (× smaller)', bars: bars(figs) }),
   workers: (figs) => ({ kind: 'bar', title: 'make_dev from 2 workers ÷ 1 worker', bars: bars(figs) }),
+  isolate: (figs) => ({ kind: 'bar', title: 'isolated driver ÷ the same driver in process', bars: bars(figs) }),
   pty: (figs) => ({ kind: 'bar', title: 'pty: first side ÷ second side (ours ÷ node-pty unless named)', bars: bars(figs) }),
   tap: (figs) => ({ kind: 'bar', title: 'tap frames/s: ours ÷ C read/write', bars: bars(figs) }),
   disk: (figs) => ({ kind: 'bar', title: 'disk 1 MiB sequential: ours ÷ baseline', bars: bars(figs) }),
@@ -58,7 +59,7 @@ const CHARTS = {
 
 const TITLES = {
   makedev: 'make_dev + destroy_dev', populate: 'Populate after K changes', lookup: 'Lookup', clone: 'Lookup miss with cloners',
-  rules: 'Rule evaluation', memory: 'Memory', workers: 'worker_threads', pty: 'pty driver', tap: 'tap driver', disk: 'md disks', fuse: 'FUSE export',
+  rules: 'Rule evaluation', memory: 'Memory', workers: 'worker_threads', isolate: 'Isolated drivers', pty: 'pty driver', tap: 'tap driver', disk: 'md disks', fuse: 'FUSE export',
 };
 
 /** Rows each suite reports, for the progress total (a suite's own rows() when it has one). */

@@ -93,6 +93,20 @@ describe('driver calls are forwarded to the worker', () => {
     const back = Buffer.alloc(big.length);
     expect(await b.read(back)).toBe(big.length);
     expect(back.equals(big)).toBe(true);
+    // over 1 MiB the bytes travel in transferred ArrayBuffers instead of the handle's shared memory
+    const huge = Buffer.alloc(3 << 20);
+    for (let i = 0; i < huge.length; i += 4096) huge[i] = (i >> 12) & 0xff;
+    expect(await a.write(huge)).toBe(huge.length);
+    const hugeBack = Buffer.alloc(huge.length);
+    expect(await b.read(hugeBack)).toBe(huge.length);
+    expect(hugeBack.equals(huge)).toBe(true);
+    // two reads in flight on one handle: one uses the shared memory, the other a transfer
+    const r1 = Buffer.alloc(3), r2 = Buffer.alloc(3);
+    const both = Promise.all([a.read(r1), a.read(r2)]);
+    await b.write(Buffer.from('one'));
+    await b.write(Buffer.from('two'));
+    expect(await both).toEqual([3, 3]);
+    expect([r1.toString(), r2.toString()].sort()).toEqual(['one', 'two']);
     await a.close();
     await b.close();
   });

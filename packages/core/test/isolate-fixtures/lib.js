@@ -42,8 +42,9 @@ function plugin(name, fault) {
         d_name: name,
         d_read: (dev, buf) => { if (fault === 'read') throw new TypeError('d_read is broken'); return dev.si_drv1.read(buf); },
         d_write: (dev, buf) => {
-          if (buf.toString() === 'go') runFault(fault);
-          return dev.si_drv1.write(buf);
+          if (buf.toString() !== 'go') return dev.si_drv1.write(buf);
+          runFault(fault); // 'crash' returns (and throws later); the others never do
+          return buf.length;
         },
         d_poll: (dev, events, file) => dev.si_drv1.poll(events, file),
         d_ioctl: (dev, cmd, arg) => { if (cmd === 1) return { echoed: arg, name: dev.si_name }; throw devfsError('ENOTTY', 'ioctl'); },

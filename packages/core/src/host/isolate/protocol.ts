@@ -60,8 +60,10 @@ export type WorkerEvent =
 /** A request to the worker. `h` names a handle the worker opened. */
 export type Request =
   | { op: 'open'; ino: number; gen: number; flags: number; cred: Cred }
-  | { op: 'read'; h: number; len: number; pos: number | null }
-  | { op: 'write'; h: number; data: ArrayBuffer; pos: number | null }
+  /** `shm`: read into this shared memory (the answer carries only the count), else the bytes come back transferred. */
+  | { op: 'read'; h: number; len: number; pos: number | null; shm?: SharedArrayBuffer }
+  /** The bytes: the first `len` of `shm`, or `data` (transferred). */
+  | { op: 'write'; h: number; data?: ArrayBuffer; shm?: SharedArrayBuffer; len?: number; pos: number | null }
   | { op: 'ioctl'; h: number; cmd: number; arg: unknown }
   | { op: 'poll'; h: number; events: number }
   | { op: 'close'; h: number }

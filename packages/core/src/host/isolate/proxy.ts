@@ -15,6 +15,10 @@ import { POLLERR, POLLNVAL } from '../../constants';
 import { devfsError } from '../../errors';
 import type { Request } from './protocol';
 
+/** Transfers up to this size go through the handle's shared memory (one copy each way, no allocation). */
+const SHM_MAX = 1 << 20;
+const SHM_MIN = 4096;
+
 /** What the proxies need from the worker link. */
 export interface CallTarget {
   /** Sends a request; `ino` ties it to a device (d_purge fails it), `timed` subjects it to callTimeoutMs. */
@@ -34,6 +38,8 @@ export class RemoteHandle {
   /** Set when the handle closed or its worker died. */
   dead = false;
   readonly sel = new SelInfo();
+  private shm: SharedArrayBuffer | undefined;
+  private shmBusy = false;
 
   constructor(readonly link: CallTarget, readonly h: number, readonly ino: number, readonly stat?: Partial<DevStat>) {
     link.handles.add(this);
@@ -53,19 +59,54 @@ export class RemoteHandle {
     return this.link.call({ op: 'close', h: this.h }, this.ino).then(() => undefined, () => undefined);
   }
 
-  /** Forwards a read; the worker's bytes arrive in a transferred buffer and are copied once, into `buf`. */
+  /**
+   * Forwards a read. The driver reads straight into this handle's shared memory and the bytes are
+   * copied once, into `buf`; a read that overlaps another on the handle, or is larger than
+   * SHM_MAX, gets them in a transferred ArrayBuffer instead.
+   */
   async read(buf: Buffer, pos: number | null): Promise<number> {
+    const shm = this.takeShm(buf.length);
+    if (shm) {
+      const n = (await this.shmIo({ op: 'read', h: this.h, len: buf.length, pos, shm }, shm)).v as number;
+      if (n > 0) buf.set(new Uint8Array(shm, 0, n));
+      return n;
+    }
     const r = await this.io({ op: 'read', h: this.h, len: buf.length, pos });
     const n = r.v as number;
     if (n > 0 && r.data) buf.set(new Uint8Array(r.data, 0, n));
     return n;
   }
 
-  /** Forwards a write; the bytes travel in one transferred buffer. */
+  /** Forwards a write: the bytes are copied once, into shared memory (or a transferred ArrayBuffer, as for read). */
   async write(buf: Buffer, pos: number | null): Promise<number> {
+    const shm = this.takeShm(buf.length);
+    if (shm) {
+      new Uint8Array(shm).set(buf);
+      return (await this.shmIo({ op: 'write', h: this.h, len: buf.length, pos, shm }, shm)).v as number;
+    }
     const data = new ArrayBuffer(buf.length);
     new Uint8Array(data).set(buf);
     return (await this.io({ op: 'write', h: this.h, data, pos }, [data])).v as number;
+  }
+
+  /** This handle's shared buffer for a transfer of `len` bytes, or undefined when it is busy or too small a gain. */
+  private takeShm(len: number): SharedArrayBuffer | undefined {
+    if (this.shmBusy || len > SHM_MAX || len === 0) return undefined;
+    if (!this.shm || this.shm.byteLength < len) this.shm = new SharedArrayBuffer(Math.max(len, SHM_MIN));
+    this.shmBusy = true;
+    return this.shm;
+  }
+
+  /** A call using `shm`: freed when answered; dropped when not (a late worker must not write into the next call's bytes). */
+  private shmIo(req: Request, shm: SharedArrayBuffer): Promise<{ v?: unknown; data?: ArrayBuffer }> {
+    return this.io(req).then((r) => {
+      this.shmBusy = false;
+      return r;
+    }, (err) => {
+      if (this.shm === shm) this.shm = undefined;
+      this.shmBusy = false;
+      throw err;
+    });
   }
 
   /** Forwards an ioctl (its argument and result are structured-cloned; bytes come back as a Buffer). */

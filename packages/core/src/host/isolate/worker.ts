@@ -19,6 +19,7 @@ import type { FromWorker, MadeMsg, Request, RequestMsg, WorkerInit } from './pro
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const beat = new Int32Array(init.heartbeat);
+Atomics.add(beat, 0, 1); // core is loaded: from now on a silence longer than callTimeoutMs is a hang
 setInterval(() => Atomics.add(beat, 0, 1), init.beatMs);
 
 const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
@@ -131,12 +132,16 @@ async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
       return { v: { h, cloned: f.dev === undefined, stat: f.dev === undefined ? f.ops?.fo_stat?.(f) : undefined } };
     }
     case 'read': {
+      const f = fileOf(m.h, 'read');
+      if (m.shm) return { v: await f.read(Buffer.from(m.shm, 0, m.len), m.pos) };
       const buf = Buffer.allocUnsafeSlow(m.len);
-      const n = await fileOf(m.h, 'read').read(buf, m.pos);
+      const n = await f.read(buf, m.pos);
       return { v: n, data: n > 0 ? (buf.buffer as ArrayBuffer) : undefined };
     }
-    case 'write':
-      return { v: await fileOf(m.h, 'write').write(Buffer.from(m.data), m.pos) };
+    case 'write': {
+      const bytes = m.shm ? Buffer.from(m.shm, 0, m.len ?? 0) : Buffer.from(m.data ?? new ArrayBuffer(0));
+      return { v: await fileOf(m.h, 'write').write(bytes, m.pos) };
+    }
     case 'ioctl': {
       const f = fileOf(m.h, 'ioctl');
       const v = await f.ioctl(m.cmd, asBuffer(m.arg));
