@@ -1,4 +1,4 @@
-import { ruleMatches } from './match';
+import { applyActions, ruleMatches } from './match';
 import type { CompiledRule, RuleAttrs, RuleSubject } from './types';
 
 /**
@@ -40,6 +40,9 @@ class TrieNode {
   steps: number[] = [];
 }
 
+/** Up to this many rules a plan runs every rule in order instead of walking its trie. */
+const LINEAR_MAX = 4;
+
 /** Evaluation counter shared by every plan (a plan's effect is valid for one evaluation). */
 let evaluation = 0;
 
@@ -51,6 +54,10 @@ export class Plan {
   private readonly pos: number[] = [];
   private readonly effect = new Effect();
   private stamp = 0;
+  /** Few rules: run them in order, as devfs_rules_apply does (the trie walk costs more than it saves). */
+  private readonly linear: boolean;
+  /** Linear and without includes: `evaluate` applies each matching rule's actions directly. */
+  private readonly direct: boolean;
   /**
    * Plans of the included rulesets, by rule index, fetched on first use. Safe to keep: a change
    * to an included ruleset discards this plan too (the registry drops every includer's plan).
@@ -61,6 +68,8 @@ export class Plan {
   constructor(private readonly source: PlanSource, rs: number, private readonly depth: number, readonly version: number) {
     this.rules = source.rules(rs).slice();
     for (let i = 0; i < this.rules.length; i++) this.index(i);
+    this.linear = this.rules.length <= LINEAR_MAX;
+    this.direct = this.linear && this.rules.every((r) => r.include === null);
   }
 
   /** Number of rules compiled into this plan (its own; included rulesets have their own plans). */
@@ -70,6 +79,18 @@ export class Plan {
 
   /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
   evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
+    if (this.direct) {
+      // in rule order, actions in table order: the same assignments the effect would make
+      let matched = false;
+      for (let i = 0; i < this.rules.length; i++) {
+        const rule = this.rules[i];
+        if (ruleMatches(rule, subject)) {
+          matched = true;
+          applyActions(rule, attrs);
+        }
+      }
+      return matched;
+    }
     if (++evaluation === Number.MAX_SAFE_INTEGER) evaluation = 1;
     const e = this.effectFor(subject);
     apply(e, attrs);
@@ -99,6 +120,11 @@ export class Plan {
     if (this.stamp === evaluation) return e;
     e.set = 0;
     e.matched = false;
+    if (this.linear) {
+      for (let i = 0; i < this.rules.length; i++) this.run(i, subject, e);
+      this.stamp = evaluation;
+      return e;
+    }
     // Candidate lists: the steps filed at every trie node along the name (each list ascending).
     const lists = this.lists;
     let k = 0;

@@ -42,6 +42,9 @@ export class Rules {
   private readonly onListenerError: (err: unknown) => void;
   private counter = 0;
   private ruleDepth: number;
+  /** The plan `evaluate` used last (a mount evaluates one ruleset again and again); -1: none. */
+  private lastRs = -1;
+  private lastPlan: Plan | undefined;
   private readonly planSource: PlanSource = {
     rules: (rs) => this.store.rules(rs),
     plan: (rs, depth) => this.plan(rs, depth),
@@ -70,6 +73,7 @@ export class Rules {
     arg.int(value, 'include depth', 'rules.depth', 0, MAX_DEPTH);
     if (value === this.ruleDepth) return;
     this.ruleDepth = value;
+    this.lastRs = -1;
     this.changed(new Set(this.store.list()));
   }
 
@@ -225,7 +229,11 @@ export class Rules {
     arg.object(subject, 'subject', 'rules.evaluate');
     arg.object(attrs, 'attrs', 'rules.evaluate');
     if (ruleset === 0) return false;
-    return this.plan(ruleset, this.ruleDepth).evaluate(subject, attrs);
+    if (ruleset !== this.lastRs) {
+      this.lastPlan = this.plan(ruleset, this.ruleDepth);
+      this.lastRs = ruleset;
+    }
+    return this.lastPlan!.evaluate(subject, attrs);
   }
 
   /** A number that changes whenever the ruleset, or one it includes, changes (for caching). */
@@ -261,6 +269,8 @@ export class Rules {
 
   private changed(touched: Set<number>): void {
     if (touched.size === 0) return;
+    this.lastRs = -1;
+    this.lastPlan = undefined;
     const affected = this.store.includersOf(touched);
     const counter = ++this.counter;
     for (const rs of affected) this.versions.set(rs, counter);
