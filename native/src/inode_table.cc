@@ -245,6 +245,8 @@ bool inode_foreign_name(uint32_t ino, uint32_t gen, char* buf, size_t len) {
 
 uint64_t devfs_generation() { return g_table.generation.load(); }
 
+const std::atomic<uint64_t>* devfs_generation_word() { return &g_table.generation; }
+
 int64_t inode_live_count() { return g_table.live.load(); }
 
 uint32_t inode_capacity() {

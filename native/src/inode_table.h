@@ -3,6 +3,7 @@
 // Safe to call from any thread: the main JS thread, worker_threads (each loads the addon; the
 // table is one static instance per process) and native threads (the tap netlink watcher).
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -38,6 +39,9 @@ bool inode_is_live(uint32_t ino, uint32_t gen);
 
 /// Number of changes ever made (monotonic).
 uint64_t devfs_generation();
+
+/// The counter devfs_generation() reads, in place (static storage: valid for the process's life).
+const std::atomic<uint64_t>* devfs_generation_word();
 
 /// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
 /// cursor fell behind the ring (the caller must rescan). Stops early at an unpublished record.

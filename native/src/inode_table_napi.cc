@@ -111,6 +111,16 @@ Napi::Value ChangelogRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(n));
 }
 
+// generationWords() → Uint32Array(2) over devfs_generation itself (its two 32-bit halves): a
+// caller on a hot path compares both words with what it saw last, without a call. Read-only by
+// contract; each aligned word is read whole, and a torn pair only ever reads as a change.
+Napi::Value GenerationWords(const Napi::CallbackInfo& info) {
+  static_assert(sizeof(std::atomic<uint64_t>) == sizeof(uint64_t), "lock-free 64-bit counter");
+  void* p = const_cast<void*>(static_cast<const void*>(devfs_generation_word()));
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(info.Env(), p, sizeof(uint64_t));
+  return Napi::Uint32Array::New(info.Env(), 2, ab, 0);
+}
+
 }  // namespace
 
 void InitInodeTable(Napi::Env env, Napi::Object exports) {
@@ -122,6 +132,7 @@ void InitInodeTable(Napi::Env env, Napi::Object exports) {
   exports.Set("inodeLiveCount", Napi::Function::New(env, InodeLiveCount, "inodeLiveCount"));
   exports.Set("devfsGeneration", Napi::Function::New(env, DevfsGeneration, "devfsGeneration"));
   exports.Set("changelogHead", Napi::Function::New(env, ChangelogHead, "changelogHead"));
+  exports.Set("generationWords", Napi::Function::New(env, GenerationWords, "generationWords"));
   exports.Set("changelogRead", Napi::Function::New(env, ChangelogRead, "changelogRead"));
   exports.Set("changelogCapacity", Napi::Number::New(env, kChangelogCapacity));
   exports.Set("inodeCapacity", Napi::Number::New(env, inode_capacity()));

@@ -33,6 +33,12 @@ export interface InodeBinding {
    * it before reading the log: if it is unchanged next time, nothing new was appended.
    */
   devfsGeneration(): number;
+  /**
+   * `devfs_generation` itself as two 32-bit words, read in place without a call (a hot path
+   * compares both with what it saw last: any difference, even a torn read, means "changed").
+   * Read-only by contract; each call returns a new view of the same counter.
+   */
+  generationWords(): Uint32Array;
   /** Total change-log records ever appended; a reader that wants only news starts its cursor here. */
   changelogHead(): number;
   /**

@@ -8,6 +8,12 @@ export const TAG_KERNEL = 0;
 
 const BATCH = 1024;
 
+/**
+ * devfs_generation read in place, as two 32-bit words (no native call): a hot path compares both
+ * with what it saw last (`GENERATION[0] !== lo || GENERATION[1] !== hi` means "changed").
+ */
+export const GENERATION: Uint32Array = native.generationWords();
+
 /** Callback for one change record. */
 export type ChangeVisitor = (op: number, ino: number, gen: number, tag: number) => void;
 

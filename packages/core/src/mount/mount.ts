@@ -6,7 +6,7 @@ import { arg, MAX_ID } from '../validate';
 import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
 import { DirNode, liveEntries } from '../kernel/namespace';
-import { ChangeLogReader, CHANGE_CLEAR } from '../kernel/changelog';
+import { ChangeLogReader, CHANGE_CLEAR, GENERATION } from '../kernel/changelog';
 import type { MountRegistry } from './registry';
 import type { MountTable } from './table';
 import { DevFile } from '../file/devfile';
@@ -74,7 +74,9 @@ export class Mount {
   private readonly dirInos = new WeakMap<DirNode, number>();
   private nextLocalIno = LOCAL_INO_BASE + 1;
   private readonly reader = new ChangeLogReader();
-  private seenGen = -1;
+  /** The generation (its two words) populate last caught up with; -1: never. */
+  private seenLo = -1;
+  private seenHi = -1;
   private linkSeq = 0;
   private unmounted = false;
   /** Resolved paths, positive and negative (see cache.ts); emptied by anything a walk depends on. */
@@ -341,8 +343,9 @@ export class Mount {
   /** @internal catches up with the kernel: O(changes since the last call). */
   populate(): void {
     if (this.unmounted) throw devfsError('ENXIO', 'populate', this.name, 'mount was unmounted');
-    const g = native.devfsGeneration();
-    if (g === this.seenGen) return;
+    const lo = GENERATION[0];
+    const hi = GENERATION[1];
+    if (lo === this.seenLo && hi === this.seenHi) return;
     this.kernel.syncForeign();
     for (const e of this.epochs) e.view?.catchUp();
     const ok = this.reader.drain((op, ino, gen) => {
@@ -357,7 +360,8 @@ export class Mount {
         if (d === undefined || d.gen !== o.gen) this.overlay.delete(ino);
       }
     }
-    this.seenGen = g;
+    this.seenLo = lo;
+    this.seenHi = hi;
     this.cache.clear();
   }
 
