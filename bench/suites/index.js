@@ -4,7 +4,7 @@
  * each one gets. Loading this file loads no package under test (the parent stays small).
  */
 
-const KERNEL = ['makedev', 'populate', 'lookup', 'clone', 'rules', 'memory', 'workers', 'isolate'];
+const KERNEL = ['makedev', 'populate', 'lookup', 'clone', 'rules', 'open', 'memory', 'workers', 'isolate'];
 const DRIVERS = ['pty', 'tap', 'disk'];
 const EXPORTS = ['fuse'];
 
@@ -48,6 +48,7 @@ const CHARTS = {
       : [['ours: dispatch only', f.ours.opsPerSec], ['FreeBSD model: dispatch only', f.base.opsPerSec]])),
   }),
   rules: (figs) => ({ kind: 'line', title: 'rule evaluations per second vs rules', xLabel: 'rules in the ruleset', yLabel: 'evaluations/s', series: seriesBy(figs, vsModel) }),
+  open: (figs) => ({ kind: 'bar', title: 'open + read 1 byte + close: ours ÷ fs.promises on /dev/null', bars: bars(figs) }),
   memory: (figs) => ({ kind: 'bar', title: 'memory: ours vs baseline (× smaller)', bars: bars(figs) }),
   workers: (figs) => ({ kind: 'bar', title: 'make_dev from 2 workers ÷ 1 worker', bars: bars(figs) }),
   isolate: (figs) => ({ kind: 'bar', title: 'isolated driver ÷ the same driver in process', bars: bars(figs) }),
@@ -59,7 +60,7 @@ const CHARTS = {
 
 const TITLES = {
   makedev: 'make_dev + destroy_dev', populate: 'Populate after K changes', lookup: 'Lookup', clone: 'Lookup miss with cloners',
-  rules: 'Rule evaluation', memory: 'Memory', workers: 'worker_threads', isolate: 'Isolated drivers', pty: 'pty driver', tap: 'tap driver', disk: 'md disks', fuse: 'FUSE export',
+  rules: 'Rule evaluation', open: 'open, read, close', memory: 'Memory', workers: 'worker_threads', isolate: 'Isolated drivers', pty: 'pty driver', tap: 'tap driver', disk: 'md disks', fuse: 'FUSE export',
 };
 
 /** Rows each suite reports, for the progress total (a suite's own rows() when it has one). */
