@@ -96,6 +96,7 @@ export class PtySessions {
       pty = spawn(req.file, req.args, {
         encoding: null, cols: req.cols, rows: req.rows, cwd: req.cwd, env: req.env ?? defaultEnv(s.cred),
         ...this.identity(s.cred), driver: this.ptyDriver(), cred: s.cred,
+        throwOnSpawnError: true, // a program that cannot start is the client's coded error (ENOENT…)
       });
     } catch (err) {
       ch.socket.destroy();
