@@ -21,7 +21,7 @@ export { formatDevName, prepDevName, SPECNAMELEN } from './kernel/devname';
 export { DevFile } from './file/devfile';
 export { SelInfo, selrecord, selwakeup } from './file/select';
 export { Mount } from './mount/mount';
-export type { MountOptions } from './mount/mount';
+export type { MountOptions, StatOptions } from './mount/mount';
 export type { DevStat, DevDirent } from './mount/stat';
 export { parseOpenFlags } from './mount/open';
 export { Sysctl } from './sysctl';

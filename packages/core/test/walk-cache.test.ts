@@ -185,3 +185,26 @@ describe('path cache invalidation', () => {
     for (const m of ms) m.unmount();
   });
 });
+
+describe('stat/lstat { throwIfNoEntry: false }', () => {
+  test('a missing name is undefined (cloners still run); other errors still throw; bad options are EINVAL', () => {
+    const k = bareKernel();
+    const [m] = mounts(k);
+    let calls = 0;
+    k.onClone(() => { calls++; return undefined; }, { prefix: 'tap' });
+    const d = k.make_dev(plainsw, 0, 0, 0, 0o666, 'a/dev0');
+    for (let i = 0; i < 2; i++) {
+      expect(m.stat('tap3', alice, { throwIfNoEntry: false })).toBeUndefined();
+      expect(m.lstat('a/none', alice, { throwIfNoEntry: false })).toBeUndefined();
+      expect(m.stat('a/dev0', alice, { throwIfNoEntry: false })!.ino).toBe(d.inode);
+    }
+    expect(calls).toBe(2);
+    expect(m.stat('nodir/x', alice, { throwIfNoEntry: false })).toBeUndefined(); // a missing directory too
+    m.chmod('a', 0o700);
+    expectCode(() => m.stat('a/dev0', alice, { throwIfNoEntry: false }), 'EACCES');
+    expectCode(() => m.stat('a/dev0/x', undefined as never, { throwIfNoEntry: false }), 'ENOTDIR');
+    expectCode(() => m.stat('tap3', alice, { throwIfNoEntry: 0 as never }), 'EINVAL');
+    expectCode(() => m.stat('tap3', alice, null as never), 'EINVAL');
+    expectCode(() => m.stat('tap3', alice, { throwIfNoEntry: true }), 'ENOENT');
+  });
+});

@@ -28,6 +28,12 @@ export interface MountOptions {
   jail?: boolean;
 }
 
+/** Options of stat and lstat. */
+export interface StatOptions {
+  /** false: a name that does not exist gives undefined instead of ENOENT (default true, as Node's fs). */
+  throwIfNoEntry?: boolean;
+}
+
 /** Effective attributes of an entry in one mount (scratch result of `attrsOf`). */
 export interface EffectiveAttrs {
   hidden: boolean;
@@ -106,14 +112,31 @@ export class Mount {
 
   // ---------------------------------------------------------------- queries
 
-  /** stat, following symlinks. */
-  stat(path: string, cred: Cred = ROOT): DevStat {
-    return this.statOf(this.resolve(path, cred, true, 'stat', true));
+  /**
+   * stat, following symlinks. With `{ throwIfNoEntry: false }` (as Node's `fs.statSync`) a name
+   * that does not exist gives `undefined` instead of an ENOENT error; other errors still throw.
+   */
+  stat(path: string, cred?: Cred): DevStat;
+  stat(path: string, cred: Cred, opts: StatOptions): DevStat | undefined;
+  stat(path: string, cred: Cred = ROOT, opts?: StatOptions): DevStat | undefined {
+    return this.statPath(path, cred, true, 'stat', opts);
   }
 
-  /** stat without following a final symlink. */
-  lstat(path: string, cred: Cred = ROOT): DevStat {
-    return this.statOf(this.resolve(path, cred, false, 'lstat', true));
+  /** stat without following a final symlink (`throwIfNoEntry` as for stat). */
+  lstat(path: string, cred?: Cred): DevStat;
+  lstat(path: string, cred: Cred, opts: StatOptions): DevStat | undefined;
+  lstat(path: string, cred: Cred = ROOT, opts?: StatOptions): DevStat | undefined {
+    return this.statPath(path, cred, false, 'lstat', opts);
+  }
+
+  private statPath(path: string, cred: Cred, follow: boolean, syscall: string, opts: StatOptions | undefined): DevStat | undefined {
+    if (opts === undefined) return this.statOf(this.resolve(path, cred, follow, syscall, true));
+    arg.object(opts, 'options', syscall, typeof path === 'string' ? path : undefined);
+    if (arg.optBool(opts.throwIfNoEntry, 'throwIfNoEntry', syscall, true, typeof path === 'string' ? path : undefined)) {
+      return this.statOf(this.resolve(path, cred, follow, syscall, true));
+    }
+    const r = this.walk(path, cred, follow, syscall, true, false);
+    return r.kind === 'miss' ? undefined : this.statOf(r);
   }
 
   /** Directory entries in creation order (no '.' or '..'); needs read permission on the directory. */
