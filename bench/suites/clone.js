@@ -4,12 +4,16 @@
  * runs only the handlers whose prefix matches the name (here one, which declines) and then
  * fails with ENOENT; FreeBSD invokes every dev_clone handler on every miss, each checking its
  * own prefix (as dev_stdclone does). A second row times the dispatch alone (kernel.runCloners
- * against calling every handler), without the path walk and the ENOENT error ours throws.
+ * against calling every handler), without the path walk and the ENOENT error ours throws; a
+ * third the miss through `stat(name, cred, { throwIfNoEntry: false })`, which returns undefined
+ * (as Node's fs.statSync option): a thrown exception alone costs V8 more than the model's miss.
  */
 const { core, short } = require('../lib/fixtures');
 const { FreeBSDModel } = require('../baselines/freebsd-model');
 
 const BATCH = 32;
+/** Issue 20's targets for a stat miss, ours ÷ the FreeBSD model, by number of cloners. */
+const TARGETS = { 10: 0.3, 1000: 3 };
 
 function counts() {
   return [10, 100, 1000];
@@ -33,7 +37,8 @@ async function run(ctx) {
     try { mnt.stat('tap77'); throw new Error('clone fixture: tap77 exists'); } catch (e) { if (e.code !== 'ENOENT') throw e; }
     if (mm.stat('tap77') !== null) throw new Error('model fixture: tap77 exists');
     await ctx.compare(
-      { id: `miss-${short(c)}`, label: `lookup miss with ${short(c)} cloners`, params: { n: c }, series: 'vs-model', opsUnit: 'misses/s' },
+      { id: `miss-${short(c)}`, label: `lookup miss with ${short(c)} cloners`, params: { n: c }, series: 'vs-model', opsUnit: 'misses/s',
+        ...(TARGETS[c] ? { target: { op: '>=', value: TARGETS[c], text: `≥ ${TARGETS[c]}× the FreeBSD model`, issue: 20 } } : {}) },
       {
         name: 'ours', ops: BATCH, body: () => {
           for (let i = 0; i < BATCH; i++) {
@@ -41,6 +46,13 @@ async function run(ctx) {
           }
         },
       },
+      { name: 'FreeBSD model', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) if (mm.stat('tap77') !== null) throw new Error('model hit'); } },
+    );
+    // the same miss without the exception: stat(name, cred, { throwIfNoEntry: false }), as Node's fs.statSync
+    const quiet = { throwIfNoEntry: false };
+    await ctx.compare(
+      { id: `miss-quiet-${short(c)}`, label: `lookup miss with ${short(c)} cloners, throwIfNoEntry: false`, params: { n: c }, series: 'quiet', opsUnit: 'misses/s' },
+      { name: 'ours', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) if (mnt.stat('tap77', core.ROOT, quiet) !== undefined) throw new Error('hit'); } },
       { name: 'FreeBSD model', ops: BATCH, body: () => { for (let i = 0; i < BATCH; i++) if (mm.stat('tap77') !== null) throw new Error('model hit'); } },
     );
     // the dispatch alone: which handlers run for a missed name (no path walk, no ENOENT error object)
@@ -63,4 +75,4 @@ async function run(ctx) {
   }
 }
 
-module.exports = { run, rows: () => counts().length * 2 };
+module.exports = { run, rows: () => counts().length * 3 };
