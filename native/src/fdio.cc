@@ -68,7 +68,10 @@ FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(
     int64_t cap = o.Has("queueFrames") && o.Get("queueFrames").IsNumber() ? o.Get("queueFrames").As<Napi::Number>().Int64Value()
                                                                            : static_cast<int64_t>(kDefaultQueueFrames);
     if (cap < 1 || cap > 1 << 20) ThrowInvalid(env, "FdPoller", "queueFrames must be 1..1048576");
-    frames_ = std::make_unique<FrameQueue>(static_cast<size_t>(cap));
+    int64_t pool = o.Has("framePoolBytes") && o.Get("framePoolBytes").IsNumber()
+                       ? o.Get("framePoolBytes").As<Napi::Number>().Int64Value() : static_cast<int64_t>(FrameQueue::kDefaultPoolBytes);
+    if (pool < 0 || pool > 1 << 30) ThrowInvalid(env, "FdPoller", "framePoolBytes must be 0..1073741824");
+    frames_ = std::make_unique<FrameQueue>(static_cast<size_t>(cap), static_cast<size_t>(pool));
   }
   onEnd_ = Napi::Persistent(o.Get("onEnd").As<Napi::Function>());
   if (o.Get("onWritable").IsFunction()) onWritable_ = Napi::Persistent(o.Get("onWritable").As<Napi::Function>());

@@ -11,12 +11,16 @@ namespace devfs {
 /// pool: after warm-up a push is one memcpy into a buffer that already has the capacity (no
 /// allocation per frame), and a pop copies the frame straight into the reader's buffer — no JS
 /// object is made per frame. What stays allocated once the queue drained is bounded by the pool
-/// (at most kPoolFrames buffers and kPoolBytes of capacity in all), not by the queue's capacity:
+/// (at most kPoolFrames buffers and poolBytes of capacity in all), not by the queue's capacity:
 /// a slot holds exactly its frame (64 B frames cost 64 B, a 64 KiB GSO frame 64 KiB), so an
 /// interface with offloads pays for large frames only while they wait.
 class FrameQueue {
  public:
-  explicit FrameQueue(size_t capacity) : slots_(capacity) {}
+  static constexpr size_t kDefaultPoolBytes = 1024 * 1024;
+
+  /// `poolBytes`: capacity the pool may keep (default 1 MiB; more for queues of 64 KiB GSO frames,
+  /// whose buffers would otherwise be freed and allocated again at every burst).
+  explicit FrameQueue(size_t capacity, size_t poolBytes = kDefaultPoolBytes) : slots_(capacity), poolLimit_(poolBytes) {}
 
   size_t Size() const { return size_; }
   size_t Capacity() const { return slots_.size(); }
@@ -63,7 +67,7 @@ class FrameQueue {
   void Release(std::vector<uint8_t>& slot) {
     std::vector<uint8_t> buf;
     buf.swap(slot);
-    if (pool_.size() < kPoolFrames && poolBytes_ + buf.capacity() <= kPoolBytes) {
+    if (pool_.size() < kPoolFrames && poolBytes_ + buf.capacity() <= poolLimit_) {
       buf.clear();
       poolBytes_ += buf.capacity();
       pool_.push_back(std::move(buf));
@@ -77,9 +81,9 @@ class FrameQueue {
     pool_.pop_back();
   }
 
-  static constexpr size_t kPoolBytes = 1024 * 1024;
   static constexpr size_t kPoolFrames = 128;
   size_t poolBytes_ = 0;
+  size_t poolLimit_;
   std::vector<std::vector<uint8_t>> slots_;
   std::vector<std::vector<uint8_t>> pool_;
   size_t head_ = 0;

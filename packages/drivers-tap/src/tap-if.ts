@@ -17,6 +17,11 @@ const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 const WRITE_ROOM = 64 * 1024;
 /** Read buffer of an interface with virtio-net headers: a 64 KiB GSO frame, its header, slack. */
 const VNET_READ_SIZE = 65536 + 64;
+/**
+ * Frame buffers kept for reuse by an interface with virtio-net headers: enough 64 KiB GSO frames
+ * for a TCP window in flight, so bursts do not free and fault in their buffers again.
+ */
+const VNET_POOL_BYTES = 8 * 1024 * 1024;
 /** Most frames one readFrames call moves. */
 const MAX_BATCH = 1024;
 
@@ -110,6 +115,7 @@ export class TapInterface implements TapIoctlTarget {
       maxQueuedBytes: WRITE_QUEUE_BYTES,
       queueFrames: this.queueFrames,
       readSize: this.features.vnetHdr ? VNET_READ_SIZE : undefined,
+      framePoolBytes: this.features.vnetHdr ? VNET_POOL_BYTES : undefined,
       onFrames: () => this.received(),
       onEnd: () => this.ended(),
       onWritable: () => selwakeup(this.sel),
