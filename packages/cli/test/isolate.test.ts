@@ -10,11 +10,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
 import { describeHost, needRoot } from '../../../test-support/host';
+import { checkDriverEntries, isolatedEntry } from '../src/daemon/driver-specs';
+import { driverList } from '../src/daemon/builtin';
 import { BIN, cli, DaemonProc, letOthersReachRepo, NOBODY, REPO, startDaemon, stopDaemon, tempDir, until, writeConfig } from './helpers';
 
 const FX = path.join(REPO, 'packages', 'core', 'test', 'isolate-fixtures');
 
 interface Drv { name: string; isolation: { state: string; restart: string; restarts: number; lastFailure?: { code: string; message: string } } | null }
+
+describe('config drivers entries', () => {
+  const bad = (what: string) => Object.assign(new Error(what), { code: 'EINVAL' });
+  test('objects are checked key by key; relative modules resolve from the config; built-ins stay built-in', () => {
+    expect(checkDriverEntries(['./a', { module: './b', isolate: true, restart: 'never', memoryMb: 64 }], '/etc/devfs', bad)).toEqual([
+      '/etc/devfs/a', { module: '/etc/devfs/b', isolate: true, restart: 'never', memoryMb: 64 }]);
+    for (const [v, msg] of [
+      [[{ module: 'x', isolate: true, memoryMB: 1 }], /unknown key 'memoryMB'/],
+      [[{ module: 'x', isolate: 'yes' }], /isolate must be a boolean/],
+      [[{ isolate: true }], /module must be/],
+      [[{ module: 'x', restart: 'sometimes' }], /restart must be/],
+      [[5], /drivers\[0\]/],
+      ['x', /must be an array/],
+    ] as const) expect(() => checkDriverEntries(v, '/', bad)).toThrow(msg);
+    const list = driverList(['@devfs/drivers-pty'], [isolatedEntry('@devfs/drivers-pty'), isolatedEntry('./mine')]);
+    expect(list).toEqual([expect.stringContaining(path.join('drivers-pty')), { module: './mine', isolate: true }]);
+    expect(driverList([{ module: '@devfs/drivers-tap', isolate: true }], [])).toEqual([{ module: expect.stringMatching(/^\//), isolate: true }]);
+  });
+});
 
 describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
   let dir: string;

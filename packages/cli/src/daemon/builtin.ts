@@ -21,6 +21,8 @@ export function pluginPaths(): string[] {
  * The plugin specs to load, in order (isolated entries as `{ module, isolate, ... }`); the built-in
  * drivers as absolute paths resolved from @devfs/cli.
  */
+export function driverList(configured: string[] | undefined, extra: string[]): string[];
+export function driverList(configured: DriverEntry[] | undefined, extra: DriverEntry[]): DriverEntry[];
 export function driverList(configured: DriverEntry[] | undefined, extra: DriverEntry[]): DriverEntry[] {
   const list = [...(configured ?? DEFAULT_DRIVERS)];
   for (const e of extra) if (!list.some((x) => entryModule(x) === entryModule(e))) list.push(e);
