@@ -42,11 +42,18 @@ export interface Gate {
 
 interface Peer { pid: number; uid: number; gid: number }
 
-/** Sends one JSON-RPC error (id null) and closes, whether or not the client reads it. */
+/** How long a refused connection is kept half-closed (its input read and dropped) so that the client's first request does not fail with EPIPE before it reads why. */
+const REFUSE_LINGER_MS = 250;
+
+/** Sends one JSON-RPC error (id null), half-closes, drops what still comes and closes shortly after. */
 function refuseSocket(socket: net.Socket, why: string): void {
   const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.InvalidRequest, message: why } });
-  if (!socket.destroyed) socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
-  setTimeout(() => socket.destroy(), 200).unref();
+  if (!socket.destroyed) {
+    socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.on('end', () => socket.destroy());
+    socket.resume();
+  }
+  setTimeout(() => socket.destroy(), REFUSE_LINGER_MS).unref();
 }
 
 /** Handles a freshly accepted socket until it closes. */
