@@ -10,8 +10,8 @@ const { Worker } = require('worker_threads');
 
 const PER = 2000;
 
-function start() {
-  const w = new Worker(path.join(__dirname, '..', 'children', 'makedev-worker.js'));
+function start(child = 'makedev-worker.js') {
+  const w = new Worker(path.join(__dirname, '..', 'children', child));
   const waiters = [];
   w.on('message', () => waiters.shift()());
   w.on('error', (e) => { while (waiters.length) waiters.shift()(e); });
@@ -38,6 +38,24 @@ async function run(ctx) {
     await a.stop();
     await b.stop();
   }
+  // the inode table alone (issue 18: is a shared atomic what serialises two writers?)
+  const c = start('inode-worker.js');
+  const d = start('inode-worker.js');
+  const RAW = 50 * PER;
+  await Promise.all([c.run(RAW), d.run(RAW)]);
+  try {
+    await ctx.compare(
+      {
+        id: 'table-two-vs-one', label: 'inode table insert+clear: 2 workers ÷ 1 worker', params: { n: 2 }, opsUnit: 'pairs/s',
+        finalize: (fig) => { fig.note = `the bare table (no kernel): what its shared atomics (free stack head, generation, change-log tail) cost two writers; load average ${require('os').loadavg()[0].toFixed(2)} at the end`; },
+      },
+      { name: '2 workers', ops: 2 * RAW, body: () => Promise.all([c.run(RAW), d.run(RAW)]) },
+      { name: '1 worker', ops: 2 * RAW, body: () => c.run(2 * RAW) },
+    );
+  } finally {
+    await c.stop();
+    await d.stop();
+  }
 }
 
-module.exports = { run, rows: () => 1 };
+module.exports = { run, rows: () => 2 };
