@@ -1,4 +1,4 @@
-import { POLLIN, POLLOUT } from '@devfs/core';
+import { devfsError, POLLIN, POLLOUT } from '@devfs/core';
 import { TAPREADFRAMES, TAPWRITEFRAMES } from './constants';
 
 /** What the batch helpers need of a handle (a @devfs/core DevFile). */
@@ -20,11 +20,9 @@ export interface BatchOptions {
  */
 export async function readFrames(handle: FrameHandle, bufs: Buffer[], opts: BatchOptions = {}): Promise<number[]> {
   for (;;) {
-    try {
-      return (await handle.ioctl(TAPREADFRAMES, bufs)) as number[];
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EAGAIN' || opts.wait === false) throw err;
-    }
+    const lens = (await handle.ioctl(TAPREADFRAMES, bufs)) as number[]; // [] when none waits
+    if (lens.length > 0) return lens;
+    if (opts.wait === false) throw devfsError('EAGAIN', 'read', undefined, 'no frame waits');
     await handle.poll(POLLIN);
   }
 }
@@ -36,11 +34,9 @@ export async function readFrames(handle: FrameHandle, bufs: Buffer[], opts: Batc
  */
 export async function writeFrames(handle: FrameHandle, bufs: Buffer[], opts: BatchOptions = {}): Promise<number> {
   for (;;) {
-    try {
-      return (await handle.ioctl(TAPWRITEFRAMES, bufs)) as number;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EAGAIN' || opts.wait === false) throw err;
-    }
+    const n = (await handle.ioctl(TAPWRITEFRAMES, bufs)) as number; // 0 when the write queue is full
+    if (n > 0) return n;
+    if (opts.wait === false) throw devfsError('EAGAIN', 'write', undefined, 'the write queue is full');
     await handle.poll(POLLOUT);
   }
 }

@@ -40,7 +40,7 @@ export const TUNGETVNETHDRSZ = 0x800454d7;
 export const IFF_ATTACH_QUEUE = 0x0200;
 /** TUNSETQUEUE argument: detach the queue (the kernel sends it no frames until attached). */
 export const IFF_DETACH_QUEUE = 0x0400;
-/** ioctl (our number, _IOWR('e', 1, 16)): argument Buffer[]; returns the lengths of the frames read. */
+/** ioctl (our number, _IOWR('e', 1, 16)): argument Buffer[]; returns the lengths of the frames read ([] when none waits). */
 export const TAPREADFRAMES = 0xc0106501;
-/** ioctl (our number, _IOWR('e', 2, 16)): argument Buffer[]; returns how many frames were taken. */
+/** ioctl (our number, _IOWR('e', 2, 16)): argument Buffer[]; returns how many frames were taken (0 when the write queue is full). */
 export const TAPWRITEFRAMES = 0xc0106502;

@@ -241,8 +241,10 @@ export class TapInterface implements TapIoctlTarget {
   }
 
   /**
-   * Many frames in one call: frame i into bufs[i] (truncated to it); returns their lengths (at
-   * least one). Empty → EAGAIN, down → EHOSTDOWN, like read().
+   * Many frames in one call: frame i into bufs[i] (truncated to it); returns their lengths —
+   * none (an empty array, not EAGAIN: a bridge finds the queue empty after nearly every batch,
+   * and an Error with its stack trace each time was a visible share of its CPU). Down →
+   * EHOSTDOWN, like read().
    */
   readFrames(bufs: Buffer[], path: string): number[] {
     if (!Array.isArray(bufs) || bufs.length === 0 || bufs.length > MAX_BATCH) {
@@ -255,14 +257,13 @@ export class TapInterface implements TapIoctlTarget {
       this.refreshLink();
       if (!this.up) throw devfsError('EHOSTDOWN', 'read', path, `interface ${this.name} is down`);
       n = p.readFrames(bufs, lens);
-      if (n === 0) throw devfsError('EAGAIN', 'read', path);
     }
     return Array.from(lens.subarray(0, n));
   }
 
   /**
    * Many frames in one call (each as write() checks it, all before any is sent); returns how
-   * many the write queue took (≥ 1), EAGAIN when it took none.
+   * many the write queue took — 0 when it is full (not EAGAIN, as for readFrames).
    */
   writeFrames(bufs: Buffer[], path: string): number {
     if (!Array.isArray(bufs) || bufs.length === 0 || bufs.length > MAX_BATCH) {
@@ -274,7 +275,7 @@ export class TapInterface implements TapIoctlTarget {
       return p.writeFrames(bufs);
     } catch (err) {
       const e = toDevfsError(err, 'write', path);
-      if (e.code === 'ENOBUFS') throw devfsError('EAGAIN', 'write', path);
+      if (e.code === 'ENOBUFS') return 0;
       throw e;
     }
   }

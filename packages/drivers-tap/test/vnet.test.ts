@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as readline from 'readline';
 import { createKernel, Kernel, Mount, DevFile } from '@devfs/core';
 import {
-  TapDriver, TAPGIFNAME, TUNGETVNETHDRSZ, TUNSETQUEUE, IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE,
+  TapDriver, TAPGIFNAME, TAPREADFRAMES, TUNGETVNETHDRSZ, TUNSETQUEUE, IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE,
   readFrames, writeFrames, buildVnetHdr, parseVnetHdr, VNET_HDR_LEN, VNET_GSO_NONE,
 } from '../src';
 import { describeHost, needRoot, needFile, needTool } from '../../../test-support/host';
@@ -127,6 +127,8 @@ except OSError as e:
         }
       }
       expect(got).toEqual([VNET_HDR_LEN + 60, VNET_HDR_LEN + 600, VNET_HDR_LEN + 1514]);
+      expect(await b.ioctl(TAPREADFRAMES, bufs)).toEqual([]); // nothing waits: no frames, no EAGAIN thrown inside
+      await expect(readFrames(b, bufs, { wait: false })).rejects.toMatchObject({ code: 'EAGAIN' });
       await expect(readFrames(b, [])).rejects.toMatchObject({ code: 'EINVAL' });
       await expect(writeFrames(a, [Buffer.alloc(VNET_HDR_LEN + 70000)])).rejects.toMatchObject({ code: 'EMSGSIZE' });
       await expect(writeFrames(a, ['x' as unknown as Buffer])).rejects.toMatchObject({ code: 'EINVAL' });
