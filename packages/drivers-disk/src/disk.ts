@@ -18,12 +18,17 @@ export function checkSectorSize(sectorSize: number, syscall = 'md.create'): void
  */
 export class Disk {
   /** Usable size in bytes: the store's size rounded down to whole sectors. */
-  readonly mediaSize: number;
+  mediaSize: number;
 
-  /** A disk of `sectorSize`-byte sectors on `store`; `name` appears in errors. */
-  constructor(readonly store: BackingStore, readonly sectorSize = 512, readonly name?: string) {
+  /** A disk of `sectorSize`-byte sectors on `store`; `name` appears in errors; `readOnly` writes fail with EROFS. */
+  constructor(readonly store: BackingStore, readonly sectorSize = 512, readonly name?: string, readonly readOnly = false) {
     checkSectorSize(sectorSize);
     this.mediaSize = store.size - (store.size % sectorSize);
+  }
+
+  /** Takes the store's (changed) size again, in whole sectors. */
+  refreshSize(): void {
+    this.mediaSize = this.store.size - (this.store.size % this.sectorSize);
   }
 
   /** Number of whole sectors. */
@@ -41,6 +46,7 @@ export class Disk {
 
   /** Writes all of `buf` at byte `offset`, or nothing (ENOSPC) when it does not fit. */
   async write(buf: Buffer, offset: number): Promise<number> {
+    if (this.readOnly) throw devfsError('EROFS', 'write', this.name, 'the disk is attached read-only (md create -o readonly)');
     this.checkAligned(buf.length, offset, 'write');
     if (buf.length === 0) return 0;
     if (offset + buf.length > this.mediaSize) {

@@ -30,6 +30,8 @@ export const M = {
   mdCreate: 'md.create',
   mdDestroy: 'md.destroy',
   mdList: 'md.list',
+  mdResize: 'md.resize',
+  mdRescan: 'md.rescan',
   tapCreate: 'tap.create',
   tapDestroy: 'tap.destroy',
   ptySpawn: 'pty.spawn',
@@ -64,7 +66,7 @@ export interface WireStat {
 export interface WireDirent { name: string; ino: number; type: 'char' | 'dir' | 'symlink'; stat?: WireStat }
 
 /** md.create parameters (mdconfig -t/-s/-f/-S/-u). */
-export interface MdCreateParams { type: 'malloc' | 'vnode'; size?: number; file?: string; sectorSize?: number; unit?: number }
+export interface MdCreateParams { type: 'malloc' | 'vnode'; size?: number; file?: string; sectorSize?: number; unit?: number; readOnly?: boolean; grow?: boolean }
 
 /** pty.spawn parameters. */
 export interface PtySpawnParams { file: string; args: string[]; cols: number; rows: number; env?: Record<string, string>; cwd?: string }

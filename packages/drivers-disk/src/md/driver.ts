@@ -7,6 +7,13 @@ import { MD_MAX_UNIT, MdCreateOptions, openStore, validateOptions } from './opti
 import { Partitioner } from './partitions';
 import type { DiskSoftc } from './softc';
 import type { MdUnit } from './unit';
+import { VnodeStore } from '../store/vnode';
+
+/** Every link name pointing at `u` or its partitions. */
+function linksOf(u: MdUnit): string[] {
+  const names = [u.fsName, ...u.children.flatMap((c) => [c.alias?.si_name, c.idAlias?.si_name, c.fsName])];
+  return names.filter((n): n is string => typeof n === 'string');
+}
 
 /** What `md.info(name)` reports about a disk. */
 export interface MdInfo {
@@ -17,6 +24,10 @@ export interface MdInfo {
   mediaSize: number;
   sectorSize: number;
   opens: number;
+  /** Attached read-only (writes get EROFS). */
+  readOnly: boolean;
+  /** Links to the disk and its partitions (`gpt/...`, `gptid/...`, `ext2fs/...`, `msdosfs/...`). */
+  links: string[];
   scheme: 'mbr' | 'gpt' | 'none';
   /** Set when the last scan could not read the table (the partitions of the last good one stay). */
   fault?: string;
@@ -34,6 +45,8 @@ export class MdDriver {
   private readonly units = new Map<string, MdUnit>();
   private readonly unitNumbers;
   private readonly partitioner: Partitioner;
+  /** Attached images by `dev:ino`: read-write (exclusive) or read-only (shared). */
+  private readonly images = new Map<string, { rw: boolean; count: number; names: () => string }>();
 
   /** A driver creating its nodes in `kernel`. */
   constructor(readonly kernel: Kernel) {
@@ -61,12 +74,21 @@ export class MdDriver {
       throw err;
     }
     const name = `md${unit}`;
-    const disk = new Disk(store, o.sectorSize, name);
+    const image = store instanceof VnodeStore ? store.identity : undefined;
+    try {
+      if (image) this.claimImage(image, o.readOnly, o.file!);
+    } catch (err) {
+      await store.close();
+      this.unitNumbers.free(unit);
+      throw err;
+    }
+    const disk = new Disk(store, o.sectorSize, name, o.readOnly);
     const softc: DiskSoftc = { disk, opens: 0, afterWrite: (off, len) => this.partitioner.afterDiskWrite(u, off, len) };
     let dev;
     try {
       dev = this.kernel.make_dev_s({ devsw: mdCdevsw, unit, uid: 0, gid: GID_OPERATOR, mode: 0o640, drv1: softc }, 'md%d', unit);
     } catch (err) {
+      this.releaseImage(image);
       await store.close();
       this.unitNumbers.free(unit);
       throw err;
@@ -97,7 +119,30 @@ export class MdDriver {
     await Promise.all(u.children.map((c) => c.window.close()));
     u.children = [];
     await u.store.close();
+    this.releaseImage(u.store instanceof VnodeStore ? u.store.identity : undefined);
     this.unitNumbers.free(u.unit);
+  }
+
+  /**
+   * mdconfig -r: a new size (whole sectors). Growing a vnode disk grows its image file; shrinking
+   * loses what lies past the new end, so it needs `force`. The table is read again (a GPT backup
+   * header at the old end is then found where the primary says). EROFS on a read-only disk.
+   */
+  async resize(name: string, size: number, opts: { force?: boolean } = {}): Promise<MdInfo> {
+    const u = this.unit(name, 'md.resize');
+    const ss = u.disk.sectorSize;
+    arg.int(size, 'size', 'md.resize', ss, Number.MAX_SAFE_INTEGER, name);
+    if (size % ss !== 0) throw devfsError('EINVAL', 'md.resize', name, `size must be a multiple of ${ss}, got ${size}`);
+    const force = arg.optBool(arg.object<{ force?: boolean }>(opts, 'options', 'md.resize', name).force, 'force', 'md.resize', false, name);
+    if (u.disk.readOnly) throw devfsError('EROFS', 'md.resize', name, 'the disk is attached read-only');
+    if (size < u.disk.mediaSize && !force) {
+      throw devfsError('EINVAL', 'md.resize', name, `shrinking from ${u.disk.mediaSize} to ${size} bytes loses the data past the new end: pass force (md resize -f)`);
+    }
+    if (!u.store.resize) throw devfsError('EOPNOTSUPP', 'md.resize', name, 'this store cannot change size');
+    await u.store.resize(size);
+    u.disk.refreshSize();
+    await this.partitioner.rescan(u);
+    return this.info(name);
   }
 
   /** Reads the partition table again and updates the children; resolves with the scan's result. */
@@ -120,6 +165,7 @@ export class MdDriver {
     return {
       name: u.name, unit: u.unit, type: u.type, ...(u.file ? { file: u.file } : {}),
       mediaSize: u.disk.mediaSize, sectorSize: u.disk.sectorSize, opens: u.softc.opens,
+      readOnly: u.disk.readOnly, links: linksOf(u),
       scheme: u.scheme,
       ...(scan && !scan.ok ? { fault: scan.fault } : {}),
       partitions: u.children.map((c) => ({
@@ -137,6 +183,25 @@ export class MdDriver {
       if (isErrno(err, 'EEXIST')) throw devfsError('EEXIST', 'md.create', `md${wanted}`, `md${wanted} exists`);
       throw wrapError(err, 'md.create', undefined, 'no free md unit');
     }
+  }
+
+  /** Records an attached image; EBUSY when it is attached read-write already, or read-only and now wanted read-write. */
+  private claimImage(id: string, readOnly: boolean, file: string): void {
+    const held = this.images.get(id);
+    if (held && (held.rw || !readOnly)) {
+      throw devfsError('EBUSY', 'md.create', file, `the image is attached already (${held.names()})${held.rw ? '' : ' read-only'}: attach it once read-write, or read-only only (-o readonly)`);
+    }
+    const entry = held ?? { rw: false, count: 0, names: () => [...this.units.values()].filter((x) => x.store instanceof VnodeStore && x.store.identity === id).map((x) => x.name).join(', ') };
+    entry.rw ||= !readOnly;
+    entry.count++;
+    this.images.set(id, entry);
+  }
+
+  private releaseImage(id: string | undefined): void {
+    const held = id ? this.images.get(id) : undefined;
+    if (!held || !id) return;
+    if (--held.count === 0) this.images.delete(id);
+    else held.rw = false; // the only read-write attach is exclusive, so what stays is read-only
   }
 
   private unit(name: string, syscall: string): MdUnit {

@@ -16,6 +16,10 @@ export interface MdCreateOptions {
   sectorSize?: number;
   /** Explicit unit (EEXIST when taken); default the lowest free one. */
   unit?: number;
+  /** mdconfig -o readonly: writes fail with EROFS; a vnode image is opened read-only (a read-only file works). */
+  readOnly?: boolean;
+  /** A vnode `size` larger than the existing image grows it; without this that is EFBIG, the file untouched. */
+  grow?: boolean;
 }
 
 /** Checked create options. */
@@ -25,6 +29,8 @@ export interface ValidOptions {
   file?: string;
   sectorSize: number;
   unit?: number;
+  readOnly: boolean;
+  grow: boolean;
 }
 
 /** Largest md unit (md0..md32767); the allocator's bitmap stays small. */
@@ -48,13 +54,15 @@ export function validateOptions(o: MdCreateOptions): ValidOptions {
   } else if (typeof o.file !== 'string' || o.file.length === 0) {
     throw bad('a vnode disk needs a file');
   }
-  return { type: o.type, size: o.size, file: o.file, sectorSize, unit: o.unit };
+  const readOnly = arg.optBool(o.readOnly, 'readOnly', 'md.create', false);
+  const grow = arg.optBool(o.grow, 'grow', 'md.create', false);
+  return { type: o.type, size: o.size, file: o.file, sectorSize, unit: o.unit, readOnly, grow };
 }
 
 /** Opens the backing store the options describe (EINVAL when an image is smaller than a sector). */
 export async function openStore(o: ValidOptions): Promise<BackingStore> {
   if (o.type === 'malloc') return new MallocStore(o.size!);
-  const store = await VnodeStore.open(o.file!, { size: o.size, sectorSize: o.sectorSize });
+  const store = await VnodeStore.open(o.file!, { size: o.size, sectorSize: o.sectorSize, readOnly: o.readOnly, grow: o.grow });
   if (store.size === 0) {
     await store.close();
     throw devfsError('EINVAL', 'md.create', o.file, `image is smaller than one ${o.sectorSize}-byte sector`);

@@ -8,6 +8,7 @@ import type { PartitionInfo, ScanResult } from '../table/types';
 import { mdCdevsw } from './cdevsw';
 import type { DiskSoftc } from './softc';
 import type { MdUnit, PartitionNode } from './unit';
+import { FsLinks } from './fslinks';
 
 /** What a partition-table NOTIFY event carries in `data.event`. */
 export type MdNotify = 'table-changed' | 'table-corrupt' | 'table-warnings' | 'partition-error' | 'label-error';
@@ -19,7 +20,7 @@ interface Wanted {
 }
 
 /** Identity of a partition node: what, if changed, means the node must be re-made. */
-const keyOf = (w: Wanted) => JSON.stringify([w.name, w.info.start, w.info.sectors, w.label ?? null]);
+const keyOf = (w: Wanted) => JSON.stringify([w.name, w.info.start, w.info.sectors, w.label ?? null, w.info.uuid ?? null]);
 
 /**
  * Keeps a disk's children in step with its partition table: scans it, destroys the children whose
@@ -27,8 +28,12 @@ const keyOf = (w: Wanted) => JSON.stringify([w.name, w.info.start, w.info.sector
  * `gpt/<label>` aliases. Corrupt tables and warnings are NOTIFY events.
  */
 export class Partitioner {
+  private readonly fsLinks: FsLinks;
+
   /** A partitioner that creates nodes in `kernel`. */
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    this.fsLinks = new FsLinks(kernel, (u, event, data) => this.notify(u, event, data));
+  }
 
   /** The watch list a fresh disk starts with (table areas, before any scan). */
   initialWatch(disk: Disk) {
@@ -70,7 +75,10 @@ export class Partitioner {
     const wanted = this.wanted(u, result);
     const keys = wanted.map(keyOf);
     const signature = JSON.stringify(keys);
-    if (signature === u.signature || u.dev.dying) return result;
+    if (signature === u.signature || u.dev.dying) {
+      await this.fsLinks.refresh(u);
+      return result;
+    }
     // Only partitions whose name, extent or label changed are destroyed and re-made; the others
     // (and handles open on them) stay.
     const keep = new Set(keys);
@@ -86,6 +94,7 @@ export class Partitioner {
     }
     u.children.sort((a, b) => a.info.index - b.info.index);
     u.signature = signature;
+    await this.fsLinks.refresh(u);
     this.notify(u, 'table-changed', {
       scheme: result.scheme,
       partitions: u.children.map((c) => ({ name: c.name, start: c.info.start, sectors: c.info.sectors, ...(c.label ? { label: c.label } : {}) })),
@@ -105,7 +114,7 @@ export class Partitioner {
     const base = w.info.start * ss;
     const window = new WindowStore(u.store, base, w.info.sectors * ss);
     const softc: DiskSoftc = {
-      disk: new Disk(window, ss, w.name),
+      disk: new Disk(window, ss, w.name, u.disk.readOnly),
       opens: 0,
       // A write through a partition that lands on table sectors (an EBR inside the extended
       // partition) rescans the parent in the background: awaiting it here would wait for this very
@@ -139,9 +148,16 @@ export class Partitioner {
         this.notify(u, 'label-error', { partition: w.name, label: w.label, message: (err as Error).message });
       }
     }
+    if (w.info.uuid) {
+      try {
+        node.idAlias = this.kernel.make_dev_alias(node.dev, 'gptid/%s', w.info.uuid.toLowerCase());
+      } catch (err) {
+        this.notify(u, 'label-error', { partition: w.name, label: `gptid/${w.info.uuid.toLowerCase()}`, message: (err as Error).message });
+      }
+    }
   }
 
-  private notify(u: MdUnit, event: MdNotify, data: Record<string, unknown>): void {
+  /** @internal */ notify(u: MdUnit, event: MdNotify, data: Record<string, unknown>): void {
     this.kernel.emit({ type: 'NOTIFY', name: u.name, data: { driver: 'md', event, ...data } });
   }
 }

@@ -6,8 +6,15 @@ import type { SectorRanges } from '../table/scan';
 import type { PartitionInfo, ScanResult } from '../table/types';
 import type { DiskSoftc } from './softc';
 
+/** A node that may carry a filesystem-label link (`ext2fs/<label>`, `msdosfs/<LABEL>`). */
+export interface FsLinked {
+  /** The link's name (`ext2fs/root`) and the alias node, while the superblock has a label. */
+  fsName?: string;
+  fsAlias?: Cdev;
+}
+
 /** A partition node: a window onto its disk. */
-export interface PartitionNode {
+export interface PartitionNode extends FsLinked {
   /** Name, extent and label, as compared across rescans. */
   key: string;
   name: string;
@@ -18,10 +25,12 @@ export interface PartitionNode {
   /** Sanitised GPT label and its `gpt/<label>` alias, when it has one. */
   label?: string;
   alias?: Cdev;
+  /** `gptid/<partition uuid>` alias (GPT). */
+  idAlias?: Cdev;
 }
 
 /** One md disk: its store, node, table watch and partition children. */
-export interface MdUnit {
+export interface MdUnit extends FsLinked {
   readonly unit: number;
   readonly name: string;
   readonly type: 'malloc' | 'vnode';

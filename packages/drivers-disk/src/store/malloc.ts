@@ -14,7 +14,7 @@ export class MallocStore implements BackingStore {
   private closed = false;
 
   /** A store of `size` bytes allocated lazily in `chunkSize` pieces. */
-  constructor(readonly size: number, private readonly chunkSize = MALLOC_CHUNK) {
+  constructor(public size: number, private readonly chunkSize = MALLOC_CHUNK) {
     if (!Number.isSafeInteger(size) || size < 0) throw devfsError('EINVAL', 'md.create', undefined, `bad size ${size}`);
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw devfsError('EINVAL', 'md.create', undefined, `bad chunk size ${chunkSize}`);
   }
@@ -61,6 +61,27 @@ export class MallocStore implements BackingStore {
     });
   }
 
+
+  /** New size: growing adds zeros (nothing allocated); shrinking frees the chunks past the end. */
+  async resize(size: number): Promise<void> {
+    if (!Number.isSafeInteger(size) || size <= 0) throw devfsError('EINVAL', 'md.resize', undefined, `bad size ${size}`);
+    this.check(0, 0, 'md.resize');
+    for (const [index, chunk] of [...this.chunks]) {
+      const start = index * this.chunkSize;
+      if (start >= size) this.chunks.delete(index);
+      else if (start + chunk.length > size) this.chunks.set(index, Buffer.from(chunk.subarray(0, size - start)));
+    }
+    // a grown last chunk must be able to hold the new bytes: re-allocate it at full length on its next write
+    for (const [index, chunk] of [...this.chunks]) {
+      const want = Math.min(this.chunkSize, size - index * this.chunkSize);
+      if (chunk.length < want) {
+        const b = Buffer.alloc(want);
+        chunk.copy(b);
+        this.chunks.set(index, b);
+      }
+    }
+    this.size = size;
+  }
 
   /** Memory needs no flushing. */
   async flush(): Promise<void> {

@@ -15,4 +15,6 @@ export interface BackingStore {
   flush(): Promise<void>;
   /** Releases the store (closes the file, frees the memory). Idempotent. */
   close(): Promise<void>;
+  /** Changes the size (md resize); a vnode store grows its file. Optional: a window has none. */
+  resize?(size: number): Promise<void>;
 }

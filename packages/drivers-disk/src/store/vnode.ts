@@ -8,6 +8,13 @@ export interface VnodeOptions {
   size?: number;
   /** Round the size from the file down to a multiple of this (the sector size). */
   sectorSize?: number;
+  /** Open the file read-only (writes to the disk then fail with EROFS). */
+  readOnly?: boolean;
+  /**
+   * Let `size` grow an existing file. Without it a `size` larger than an existing file is EFBIG
+   * and the file is untouched: a user's image never changes size silently.
+   */
+  grow?: boolean;
 }
 
 /**
@@ -16,7 +23,9 @@ export interface VnodeOptions {
  */
 export class VnodeStore implements BackingStore {
   readonly kind = 'vnode' as const;
-  private constructor(readonly file: string, private fh: FileHandleLike | null, readonly size: number) {}
+  private constructor(readonly file: string, private fh: FileHandleLike | null, public size: number,
+    /** `dev:ino` of the image (the same file under two names is one identity). */
+    readonly identity: string, readonly readOnly: boolean) {}
 
   /**
    * Opens `file` read-write. Without `size` the disk is the file's size (rounded down to whole
@@ -27,27 +36,42 @@ export class VnodeStore implements BackingStore {
     if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0)) {
       throw devfsError('EINVAL', 'md.create', file, `bad size ${opts.size}`);
     }
-    const flags = fsc.O_RDWR | (opts.size !== undefined ? fsc.O_CREAT : 0);
-    let fh: fsp.FileHandle;
+    const readOnly = opts.readOnly === true;
+    const fh = await openImage(file, readOnly, opts.size !== undefined && !readOnly);
     try {
-      fh = await fsp.open(file, flags, 0o644);
-    } catch (err) {
-      throw toDevfsError(err, 'open', file);
-    }
-    try {
-      const st = await fh.stat();
+      const st = await fh.handle.stat();
       if (!st.isFile() && !st.isBlockDevice()) throw devfsError('EINVAL', 'md.create', file, 'not a regular file');
       let size = st.size;
       if (opts.size !== undefined) {
-        if (opts.size > st.size) await fh.truncate(opts.size);
+        if (opts.size > st.size && !fh.created) {
+          if (readOnly) throw devfsError('EROFS', 'md.create', file, `the image is ${st.size} bytes and read-only: it cannot grow to ${opts.size}`);
+          if (!opts.grow) {
+            throw devfsError('EFBIG', 'md.create', file,
+              `the image is ${st.size} bytes; a size of ${opts.size} would grow it: ask for it (devfs md create --grow), or leave the size out`);
+          }
+        }
+        if (opts.size > st.size) await fh.handle.truncate(opts.size);
         size = opts.size;
       }
       size -= size % sector;
-      return new VnodeStore(file, fh, size);
+      return new VnodeStore(file, fh.handle, size, `${st.dev}:${st.ino}`, readOnly);
     } catch (err) {
-      await fh.close();
+      await fh.handle.close();
+      if (fh.created) await fsp.unlink(file).catch(() => undefined);
       throw toDevfsError(err, 'md.create', file);
     }
+  }
+
+  /** New disk size: a larger one grows the file (sparsely), a smaller one limits the disk (the file keeps its bytes). */
+  async resize(size: number): Promise<void> {
+    const fh = this.handle('md.resize');
+    if (this.readOnly) throw devfsError('EROFS', 'md.resize', this.file, 'the image is attached read-only');
+    try {
+      if (size > (await fh.stat()).size) await fh.truncate(size);
+    } catch (err) {
+      throw toDevfsError(err, 'md.resize', this.file);
+    }
+    this.size = size;
   }
 
   /** Positioned read; bytes beyond the file's current end (truncated behind our back) read as zeros. */
@@ -107,3 +131,17 @@ export class VnodeStore implements BackingStore {
 }
 
 type FileHandleLike = fsp.FileHandle;
+
+/** Opens an image: read-write (or read-only); `create` makes a missing file (and says so, for cleanup). */
+async function openImage(file: string, readOnly: boolean, create: boolean): Promise<{ handle: FileHandleLike; created: boolean }> {
+  try {
+    return { handle: await fsp.open(file, readOnly ? fsc.O_RDONLY : fsc.O_RDWR), created: false };
+  } catch (err) {
+    if (!create || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw toDevfsError(err, 'open', file);
+  }
+  try {
+    return { handle: await fsp.open(file, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o644), created: true };
+  } catch (err) {
+    throw toDevfsError(err, 'open', file);
+  }
+}

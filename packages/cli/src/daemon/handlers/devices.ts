@@ -2,14 +2,17 @@
 import { devfsError } from '@devfs/core';
 import type { Session } from '../context';
 import { M } from '../../protocol/methods';
-import { int, obj, str } from '../../protocol/validate';
+import { bool, int, obj, str } from '../../protocol/validate';
 import type { Handlers } from './types';
 import { privileged, shows } from './visibility';
 import { mountFor } from '../access';
 
 interface MdPart { name: string; label?: string; name_on_media?: string }
-interface MdInfoLike { file?: string; partitions?: MdPart[] }
-interface MdLike { create(o: unknown): Promise<string>; destroy(name: string): Promise<void>; list(): string[]; info(name: string): MdInfoLike }
+interface MdInfoLike { file?: string; partitions?: MdPart[]; links?: string[] }
+interface MdLike {
+  create(o: unknown): Promise<string>; destroy(name: string, o?: { force?: boolean }): Promise<void>; list(): string[]; info(name: string): MdInfoLike;
+  resize(name: string, size: number, o?: { force?: boolean }): Promise<MdInfoLike>; rescan(name: string): Promise<{ ok: boolean; error?: { code?: string; message: string } }>;
+}
 interface TapLike { create(unit?: number): Promise<string>; destroy(name: string): Promise<void>; list?(): string[] }
 
 function root(s: Session, what: string): void {
@@ -52,20 +55,37 @@ export function deviceHandlers(): Handlers {
         file: str(o, 'file', M.mdCreate, { optional: true }),
         sectorSize: int(o, 'sectorSize', M.mdCreate, 1, 65536, true),
         unit: int(o, 'unit', M.mdCreate, 0, 65535, true),
+        readOnly: bool(o, 'readOnly', M.mdCreate),
+        grow: bool(o, 'grow', M.mdCreate),
       };
       return { name: await driver<MdLike>(s, 'md', M.mdCreate).create(opts) };
     },
     [M.mdDestroy]: async (s, p) => {
       mayManageDisks(s, M.mdDestroy);
-      await driver<MdLike>(s, 'md', M.mdDestroy).destroy(str(obj(p, M.mdDestroy), 'name', M.mdDestroy, { max: 64 }));
+      const o = obj(p, M.mdDestroy);
+      await driver<MdLike>(s, 'md', M.mdDestroy).destroy(str(o, 'name', M.mdDestroy, { max: 64 }), { force: bool(o, 'force', M.mdDestroy) });
       return null;
+    },
+    [M.mdResize]: async (s, p) => {
+      mayManageDisks(s, M.mdResize);
+      const o = obj(p, M.mdResize);
+      const md = driver<MdLike>(s, 'md', M.mdResize);
+      return md.resize(str(o, 'name', M.mdResize, { max: 64 }), int(o, 'size', M.mdResize, 1, Number.MAX_SAFE_INTEGER), { force: bool(o, 'force', M.mdResize) });
+    },
+    [M.mdRescan]: async (s, p) => {
+      mayManageDisks(s, M.mdRescan);
+      const name = str(obj(p, M.mdRescan), 'name', M.mdRescan, { max: 64 });
+      const md = driver<MdLike>(s, 'md', M.mdRescan);
+      const r = await md.rescan(name);
+      if (!r.ok) throw devfsError(r.error?.code ?? 'EIO', M.mdRescan, name, `the table cannot be read: ${r.error?.message ?? 'unknown fault'} (the partitions of the last good table stay)`);
+      return md.info(name);
     },
     [M.mdList]: (s) => {
       const md = driver<MdLike>(s, 'md', M.mdList);
       if (privileged(s)) return md.list().map((n) => md.info(n));
       // others: the disks their mount shows, without the host image path or on-disk labels
       return md.list().filter((n) => shows(s, n)).map((n) => {
-        const { file: _file, partitions, ...rest } = md.info(n);
+        const { file: _file, partitions, links: _links, ...rest } = md.info(n);
         const parts = (partitions ?? []).filter((p) => shows(s, p.name)).map(({ label: _l, name_on_media: _n, ...p }) => p);
         return { ...rest, partitions: parts };
       });
