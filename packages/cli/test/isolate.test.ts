@@ -2,8 +2,9 @@
  * Isolated driver plugins in a real root daemon: config `drivers` entries with `isolate: true`
  * (and --driver-isolated) run in worker threads; their devices are in the daemon's one namespace
  * (root's view, and uid 65534's jail view where the ruleset shows them, cloning included). A
- * plugin that spins, or exits its thread, while a pty session streams through the same daemon
- * costs only its own devices: the session gets every byte and exits 0, root's `devfs ls` answers
+ * plugin that spins, exits its thread or runs out of memory while a pty session streams through
+ * the same daemon costs only its own devices (one whose d_read throws fails that read, one whose
+ * attach throws fails to load): the session gets every byte and exits 0, root's `devfs ls` answers
  * while the plugin spins, and `devfs drivers` reports the restart and why.
  */
 import * as fs from 'fs';
@@ -55,6 +56,9 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
         '@devfs/drivers-pty',
         { module: path.join(FX, 'good'), isolate: true },
         { module: path.join(FX, 'spin'), isolate: true, restart: 'always', memoryMb: 64, callTimeoutMs: 3000, backoffMs: 50 },
+        { module: path.join(FX, 'oom'), isolate: true, memoryMb: 32, callTimeoutMs: 10000, backoffMs: 50 },
+        { module: path.join(FX, 'throw-read'), isolate: true },
+        { module: path.join(FX, 'throw-attach'), isolate: true },
       ],
       rules: ['iso.rules'],
       mounts: [{ name: 'root' }, { name: 'jail', ruleset: 'isojail', jail: true }],
@@ -72,7 +76,10 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     expect(d.out()).toMatch(/attached driver good \(isolate-fixture-good 1\.0\.0\) isolated/);
     const list = await drivers();
     expect(list.find((x) => x.name === 'pty')!.isolation).toBeNull();
-    for (const n of ['good', 'spin', 'exit']) expect(list.find((x) => x.name === n)!.isolation).toMatchObject({ state: 'running', restart: 'always', restarts: 0 });
+    for (const n of ['good', 'spin', 'exit', 'oom', 'throwread']) expect(list.find((x) => x.name === n)!.isolation).toMatchObject({ state: 'running', restart: 'always', restarts: 0 });
+    // a plugin whose attach throws fails alone, at startup
+    const info = JSON.parse((await cli(sock, ['--json', 'drivers'])).stdout);
+    expect(info.failures).toEqual([expect.objectContaining({ plugin: 'isolate-fixture-throw-attach', message: expect.stringMatching(/attach fails/) })]);
     const table = await cli(sock, ['drivers']);
     expect(table.stdout).toMatch(/^good +isolate-fixture-good +1\.0\.0 +running \(restart always\) +0/m);
   });
@@ -94,8 +101,8 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     expect(await cli(sock, ['cat', 'goodu7', '--bytes', '4'], NOBODY)).toMatchObject({ code: 0, stdout: 'mine' });
   });
 
-  test('a plugin that spins, then one that exits its thread: a pty session streams every byte meanwhile, root is served, both come back', async () => {
-    const lines = 400;
+  test('plugins that spin, exit their thread, run out of memory, throw in d_read: a pty session streams every byte meanwhile, root is served, they come back', async () => {
+    const lines = 1500; // about 15 s of output: longer than the whole episode below
     const session: ChildProcess = spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sh', '-c',
       `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done`],
     { ...NOBODY, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
@@ -140,10 +147,25 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     expect(names).toEqual(expect.arrayContaining(['exit0', 'exit-link', 'spin0', 'good0']));
     expect((await driver('good')).isolation!.restarts).toBe(0);
 
+    // out of memory, and a d_read that throws (EIO for that call only)
+    expect((await cli(sock, ['write', 'oom0', 'go'])).code).toBe(1);
+    let oom: Drv | undefined;
+    for (let i = 0; i < 100 && !(oom?.isolation?.restarts); i++) {
+      oom = await driver('oom');
+      if (!oom.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(oom!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ENOMEM' } });
+    expect((await cli(sock, ['write', 'throwread0', 'abc'])).code).toBe(0);
+    const tr = await cli(sock, ['cat', 'throwread0', '--bytes', '3']);
+    expect(tr.code).toBe(1);
+    expect(tr.stderr).toMatch(/^devfs: EIO: /);
+    expect((await driver('throwread')).isolation!.restarts).toBe(0);
+
+    expect(session.exitCode).toBeNull(); // still streaming through all of it
     expect(await sessionExit).toBe(0);
     const got = out.split(/\r?\n/).filter((l) => l.startsWith('line '));
     expect(got).toEqual(Array.from({ length: lines }, (_, i) => `line ${i}`));
     const events = (await cli(sock, ['events'])).stdout;
     expect(events).toMatch(/NOTIFY.*spin/);
-  }, 60000);
+  }, 90000);
 });
