@@ -59,9 +59,10 @@ describeHost('boundary: clients that go away, and stdin EOF (root daemon, uid-65
     const a = attacker(`
       const raw = require(${JSON.stringify(RAW)});
       (async () => {
-        const p = await raw.ptySpawn(process.env.SOCK, 'sh', ['-c', 'trap "" HUP; sleep 1; echo late; sleep 0.5']);
+        const p = await raw.ptySpawn(process.env.SOCK, 'sh', ['-c', 'trap "" HUP; echo ready; sleep 1; echo late; sleep 0.5']);
         console.log('spawned', p.pid);
-        p.ctl.socket.destroy();
+        await new Promise((r) => { const t = setInterval(() => { if (/ready/.test(p.output())) { clearInterval(t); r(); } }, 20); });
+        p.ctl.socket.destroy();                 // the hang-up comes after the trap is set
         p.data.on('close', () => { console.log('data closed', JSON.stringify(p.output())); process.exit(0); });
       })().catch((e) => { console.log('failed', JSON.stringify(e)); process.exit(1); });
     `, { SOCK: sock() });
