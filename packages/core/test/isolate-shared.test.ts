@@ -145,6 +145,15 @@ describe('driver calls are forwarded to the worker', () => {
     await expect(m.open('goodx', 'r')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  test('a call the driver never answers fails with ETIMEDOUT after callTimeoutMs; the worker carries on', async () => {
+    const f = await m.open('good0', 'r+');
+    await expect(f.ioctl(3)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(await f.write(Buffer.from('still'))).toBe(5);
+    expect(await f.read(Buffer.alloc(8))).toBe(5);
+    expect(iso.drivers.find((d) => d.name === 'good')!.isolation).toMatchObject({ state: 'running', restarts: 0 });
+    await f.close();
+  });
+
   test('a driver method that throws fails that call with EIO only', async () => {
     const f = await m.open('throwread0', 'r+');
     expect(await f.write(Buffer.from('abc'))).toBe(3);

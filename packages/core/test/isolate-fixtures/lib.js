@@ -3,7 +3,7 @@
 // @devfs/core). plugin(name, fault) is an echo-like driver: `<name>0` is a loopback (what is
 // written is read back; empty → EAGAIN, so readers block in the daemon), `<name>-link` an alias of
 // it, `<name>` a cloner whose opens fdclone a fresh `<name>cN`, and lookups of `<name>uN` make that
-// unit. Its fault: 'read' throws in every d_read, 'attach' throws in attach, and 'spin', 'oom',
+// unit. ioctl 1 echoes its argument, ioctl 3 never answers. Its fault: 'read' throws in every d_read, 'attach' throws in attach, and 'spin', 'oom',
 // 'exit', 'crash' happen when "go" is written to `<name>0`.
 const { DRIVER, KERNEL, SelInfo, selrecord, selwakeup, devfsError, POLLIN, POLLOUT } = require('@devfs/core');
 
@@ -47,7 +47,11 @@ function plugin(name, fault) {
           return buf.length;
         },
         d_poll: (dev, events, file) => dev.si_drv1.poll(events, file),
-        d_ioctl: (dev, cmd, arg) => { if (cmd === 1) return { echoed: arg, name: dev.si_name }; throw devfsError('ENOTTY', 'ioctl'); },
+        d_ioctl: (dev, cmd, arg) => {
+          if (cmd === 1) return { echoed: arg, name: dev.si_name };
+          if (cmd === 3) return new Promise(() => {}); // a call that never answers (the worker itself stays well)
+          throw devfsError('ENOTTY', 'ioctl');
+        },
       };
       this.dev = this.kernel.make_dev_s({ devsw: sw, unit: 0, uid: 0, gid: 0, mode: 0o666, drv1: loop }, '%s0', name);
       this.kernel.make_dev_alias(this.dev, '%s-link', name);

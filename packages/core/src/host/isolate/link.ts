@@ -58,6 +58,8 @@ export class WorkerLink implements CallTarget {
   private readonly worker: Worker;
   private readonly tag = nextTag++;
   private readonly pending = new Map<number, Pending>();
+  /** Opens that timed out here: if the worker still opens, its handle is closed at once. */
+  private readonly lateOpens = new Set<number>();
   private nextId = 0;
   private readonly devs = new Map<number, Cdev>();
   private readonly sws = new Map<string, Cdevsw>();
@@ -116,6 +118,7 @@ export class WorkerLink implements CallTarget {
     for (const [id, p] of this.pending) {
       if (p.ino !== ino) continue;
       this.pending.delete(id);
+      if (p.op === 'open') this.lateOpens.add(id);
       p.reject(devfsError('ENXIO', p.op, undefined, 'device was destroyed'));
     }
   }
@@ -149,6 +152,7 @@ export class WorkerLink implements CallTarget {
     for (const [id, p] of this.pending) {
       if (!p.timed || now - p.at <= this.s.callTimeoutMs) continue;
       this.pending.delete(id);
+      if (p.op === 'open') this.lateOpens.add(id);
       p.reject(devfsError('ETIMEDOUT', p.op, undefined, `the isolated driver did not answer within ${this.s.callTimeoutMs} ms`));
     }
   }
@@ -156,7 +160,11 @@ export class WorkerLink implements CallTarget {
   private onMessage(m: FromWorker): void {
     if ('id' in m) {
       const p = this.pending.get(m.id);
-      if (!p) return; // timed out or purged meanwhile
+      if (!p) {
+        // timed out or purged meanwhile; an open that succeeded after all is closed again
+        if (this.lateOpens.delete(m.id) && m.ok) void this.call({ op: 'close', h: (m.v as { h: number }).h }, 0).catch(() => undefined);
+        return;
+      }
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m);
       else p.reject(devfsError(m.code, p.op, undefined, m.message));
@@ -252,6 +260,7 @@ export class WorkerLink implements CallTarget {
       p.reject(devfsError(why.code === 'ETIMEDOUT' && p.timed ? 'ETIMEDOUT' : 'ENXIO', p.op, undefined, `the isolated driver is gone: ${why.message}`));
     }
     this.pending.clear();
+    this.lateOpens.clear();
     for (const h of [...this.handles]) h.kill();
     for (const d of this.devs.values()) if (!d.dying) void this.kernel.destroy_dev(d).catch(() => undefined);
     this.devs.clear();
