@@ -11,6 +11,7 @@
  * target ≥ 3×) and bridge-ceiling (ours ÷ the kernel bridge; reported). Gbit/s are iperf3's
  * receiver figures. Without iperf3 the rows are skipped with the reason.
  */
+const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const readline = require('readline');
@@ -29,6 +30,12 @@ const ROWS = [
 ].map((r) => ({ ...r, opsUnit: 'Gbit/s', params: {} }));
 
 const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** CPU seconds (user + system, all threads) process `pid` has used; `ip netns exec` execs in place. */
+function cpuSeconds(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').slice(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15 (utime, stime) in clock ticks
+}
 
 /** Gives the two endpoint interfaces their addresses and brings them up. */
 function address(ns, ifA, ifB) {
@@ -49,7 +56,7 @@ function startProgram(ns, cmd, args, parse) {
       try {
         const [ifA, ifB] = parse(l);
         address(ns, ifA, ifB);
-        resolve({ stop });
+        resolve({ stop, cpu: () => cpuSeconds(child.pid) });
       } catch (err) { void stop(); reject(new Error(`${cmd.join(' ')}: ${err.message} (said: ${l})`)); }
     });
     child.on('error', reject);
@@ -76,7 +83,7 @@ async function startKernel(ns) {
   }
   ip('-n', ns.m, 'link', 'set', 'brk', 'up');
   address(ns, 'vka', 'vkb');
-  return { stop: async () => { ip('-n', ns.m, 'link', 'del', 'brk'); ip('-n', ns.m, 'link', 'del', 'vkam'); ip('-n', ns.m, 'link', 'del', 'vkbm'); } };
+  return { cpu: () => NaN, stop: async () => { ip('-n', ns.m, 'link', 'del', 'brk'); ip('-n', ns.m, 'link', 'del', 'vkam'); ip('-n', ns.m, 'link', 'del', 'vkbm'); } };
 }
 
 function run(cmd, args, timeoutMs) {
@@ -91,7 +98,7 @@ function run(cmd, args, timeoutMs) {
   });
 }
 
-/** iperf3 TCP A → B for `seconds`; resolves with the receiver's Gbit/s. */
+/** iperf3 TCP A → B for `seconds`; resolves with the receiver's Gbit/s and GB. */
 async function iperf(ns, seconds) {
   const server = spawn('ip', ['netns', 'exec', ns.b, 'iperf3', '-s', '-1', '-B', ADDR_B], { stdio: 'ignore' });
   try {
@@ -99,7 +106,7 @@ async function iperf(ns, seconds) {
       const r = await run('ip', ['netns', 'exec', ns.a, 'iperf3', '-c', ADDR_B, '-t', String(seconds), '-J'], (seconds + 20) * 1000);
       let j;
       try { j = JSON.parse(r.out); } catch { j = { error: r.err || r.out }; }
-      if (!j.error && j.end && j.end.sum_received) return j.end.sum_received.bits_per_second / 1e9;
+      if (!j.error && j.end && j.end.sum_received) return { gbps: j.end.sum_received.bits_per_second / 1e9, gb: j.end.sum_received.bytes / 1e9 };
       if (i >= 30) throw new Error(`iperf3: ${j.error}`);
       await new Promise((res) => setTimeout(res, 100)); // server not listening yet, or the link not up
     }
@@ -124,10 +131,10 @@ async function runTcp(ctx) {
   const rounds = ctx.quick ? 1 : 3;
   const seconds = ctx.quick ? 1 : 4;
   const sides = [
-    { name: 'ours, offloads on', start: () => startOurs(ns, true), xs: [] },
-    { name: 'C bridge, offloads on', start: () => startC(ns, c.bin), xs: [] },
-    { name: 'ours, offloads off', start: () => startOurs(ns, false), xs: [] },
-    { name: 'kernel bridge', start: () => startKernel(ns), xs: [] },
+    { name: 'ours, offloads on', start: () => startOurs(ns, true), xs: [], cpu: 0, gb: 0 },
+    { name: 'C bridge, offloads on', start: () => startC(ns, c.bin), xs: [], cpu: 0, gb: 0 },
+    { name: 'ours, offloads off', start: () => startOurs(ns, false), xs: [], cpu: 0, gb: 0 },
+    { name: 'kernel bridge', start: () => startKernel(ns), xs: [], cpu: 0, gb: 0 },
   ];
   try {
     for (const n of Object.values(ns)) ip('netns', 'add', n);
@@ -136,13 +143,22 @@ async function runTcp(ctx) {
     for (let r = 0; r < rounds; r++) {
       for (const s of sides) {
         const h = await s.start();
-        try { s.xs.push(await iperf(ns, seconds)); } finally { await h.stop(); }
+        try {
+          const c0 = h.cpu();
+          const r = await iperf(ns, seconds);
+          s.cpu += h.cpu() - c0;
+          s.gb += r.gb;
+          s.xs.push(r.gbps);
+        } finally { await h.stop(); }
       }
     }
     const [on, cOn, off, kern] = sides.map((s) => side(s.name, s.xs));
     const note = `iperf3 -t ${seconds}, ${rounds} sample(s) per side, A → B through the bridge`;
-    const pair = (row, o, b) => ctx.record({ ...row, unit: 'ops/s', ours: o, base: b, ratio: o.opsPerSec / b.opsPerSec, ratioRme: Math.sqrt(o.rme ** 2 + b.rme ** 2), note });
-    pair(ROWS[0], on, cOn);
+    const pair = (row, o, b, extra = '') => ctx.record({ ...row, unit: 'ops/s', ours: o, base: b, ratio: o.opsPerSec / b.opsPerSec, ratioRme: Math.sqrt(o.rme ** 2 + b.rme ** 2), note: note + extra });
+    // CPU per GB of the bridge process: what the ratio would be were the bridge alone on a saturated core
+    const msPerGb = (s) => (1000 * s.cpu) / s.gb;
+    const [ours, theirs] = [msPerGb(sides[0]), msPerGb(sides[1])];
+    pair(ROWS[0], on, cOn, `; bridge CPU per GB moved: ours ${ours.toFixed(0)} ms, C ${theirs.toFixed(0)} ms (C ÷ ours ${(theirs / ours).toFixed(2)})`);
     pair(ROWS[1], on, off);
     pair(ROWS[2], on, kern);
   } finally {
