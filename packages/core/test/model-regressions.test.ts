@@ -67,6 +67,16 @@ const cases: [string, Op[]][] = [
       { op: 'open', m: 0, path: 'nosuch', flags: 'r', cred: 0 },
     ],
   ],
+  [
+    // the path cache kept a user link that applyRule hid (links are changed in place): unlink
+    // of the hidden link succeeded instead of ENOENT
+    'a link hidden by applyRule is gone from cached lookups',
+    [
+      { op: 'symlink', m: 0, target: 'x', path: 'l', cred: 0 },
+      { op: 'applyRule', m: 0, spec: 8, cred: 0 },
+      { op: 'unlink', m: 0, path: 'l', cred: 0 },
+    ],
+  ],
 ];
 
 describe('model regressions', () => {

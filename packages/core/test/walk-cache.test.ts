@@ -106,6 +106,10 @@ describe('path cache invalidation', () => {
     expect(look(ms[1], 'soon')).toBe('ENOENT');
     const l = k.make_dev(plainsw, 2, 0, 0, 0o666, 'later');
     expect(look(ms[1], 'soon')).toBe(l.inode);
+    // rules change a user link in place: hidden by applyRule, it is gone from cached lookups too
+    ms[1].applyRule('path soon hide');
+    expect(look(ms[1], 'soon')).toBe('ENOENT');
+    expectCode(() => ms[1].unlink('soon'), 'ENOENT');
   });
 
   test('a ruleset change (rules added, then applied) and a new ruleset reach cached lookups', () => {

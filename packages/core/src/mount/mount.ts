@@ -333,6 +333,7 @@ export class Mount {
     if (!this.kernel.rules.has(n)) throw devfsError('ESRCH', 'applyRuleset', String(n), 'no such ruleset');
     this.populate();
     applyRules(this.applier(), (s, a) => this.kernel.rules.evaluate(n, s, a));
+    this.cache.clear(); // user links are changed in place, not through mutableAttrs
   }
 
   /** Applies one rule given in `devfs rule apply` syntax to existing entries. */
@@ -344,6 +345,7 @@ export class Mount {
     const rule = this.kernel.rules.compileSpec(spec);
     this.populate();
     applyRules(this.applier(), (s, a) => this.kernel.rules.evaluateRule(rule, s, a));
+    this.cache.clear(); // user links are changed in place, not through mutableAttrs
   }
 
   /** Opens a device; resolves with its handle. Flags: fs.constants bits or 'r', 'w', 'r+', 'rn'... */
