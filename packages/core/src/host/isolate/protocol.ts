@@ -60,10 +60,13 @@ export type WorkerEvent =
 /** A request to the worker. `h` names a handle the worker opened. */
 export type Request =
   | { op: 'open'; ino: number; gen: number; flags: number; cred: Cred }
-  /** `shm`: read into this shared memory (the answer carries only the count), else the bytes come back transferred. */
-  | { op: 'read'; h: number; len: number; pos: number | null; shm?: SharedArrayBuffer }
-  /** The bytes: the first `len` of `shm`, or `data` (transferred). */
-  | { op: 'write'; h: number; data?: ArrayBuffer; shm?: SharedArrayBuffer; len?: number; pos: number | null }
+  /**
+   * `shm`: read into the handle's shared memory (the answer carries only the count) — the buffer
+   * when it is new, `true` for the one the worker already keeps for `h`; else the bytes come back transferred.
+   */
+  | { op: 'read'; h: number; len: number; pos: number | null; shm?: SharedArrayBuffer | true }
+  /** The bytes: the first `len` of the handle's shared memory (`shm` as for read), or `data` (transferred). */
+  | { op: 'write'; h: number; data?: ArrayBuffer; shm?: SharedArrayBuffer | true; len?: number; pos: number | null }
   | { op: 'ioctl'; h: number; cmd: number; arg: unknown }
   | { op: 'poll'; h: number; events: number }
   | { op: 'close'; h: number }

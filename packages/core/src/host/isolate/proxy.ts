@@ -40,6 +40,7 @@ export class RemoteHandle {
   readonly sel = new SelInfo();
   private shm: SharedArrayBuffer | undefined;
   private shmBusy = false;
+  private shmSent: SharedArrayBuffer | undefined;
 
   constructor(readonly link: CallTarget, readonly h: number, readonly ino: number, readonly stat?: Partial<DevStat>) {
     link.handles.add(this);
@@ -67,7 +68,7 @@ export class RemoteHandle {
   async read(buf: Buffer, pos: number | null): Promise<number> {
     const shm = this.takeShm(buf.length);
     if (shm) {
-      const n = (await this.shmIo({ op: 'read', h: this.h, len: buf.length, pos, shm }, shm)).v as number;
+      const n = (await this.shmIo({ op: 'read', h: this.h, len: buf.length, pos, shm: this.shmToSend(shm) }, shm)).v as number;
       if (n > 0) buf.set(new Uint8Array(shm, 0, n));
       return n;
     }
@@ -82,7 +83,7 @@ export class RemoteHandle {
     const shm = this.takeShm(buf.length);
     if (shm) {
       new Uint8Array(shm).set(buf);
-      return (await this.shmIo({ op: 'write', h: this.h, len: buf.length, pos, shm }, shm)).v as number;
+      return (await this.shmIo({ op: 'write', h: this.h, len: buf.length, pos, shm: this.shmToSend(shm) }, shm)).v as number;
     }
     const data = new ArrayBuffer(buf.length);
     new Uint8Array(data).set(buf);
@@ -95,6 +96,13 @@ export class RemoteHandle {
     if (!this.shm || this.shm.byteLength < len) this.shm = new SharedArrayBuffer(Math.max(len, SHM_MIN));
     this.shmBusy = true;
     return this.shm;
+  }
+
+  /** The shared buffer as a request carries it: the buffer itself the first time, then `true` (the worker keeps it per handle). */
+  private shmToSend(shm: SharedArrayBuffer): SharedArrayBuffer | true {
+    if (this.shmSent === shm) return true;
+    this.shmSent = shm;
+    return shm;
   }
 
   /** A call using `shm`: freed when answered; dropped when not (a late worker must not write into the next call's bytes). */

@@ -27,6 +27,7 @@ const kernel = new Kernel();
 kernel.inodeTag = init.tag;
 const mnt = kernel.mount({ name: 'isolate' });
 const files = new Map<number, DevFile>();
+const shms = new Map<number, SharedArrayBuffer>();
 let nextHandle = 0;
 
 announce(kernel);
@@ -118,6 +119,14 @@ function fileOf(h: number, op: string): DevFile {
   return f;
 }
 
+/** The first `len` bytes of handle `h`'s shared memory (`shm` is the buffer when the daemon sends a new one). */
+function shmOf(h: number, shm: SharedArrayBuffer | true, len: number): Buffer {
+  if (shm !== true) shms.set(h, shm);
+  const mem = shms.get(h);
+  if (!mem || mem.byteLength < len) throw devfsError('EINVAL', 'io', undefined, 'no shared memory for this handle');
+  return Buffer.from(mem, 0, len);
+}
+
 const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
 
 async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
@@ -133,13 +142,13 @@ async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
     }
     case 'read': {
       const f = fileOf(m.h, 'read');
-      if (m.shm) return { v: await f.read(Buffer.from(m.shm, 0, m.len), m.pos) };
+      if (m.shm) return { v: await f.read(shmOf(m.h, m.shm, m.len), m.pos) };
       const buf = Buffer.allocUnsafeSlow(m.len);
       const n = await f.read(buf, m.pos);
       return { v: n, data: n > 0 ? (buf.buffer as ArrayBuffer) : undefined };
     }
     case 'write': {
-      const bytes = m.shm ? Buffer.from(m.shm, 0, m.len ?? 0) : Buffer.from(m.data ?? new ArrayBuffer(0));
+      const bytes = m.shm ? shmOf(m.h, m.shm, m.len ?? 0) : Buffer.from(m.data ?? new ArrayBuffer(0));
       return { v: await fileOf(m.h, 'write').write(bytes, m.pos) };
     }
     case 'ioctl': {
@@ -153,6 +162,7 @@ async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
     case 'close': {
       const f = fileOf(m.h, 'close');
       files.delete(m.h);
+      shms.delete(m.h);
       await f.close();
       return {};
     }
