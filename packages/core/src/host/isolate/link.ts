@@ -81,12 +81,13 @@ export class WorkerLink implements CallTarget {
     this.beat = new Int32Array(hb);
     const beatMs = Math.max(10, Math.min(100, Math.floor(s.callTimeoutMs / 4)));
     const init: WorkerInit = { file, options, paths, tag: this.tag, heartbeat: hb, beatMs };
-    this.undo.push(kernel.onForeign(this.tag, () => undefined));
     this.worker = new Worker(workerEntry(), {
       workerData: init,
       resourceLimits: { maxOldGenerationSizeMb: s.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, s.memoryMb >> 3)) },
       stdout: false, stderr: false,
     });
+    // its inodes are foreign here: the change log's CLEARs of them destroy the adopted devices
+    this.undo.push(kernel.onForeign(this.tag, () => undefined));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
       const code = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ENOMEM' : 'EIO';

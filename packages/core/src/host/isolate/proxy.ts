@@ -178,7 +178,8 @@ export function proxyCdevsw(kernel: Kernel, link: CallTarget, d_name: string, d_
     d_flags,
     async d_open(dev: Cdev, flags: number, file: DevFile): Promise<void> {
       const o = (await link.call({ op: 'open', ino: dev.inode, gen: dev.gen, flags, cred: file.cred }, dev.inode)).v as Opened;
-      const rh = new RemoteHandle(link, o.h, dev.inode, o.stat);
+      // a clone's handle outlives the cloner node: its calls are not the node's (d_purge of the node leaves them alone)
+      const rh = new RemoteHandle(link, o.h, o.cloned ? 0 : dev.inode, o.stat);
       if (o.cloned) kernel.fdclone(file, remoteFileops(rh), rh);
       else kernel.devfs_set_cdevpriv(file, rh, () => void rh.close());
     },
