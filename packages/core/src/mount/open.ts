@@ -54,6 +54,9 @@ export async function openDevice(m: Mount, path: string, rawFlags: number | stri
 /** What the finalizer of a leaked handle needs: everything but the DevFile itself. */
 interface Leak { m: Mount; dev: Cdev | undefined; flags: number; cred: Cred; ctx: FileContext; state: OpenState }
 
+// OPEN and CLOSE are built only while a listener or an action rule receives them (they are
+// most of an open/close's cost otherwise, and nobody would see them).
+
 /**
  * A handle garbage-collected without close() is closed here (usecount, d_close/fo_close on the
  * last close, cdevpriv destructor, auto-ownership, CLOSE event), so a leaked handle never pins a
@@ -110,7 +113,7 @@ export async function openCdev(m: Mount, dev: Cdev, flags: number, cred: Cred, p
     file.dev = undefined;
   }
   leaks.register(file, { m, dev: file.dev, flags, cred, ctx, state: file.state }, file);
-  kernel.emit({ type: 'OPEN', name: dev.si_name, mount: m.name, ino: dev.inode, uid: cred.uid, gid: cred.gid, data: { flags, cloned: !!file.ops } });
+  if (kernel.wantsEvent('OPEN')) kernel.emit({ type: 'OPEN', name: dev.si_name, mount: m.name, ino: dev.inode, uid: cred.uid, gid: cred.gid, data: { flags, cloned: !!file.ops } });
   return file;
 }
 
@@ -124,7 +127,7 @@ async function closeFile(m: Mount, file: DevFile, leaked: boolean): Promise<void
       failure = err;
     }
     file.runPrivDtor();
-    kernel.emit({ type: 'CLOSE', name: file.path, mount: m.name, data: { cloned: true, leaked } });
+    if (kernel.wantsEvent('CLOSE')) kernel.emit({ type: 'CLOSE', name: file.path, mount: m.name, data: { cloned: true, leaked } });
   } else {
     const dev = file.dev!;
     dev.usecount--;
@@ -140,7 +143,7 @@ async function closeFile(m: Mount, file: DevFile, leaked: boolean): Promise<void
     }
     file.runPrivDtor();
     autoOwnClose(dev);
-    kernel.emit({ type: 'CLOSE', name: dev.si_name, mount: m.name, ino: dev.inode, uid: file.cred.uid, data: { leaked } });
+    if (kernel.wantsEvent('CLOSE')) kernel.emit({ type: 'CLOSE', name: dev.si_name, mount: m.name, ino: dev.inode, uid: file.cred.uid, data: { leaked } });
   }
   if (failure && (failure as { code?: string }).code !== 'ENXIO') throw toDevfsError(failure, 'close', file.path);
 }
