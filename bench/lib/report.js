@@ -74,7 +74,9 @@ CAP_NET_ADMIN, no \`cc\`, a driver package not built yet) prints why and is skip
   Both sides use the same compiled fnmatch for rule patterns.
 - **Map**: a plain \`Map\` of small objects where that is the honest lower bound (name → device).
 - **node-pty** for the pty driver, a **C program** (\`c/tapbench.c\`, built with \`cc\` at run time)
-  for tap frames, **plain \`fs\`** on the same file for vnode disks and **\`Buffer.copy\`** for malloc disks.
+  for tap frames, for TCP through a user-space bridge (iperf3) the **same bridge in C**
+  (\`c/tapbridge.c\`, same virtio-net header and offloads as ours, \`examples/tap-bridge\`) with a
+  Linux bridge over veths as the ceiling, **plain \`fs\`** on the same file for vnode disks and **\`Buffer.copy\`** for malloc disks.
 - **bindfs** (a C libfuse filesystem, Debian package bindfs) for the FUSE export, on the same image
   file and on a directory of as many files, with the image file itself as the ceiling. Those rows
   run \`dd\`/\`find\` as child processes with cold caches on every side (\`sync\` and
