@@ -45,6 +45,15 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
   let restoreModes: (() => void) | undefined;
   const drivers = async (): Promise<Drv[]> => JSON.parse((await cli(sock, ['--json', 'drivers'])).stdout).drivers;
   const driver = async (name: string): Promise<Drv> => (await drivers()).find((x) => x.name === name)!;
+  /** `name` once the daemon has restarted it (polled through `devfs drivers`). */
+  const restarted = async (name: string): Promise<Drv> => {
+    for (let i = 0; i < 100; i++) {
+      const d = await driver(name);
+      if (d.isolation?.restarts) return d;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${name} was not restarted`);
+  };
 
   beforeAll(async () => {
     restoreModes = letOthersReachRepo();
@@ -125,21 +134,11 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     const w = await spinWrite;
     expect(w.code).toBe(1);
     expect(w.stderr).toMatch(/ETIMEDOUT/);
-    let spin: Drv | undefined;
-    for (let i = 0; i < 100 && !(spin?.isolation?.restarts); i++) {
-      spin = await driver('spin');
-      if (!spin.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(spin!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ETIMEDOUT' } });
+    expect((await restarted('spin')).isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ETIMEDOUT' } });
 
     // exit: its devices vanish and come back; the good plugin never noticed
     expect((await cli(sock, ['write', 'exit0', 'go'])).code).toBe(1);
-    let exit: Drv | undefined;
-    for (let i = 0; i < 100 && !(exit?.isolation?.restarts); i++) {
-      exit = await driver('exit');
-      if (!exit.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(exit!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'EIO', message: expect.stringMatching(/code 7/) } });
+    expect((await restarted('exit')).isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'EIO', message: expect.stringMatching(/code 7/) } });
     let names: string[] = [];
     for (let i = 0; i < 50 && !(names.includes('exit0') && names.includes('spin0')); i++) {
       names = (await cli(sock, ['ls'])).stdout.split('\n');
@@ -149,12 +148,7 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
 
     // out of memory, and a d_read that throws (EIO for that call only)
     expect((await cli(sock, ['write', 'oom0', 'go'])).code).toBe(1);
-    let oom: Drv | undefined;
-    for (let i = 0; i < 100 && !(oom?.isolation?.restarts); i++) {
-      oom = await driver('oom');
-      if (!oom.isolation?.restarts) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(oom!.isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ENOMEM' } });
+    expect((await restarted('oom')).isolation).toMatchObject({ restarts: 1, lastFailure: { code: 'ENOMEM' } });
     expect((await cli(sock, ['write', 'throwread0', 'abc'])).code).toBe(0);
     const tr = await cli(sock, ['cat', 'throwread0', '--bytes', '3']);
     expect(tr.code).toBe(1);
