@@ -6,6 +6,7 @@ import { daemonCommand } from './commands/daemon';
 import { deviceCommands } from './commands/devices';
 import { fsCommands } from './commands/fs';
 import { ptyCommands } from './commands/pty';
+import { udevCommands } from './commands/udev';
 import { DEFAULT_SOCKET } from './paths';
 import { dropStrayDashes, globalJson } from './argv';
 import { packageVersion } from './version';
@@ -27,6 +28,7 @@ export function buildProgram(onStatus: (status: number) => void): Command {
   adminCommands(program);
   deviceCommands(program);
   ptyCommands(program, onStatus);
+  udevCommands(program);
   for (const c of allCommands(program)) c.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

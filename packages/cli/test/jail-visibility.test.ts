@@ -92,7 +92,7 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
     expect(root).toMatch(new RegExp(`LOOKUP +${secret} \\(jail\\) uid=1 `));
     const r = await cli(sock(), ['--json', 'events'], NOBODY);
     expect(r.code).toBe(0);
-    const evs = JSON.parse(r.stdout) as Array<{ type: string; name: string; uid?: number; mount?: string }>;
+    const evs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name: string; uid?: number; mount?: string }); // one object per line
     expect(r.stdout).not.toContain(secret);
     expect(evs).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'LOOKUP', name: 'nobody-own-lookup', uid: 65534 })]));
     const opens = evs.filter((e) => (e.type === 'OPEN' || e.type === 'CLOSE') && e.name === 'null');

@@ -21,6 +21,23 @@ export interface TapCreateOptions extends TapFeatures {
 
 const TAPN = /^tap(\d+)$/;
 
+/** What `info(name)` reports about one tap interface. */
+export interface TapInfo {
+  name: string;
+  mac: string | null;
+  mtu: number;
+  up: boolean;
+  user: number | null;
+  group: number | null;
+  /** 'create' (persistent, `create()`), 'clone' (made by an open of the cloner, gone with it), 'foreign' (made outside, adopted). */
+  origin: string;
+  persistent: boolean;
+  vnetHdr: boolean;
+  multiQueue: boolean;
+  /** The driver's netns option (null: the daemon's own namespace). */
+  netns: string | null;
+}
+
 /**
  * The tap driver: the `tap` cloner node (each open creates a host interface tapN and returns a
  * handle of its own; closing it destroys the interface), `tapN` nodes for persistent interfaces
@@ -154,6 +171,36 @@ export class TapDriver {
   /** Names of the interfaces the driver has nodes for. */
   list(): string[] {
     return [...this.ifs.keys()];
+  }
+
+  /**
+   * What `ip -d link` would say of tapN, read from the host now: MAC, MTU, IFF_UP, owner and
+   * group (TUNSETOWNER/TUNSETGROUP as created), how it came to be (`create`: persistent; `clone`:
+   * gone with its open; `foreign`: made outside and adopted), features, and the netns option.
+   * ENXIO when there is no such interface.
+   */
+  info(name: string): TapInfo {
+    const tif = this.ifs.get(arg.string(name, 'name', 'info'));
+    if (!tif) throw devfsError('ENXIO', 'info', name, `no tap interface '${name}'`);
+    const { up, mtu } = tif.linkState();
+    let mac: string | null = null;
+    try { mac = formatMac(tif.getMac()); } catch { /* going away */ }
+    return {
+      name, mac, mtu, up, user: tif.features.user ?? null, group: tif.features.group ?? null,
+      origin: tif.origin, persistent: tif.origin !== 'clone', vnetHdr: tif.features.vnetHdr, multiQueue: tif.features.multiQueue,
+      netns: this.options.netns || null,
+    };
+  }
+
+  /** Brings tapN up or down (IFF_UP, `ip link set tapN up`); ENXIO when there is no such interface. */
+  setUp(name: string, up: boolean): void {
+    const tif = this.ifs.get(arg.string(name, 'name', 'setUp'));
+    if (!tif) throw devfsError('ENXIO', 'setUp', name, `no tap interface '${name}'`);
+    try {
+      tif.setUp(arg.optBool(up, 'up', 'setUp', true, name));
+    } catch (err) {
+      throw toDevfsError(err, 'setUp', name);
+    }
   }
 
   /** @internal FIOASYNC delivery: a NOTIFY event, and SIGIO to the FIOSETOWN owner if any. */

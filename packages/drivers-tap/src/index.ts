@@ -3,7 +3,7 @@
  */
 export * from './constants';
 export { TapDriver } from './driver';
-export type { TapCreateOptions } from './driver';
+export type { TapCreateOptions, TapInfo } from './driver';
 export { TAP_OFFLOADS } from './features';
 export type { TapFeatures, TapOffload } from './features';
 export * from './vnet';

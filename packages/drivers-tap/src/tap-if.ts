@@ -337,6 +337,19 @@ export class TapInterface implements TapIoctlTarget {
     return this.host(() => native.ifGetHwaddr(this.name));
   }
 
+  /** Link state read from the host now: IFF_UP and the MTU (`tap list`). */
+  linkState(): { up: boolean; mtu: number } {
+    this.refreshLink();
+    this.refreshMtu();
+    return { up: this.up, mtu: this.mtu };
+  }
+
+  /** Sets or clears IFF_UP on the host interface (`tap create --up`). */
+  setUp(up: boolean): void {
+    this.host(() => native.ifSetUp(this.name, up));
+    this.up = up;
+  }
+
   /** Sets the host interface's hardware address (callers validate first). */
   setMac(addr: Buffer): void {
     this.host(() => native.ifSetHwaddr(this.name, addr));

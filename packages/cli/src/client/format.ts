@@ -55,9 +55,9 @@ export function statBlock(path: string, st: WireStat, accounts: Accounts): strin
   ].join('\n');
 }
 
-/** One line per event, udevadm-monitor style: `[seq] TYPE name (mount) key=value ...`, control characters escaped. */
+/** One line per event, udevadm-monitor style: `[seq] HH:MM:SS.mmm TYPE name (mount) key=value ...`, control characters escaped. */
 export function formatEvent(e: DevEvent): string {
-  const parts = [`[${e.seq}]`, e.type.padEnd(10), e.name || '-'];
+  const parts = [`[${e.seq}]`, ...(e.time !== undefined ? [new Date(e.time).toISOString().slice(11, 23)] : []), e.type.padEnd(10), e.name || '-'];
   if (e.mount !== undefined) parts.push(`(${e.mount})`);
   if (e.ino !== undefined) parts.push(`ino=${e.ino}`);
   if (e.uid !== undefined) parts.push(`uid=${e.uid}`);

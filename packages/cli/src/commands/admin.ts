@@ -1,8 +1,7 @@
-/** rule, ruleset, mounts, drivers, sysctl, events. */
+/** rule, ruleset, mounts, drivers, sysctl (events: commands/udev.ts). */
 import type { Command } from 'commander';
-import type { DevEvent } from '@devfs/core';
-import { formatEvent, table } from '../client/format';
-import { M, N } from '../protocol/methods';
+import { table } from '../client/format';
+import { M } from '../protocol/methods';
 import { out, withClient } from './context';
 
 interface MountInfo { name: string; ruleset: number; rulesetName: string | null; jail: boolean; readOnly: boolean; yours: boolean }
@@ -65,25 +64,5 @@ export function adminCommands(program: Command): void {
       const params = setting === undefined ? {} : eq >= 0 ? { name: setting.slice(0, eq), value: setting.slice(eq + 1) } : { name: setting };
       const r = await c.request<{ name: string; value: string | number; old?: string | number }[]>(M.sysctl, params);
       out(g, r, () => r.map((x) => (x.old !== undefined ? `${x.name}: ${x.old} -> ${x.value}` : `${x.name}: ${x.value}`)));
-    }));
-
-  program.command('events').description('print recent device events, or follow new ones (like udevadm monitor)')
-    .option('-f, --follow', 'keep printing new events until interrupted')
-    .action(async (o: { follow?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
-      const print = (e: DevEvent) => process.stdout.write(g.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
-      if (!o.follow) {
-        const recent = await c.request<DevEvent[]>(M.events);
-        if (g.json) out(g, recent, []);
-        else recent.forEach(print);
-        return;
-      }
-      c.on<DevEvent>(N.event, print);
-      await c.request(M.subscribe);
-      if (!g.json) process.stderr.write(`following events on ${c.socketPath} (mount ${c.hello.mount}); Ctrl-C to stop\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-        void c.closed().then(resolve);
-      });
     }));
 }

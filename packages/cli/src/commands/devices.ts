@@ -1,7 +1,7 @@
 /** md (mdconfig-like) and tap verbs. */
 import * as path from 'path';
 import { Command } from 'commander';
-import { devfsError } from '@devfs/core';
+import { Accounts, devfsError, resolveId } from '@devfs/core';
 import { parseSize } from '../client/size';
 import { table } from '../client/format';
 import { humanBytes } from '../client/progress';
@@ -9,6 +9,8 @@ import { escapeControl } from '../escape';
 import { M } from '../protocol/methods';
 import { out, withClient } from './context';
 import { positive } from './fs';
+
+interface TapInfo { name: string; mac: string | null; mtu: number; up: boolean; user?: number | null; group?: number | null; origin: string; netns?: string | null }
 
 interface MdInfo {
   name: string; type: string; mediaSize: number; sectorSize: number; file?: string; scheme: string; readOnly?: boolean; opens?: number;
@@ -73,10 +75,34 @@ export function deviceCommands(program: Command): void {
     }));
 
   const tap = program.command('tap').description('tap interfaces on the host');
-  tap.command('create').description('create a persistent tap interface (lowest free unit, or tapN)').argument('[name]', 'tapN')
-    .action(async (name: string | undefined, _o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
-      const r = await c.request<{ name: string }>(M.tapCreate, name !== undefined ? { name } : {});
+  tap.command('create').description('create a persistent tap interface (lowest free unit, or tapN), like ip tuntap add mode tap')
+    .argument('[name]', 'tapN')
+    .option('--user <user>', 'owner allowed to attach without CAP_NET_ADMIN (TUNSETOWNER): name or uid')
+    .option('--group <group>', 'group allowed to attach (TUNSETGROUP): name or gid')
+    .option('--up', 'bring the interface up (ip link set tapN up)')
+    .action(async (name: string | undefined, o: { user?: string; group?: string; up?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
+      const accounts = new Accounts();
+      const id = (spec: string | undefined, byName: (n: string) => number | undefined, what: string) => {
+        if (spec === undefined) return undefined;
+        const v = resolveId(spec, byName);
+        if (v === undefined) throw devfsError('EINVAL', 'tap create', spec, `unknown ${what} '${spec}'`);
+        return v;
+      };
+      const r = await c.request<{ name: string }>(M.tapCreate, {
+        ...(name !== undefined ? { name } : {}),
+        user: id(o.user, (n) => accounts.uidOf(n), 'user'), group: id(o.group, (n) => accounts.gidOf(n), 'group'), up: !!o.up,
+      });
       out(g, r, r.name);
+    }));
+  tap.command('list').description('list tap interfaces: name, MAC, MTU, up/down, owner, persistent or clone, netns (like ip tuntap show)')
+    .action(async (_o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
+      const l = await c.request<TapInfo[]>(M.tapList);
+      const who = (id: number | null | undefined, name: (n: number) => string | undefined) => (id === null || id === undefined ? '-' : name(id) ?? String(id));
+      const a = new Accounts();
+      out(g, l, () => (l.length === 0 ? [] : table([['NAME', 'MAC', 'MTU', 'STATE', 'USER', 'GROUP', 'KIND', 'NETNS'], ...l.map((t) => [
+        t.name, t.mac ?? '-', String(t.mtu), t.up ? 'up' : 'down', who(t.user, (n) => a.userName(n)), who(t.group, (n) => a.groupName(n)),
+        t.origin === 'clone' ? 'clone' : t.origin === 'foreign' ? 'persistent (foreign)' : 'persistent', t.netns ?? '-',
+      ])]).map(escapeControl)));
     }));
   tap.command('destroy').description('destroy a tap interface').argument('<name>', 'tapN')
     .action(async (name: string, _o: unknown, cmd: Command) => withClient(cmd, async (c) => { await c.request(M.tapDestroy, { name }); }));

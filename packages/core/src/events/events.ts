@@ -256,7 +256,7 @@ export class Events {
     }
     if (this.dropped > 0) this.pushOverrunNotice();
     const seq = this.nextSeq++;
-    this.queue.push({ event: Object.freeze({ ...e, seq }), scope });
+    this.queue.push({ event: Object.freeze({ ...e, seq, time: Date.now() }), scope });
     this.schedule();
     return seq;
   }
@@ -264,7 +264,7 @@ export class Events {
   private pushOverrunNotice(): void {
     const data: OverrunData = { overrun: this.dropped, overrunTotal: this.overruns };
     this.dropped = 0;
-    this.queue.push({ event: Object.freeze({ seq: this.nextSeq++, type: 'NOTIFY', name: '', data }), scope: 'all' });
+    this.queue.push({ event: Object.freeze({ seq: this.nextSeq++, type: 'NOTIFY', name: '', data, time: Date.now() }), scope: 'all' });
     this.schedule();
   }
 

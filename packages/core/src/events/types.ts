@@ -28,6 +28,8 @@ export interface DevEvent {
   gid?: number;
   mode?: number;
   data?: Record<string, unknown>;
+  /** When the event was queued, in ms since the epoch (set by the stream; udevadm's timestamp). */
+  time?: number;
 }
 
 /** What the kernel hands to `emit`: an event without its sequence number. */

@@ -13,7 +13,10 @@ interface MdLike {
   create(o: unknown): Promise<string>; destroy(name: string, o?: { force?: boolean }): Promise<void>; list(): string[]; info(name: string): MdInfoLike;
   resize(name: string, size: number, o?: { force?: boolean }): Promise<MdInfoLike>; rescan(name: string): Promise<{ ok: boolean; error?: { code?: string; message: string } }>;
 }
-interface TapLike { create(unit?: number): Promise<string>; destroy(name: string): Promise<void>; list?(): string[] }
+interface TapLike {
+  create(o?: number | { unit?: number; user?: number; group?: number }): Promise<string>; destroy(name: string): Promise<void>; list(): string[];
+  info(name: string): Record<string, unknown>; setUp(name: string, up: boolean): void;
+}
 
 function root(s: Session, what: string): void {
   if (s.cred.uid !== 0) throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')}`);
@@ -39,6 +42,11 @@ function driver<T>(s: Session, name: string, what: string): T {
   } catch {
     throw devfsError('ENXIO', what, name, `the ${name} driver is not loaded`);
   }
+}
+
+/** tapN order by N. */
+function byUnit(a: string, b: string): number {
+  return Number(a.replace(/\D+/g, '')) - Number(b.replace(/\D+/g, '')) || a.localeCompare(b);
 }
 
 /** Handlers of md.* and tap.*. */
@@ -92,14 +100,35 @@ export function deviceHandlers(): Handlers {
     },
     [M.tapCreate]: async (s, p) => {
       root(s, M.tapCreate);
-      const name = str(obj(p ?? {}, M.tapCreate), 'name', M.tapCreate, { optional: true, max: 16 });
+      const o = obj(p ?? {}, M.tapCreate);
+      const name = str(o, 'name', M.tapCreate, { optional: true, max: 16 });
+      const user = int(o, 'user', M.tapCreate, 0, 2 ** 32 - 2, true);
+      const group = int(o, 'group', M.tapCreate, 0, 2 ** 32 - 2, true);
+      const up = bool(o, 'up', M.tapCreate);
       let unit: number | undefined;
       if (name !== undefined) {
         const m = /^tap(\d{1,5})$/.exec(name);
         if (!m) throw devfsError('EINVAL', M.tapCreate, name, "name must be tapN");
         unit = Number(m[1]);
       }
-      return { name: await driver<TapLike>(s, 'tap', M.tapCreate).create(unit) };
+      const tap = driver<TapLike>(s, 'tap', M.tapCreate);
+      const made = await tap.create({ unit, user, group });
+      if (up) {
+        try {
+          tap.setUp(made, true);
+        } catch (err) {
+          await tap.destroy(made).catch(() => undefined); // all or nothing
+          throw err;
+        }
+      }
+      return { name: made };
+    },
+    [M.tapList]: (s) => {
+      const tap = driver<TapLike>(s, 'tap', M.tapList);
+      const infos = tap.list().sort(byUnit).map((n) => { try { return tap.info(n); } catch { return undefined; } }).filter((i) => i !== undefined);
+      if (privileged(s)) return infos;
+      // others: the interfaces their mount shows, without the host's namespace name
+      return infos.filter((i) => shows(s, String(i.name))).map(({ netns: _n, ...rest }) => rest);
     },
     [M.tapDestroy]: async (s, p) => {
       root(s, M.tapDestroy);

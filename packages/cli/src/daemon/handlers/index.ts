@@ -3,10 +3,11 @@ import { adminHandlers } from './admin';
 import { deviceHandlers } from './devices';
 import { fsHandlers } from './fs';
 import { ptyHandlers } from './pty';
+import { udevHandlers } from './udev';
 import type { Handlers } from './types';
 
 /** The daemon's method table. */
 export function allHandlers(): Handlers {
-  return { ...adminHandlers(), ...fsHandlers(), ...deviceHandlers(), ...ptyHandlers() };
+  return { ...adminHandlers(), ...fsHandlers(), ...deviceHandlers(), ...ptyHandlers(), ...udevHandlers() };
 }
 export type { Handler, Handlers } from './types';
