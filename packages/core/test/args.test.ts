@@ -221,6 +221,7 @@ const entries: Entry[] = [
   ['events.once type', 'events.once', 'all', (w, v) => w.k.events.once(any(v))],
   ['events.once predicate', 'events.once', 'optFn', (w, v) => w.k.events.once('OPEN', any(v)), [], 'OPEN'],
   ['events.once timeout', 'events.once', 'optObject', (w, v) => w.k.events.once('OPEN', undefined, any(v)), [{}, -1, '10'], 'OPEN'],
+  ['events.wants', 'events.wants', 'all', (w, v) => w.k.events.wants(any(v))],
   ['events.emit', 'events.emit', 'all', (w, v) => w.k.events.emit(any(v)), [{ type: 'NOPE', name: 'a' }, { type: 'OPEN' }]],
   ['events.loadConfig text', 'events.loadConfig', 'string', (w, v) => w.k.events.loadConfig(any(v))],
   ['events.loadConfig source', 'events.loadConfig', 'optString', (w, v) => w.k.events.loadConfig('REGISTER ^a$ IGNORE', any(v))],

@@ -212,3 +212,27 @@ describe('stat/lstat { throwIfNoEntry: false }', () => {
     expectCode(() => m.stat('tap3', alice, { throwIfNoEntry: true }), 'ENOENT');
   });
 });
+
+describe('events built only for whoever receives them', () => {
+  test('LOOKUP, OPEN, CLOSE: none queued with nobody listening; an action rule for a type makes it wanted', async () => {
+    const k = bareKernel();
+    const m = k.mount();
+    k.make_dev(plainsw, 0, 0, 0, 0o666, 'dev0');
+    await k.events.flush();
+    expect(k.events.wants('LOOKUP')).toBe(false);
+    expectCode(() => m.stat('nope'), 'ENOENT');
+    await (await m.open('dev0', 'r')).close();
+    expect(k.events.pending).toBe(0);
+    k.events.loadConfig('LOOKUP ^nope$ IGNORE\n', 'wants.conf');
+    expect([k.events.wants('LOOKUP'), k.events.wants('OPEN')]).toEqual([true, false]);
+    expectCode(() => m.stat('nope'), 'ENOENT');
+    await (await m.open('dev0', 'r')).close();
+    expect(k.events.pending).toBe(1);                      // the LOOKUP only
+    const seen: string[] = [];
+    k.events.on((e) => { seen.push(e.type); });
+    await (await m.open('dev0', 'r')).close();
+    await k.events.flush();
+    expect(seen).toEqual(['LOOKUP', 'OPEN', 'CLOSE']);
+    expectCode(() => k.events.wants('NOPE' as never), 'EINVAL');
+  });
+});

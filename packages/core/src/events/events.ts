@@ -136,6 +136,7 @@ export class Events {
    * lookup miss); an event emitted anyway is delivered as usual.
    */
   wants(type: DevEventType): boolean {
+    arg.check(type, isEventType, 'event type', DEV_EVENT_TYPES.join('|'), 'events.wants');
     return this.listeners.length > 0 || this.actions.wants(type);
   }
 

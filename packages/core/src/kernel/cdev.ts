@@ -38,21 +38,26 @@ export class CdevExt {
   threadcount = 0;
 }
 
-/** Owner, group and mode, interned: devices of one driver share one record. */
+/**
+ * A device's driver, owner, group and mode, interned: devices of one driver with the same
+ * defaults share one record (a device then costs one field for all four).
+ */
 export class Perm {
-  constructor(readonly uid: number, readonly gid: number, readonly mode: number) {}
+  constructor(readonly devsw: Cdevsw, readonly uid: number, readonly gid: number, readonly mode: number) {}
 }
-const perms = new Map<string, Perm>();
-let lastPerm = new Perm(0, 0, 0o600);
-/** The shared Perm record for (uid, gid, mode). */
-export function internPerm(uid: number, gid: number, mode: number): Perm {
+const perms = new WeakMap<Cdevsw, Map<string, Perm>>();
+let lastPerm: Perm | undefined;
+/** The shared Perm record for (devsw, uid, gid, mode). */
+export function internPerm(devsw: Cdevsw, uid: number, gid: number, mode: number): Perm {
   const l = lastPerm;
-  if (l.uid === uid && l.gid === gid && l.mode === mode) return l;
+  if (l !== undefined && l.devsw === devsw && l.uid === uid && l.gid === gid && l.mode === mode) return l;
+  let byKey = perms.get(devsw);
+  if (byKey === undefined) perms.set(devsw, (byKey = new Map()));
   const key = `${uid}:${gid}:${mode}`;
-  let p = perms.get(key);
+  let p = byKey.get(key);
   if (!p) {
-    if (perms.size > 4096) perms.clear();
-    perms.set(key, (p = new Perm(uid, gid, mode)));
+    if (byKey.size > 4096) byKey.clear();
+    byKey.set(key, (p = new Perm(devsw, uid, gid, mode)));
   }
   return (lastPerm = p);
 }
@@ -64,13 +69,11 @@ export function internPerm(uid: number, gid: number, mode: number): Perm {
 export class Cdev<Softc = any> {
   /** Full name, e.g. 'pts/3'. */
   readonly si_name: string;
-  /** The driver's method table. */
-  readonly si_devsw: Cdevsw<Softc>;
   /** Driver-private pointer (the softc: its type is the cdevsw's `Softc`). */
   si_drv1: Softc;
   /** Unit number given to make_dev. */
   readonly unit: number;
-  /** @internal default owner, group and mode (interned; see the uid/gid/mode accessors). */
+  /** @internal the driver, default owner, group and mode (interned; see si_devsw and the uid/gid/mode accessors). */
   perm: Perm;
   /** Inode number (also the rdev), and the slot generation that guards it. */
   readonly inode: number;
@@ -88,10 +91,9 @@ export class Cdev<Softc = any> {
   constructor(name: string, devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number,
     inode: number, gen: number, createdGen: number, flags: number) {
     this.si_name = name;
-    this.si_devsw = devsw;
     this.si_drv1 = undefined as Softc;
     this.unit = unit;
-    this.perm = internPerm(uid, gid, mode);
+    this.perm = internPerm(devsw, uid, gid, mode);
     this.inode = inode;
     this.gen = gen;
     this.flags = flags;
@@ -99,15 +101,18 @@ export class Cdev<Softc = any> {
     this.createdGen = createdGen;
   }
 
+  /** The driver's method table. */
+  get si_devsw(): Cdevsw<Softc> { return this.perm.devsw as Cdevsw<Softc>; }
+
   /** Default owner (what a mount shows unless its ruleset or a chown says otherwise). */
   get uid(): number { return this.perm.uid; }
-  set uid(v: number) { this.perm = internPerm(v, this.perm.gid, this.perm.mode); }
+  set uid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, v, p.gid, p.mode); }
   /** Default group. */
   get gid(): number { return this.perm.gid; }
-  set gid(v: number) { this.perm = internPerm(this.perm.uid, v, this.perm.mode); }
+  set gid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, v, p.mode); }
   /** Default permission bits. */
   get mode(): number { return this.perm.mode; }
-  set mode(v: number) { this.perm = internPerm(this.perm.uid, this.perm.gid, v); }
+  set mode(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, p.gid, v); }
 
   /** Open count (d_close without D_TRACKCLOSE runs when it drops to 0). */
   get usecount(): number { return this.ext === undefined ? 0 : this.ext.usecount; }
