@@ -132,7 +132,13 @@ function startRpc(socket: net.Socket, head: Buffer, peer: Peer, gate: Gate): voi
     id: nextSession++, cred, pid: peer.pid, mount: mount!, files: new Map(), nextFd: 3, conn, state,
     close: () => { cleanup(); socket.destroy(); return closedFiles; },
     notify: (method, params) => {
-      if (closed || socket.destroyed) return false;
+      if (closed || socket.destroyed) {
+        // a subscription made after the close (events.subscribe racing a disconnect) ends here
+        const off = s.unsubscribe;
+        s.unsubscribe = undefined;
+        off?.();
+        return false;
+      }
       if (socket.writableLength > MAX_UNSENT_BYTES) {
         refuse(`ENOBUFS: more than ${MAX_UNSENT_BYTES} bytes unread by this client`);
         return false;
