@@ -7,6 +7,7 @@ import { deviceCommands } from './commands/devices';
 import { fsCommands } from './commands/fs';
 import { ptyCommands } from './commands/pty';
 import { udevCommands } from './commands/udev';
+import { reloadCommand } from './commands/reload';
 import { DEFAULT_SOCKET } from './paths';
 import { dropStrayDashes, globalJson } from './argv';
 import { packageVersion } from './version';
@@ -29,6 +30,7 @@ export function buildProgram(onStatus: (status: number) => void): Command {
   deviceCommands(program);
   ptyCommands(program, onStatus);
   udevCommands(program);
+  reloadCommand(program);
   for (const c of allCommands(program)) c.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { table } from '../client/format';
 import { M } from '../protocol/methods';
 import { out, withClient } from './context';
+import { loadRulesFile } from './reload';
 
 interface MountInfo { name: string; ruleset: number; rulesetName: string | null; jail: boolean; readOnly: boolean; yours: boolean }
 interface Isolation { restart: string; state: string; restarts: number; lastFailure?: { code: string; message: string; at: string } }
@@ -15,11 +16,15 @@ function isolationNote(i: Isolation | null | undefined): string | undefined {
 
 /** Adds the administrative verbs to `program`. */
 export function adminCommands(program: Command): void {
-  program.command('rule').description("devfs(8) rules: rule [-s N] add [rnum] SPEC | apply SPEC | applyset | del RNUM | delset | show [RNUM] | showsets")
+  program.command('rule').description("devfs(8) rules: rule [-s N] add [rnum] SPEC | apply SPEC | applyset | del RNUM | delset | show [RNUM] | showsets | load FILE")
     .option('-s, --set <ruleset>', 'ruleset number or name (default: the mount\'s)')
     .argument('<words...>', 'rule command and its words, e.g. add path \'pts/*\' mode 0620')
     .passThroughOptions()
     .action(async (words: string[], o: { set?: string }, cmd: Command) => withClient(cmd, async (c, g) => {
+      if (words[0] === 'load') {
+        out(g, await loadRulesFile(c, words.slice(1)), []);
+        return;
+      }
       const argv = o.set !== undefined ? ['-s', o.set, ...words] : words;
       const r = await c.request<unknown>(M.rule, { argv });
       out(g, r, () => {

@@ -37,7 +37,7 @@ export function daemonCommand(program: Command): void {
       const log = logFile ? fileLog(logFile) : stdoutLog();
       try {
         const drivers = [...o.driver, ...o.driverIsolated.map(isolatedEntry)];
-        const d = await startDaemon({ config, socket, drivers, log, fuse: o.fuse, fuseMount: o.fuseMount });
+        const d = await startDaemon({ config, configFile: o.config, socket, drivers, log, fuse: o.fuse, fuseMount: o.fuseMount });
         process.exitCode = await untilStopped(d, log);
       } finally {
         log.close();

@@ -3,6 +3,7 @@ import type { Cred, DevEvent, DevFile, Host, Mount } from '@devfs/core';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PtySessions } from './pty-sessions';
 import type { AccessConfig } from './config';
+import type { ReloadResult } from './reload';
 
 /** Daemon-wide state the handlers use. */
 export interface DaemonState {
@@ -12,6 +13,8 @@ export interface DaemonState {
   recent: DevEvent[];
   ptys: PtySessions;
   version: string;
+  /** `devfs reload`: re-reads the config file (rules, event actions, access); see reload.ts. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** One client connection. */

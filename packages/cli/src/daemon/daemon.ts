@@ -13,6 +13,7 @@ import { DaemonConfig, DEFAULT_MOUNTS, limitsOf } from './config';
 import { driverList, pluginPaths } from './builtin';
 import type { DriverEntry } from './driver-specs';
 import { listenUnix } from './listen';
+import { reloadConfig } from './reload';
 import { acceptConnection, Gate } from './connection';
 import { Admission } from './admission';
 import { stdoutLog } from './log';
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   fuse?: string;
   /** Export only this mount, cached (`--fuse-mount NAME`; wins over the config's "fuseMount"). */
   fuseMount?: string;
+  /** The config file `config` came from (`devfs reload` reads it again). */
+  configFile?: string;
   /** Where the daemon's lines go (default: stdout, surviving EPIPE). Lines arrive escaped (src/escape.ts). */
   log?: (line: string) => void;
 }
@@ -78,6 +81,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     });
     const limits = limitsOf(cfg);
     const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host, limits.ptysPerUser), version: cliVersion() };
+    let reloading: Promise<unknown> = Promise.resolve();
+    state.reload = () => {
+      const run = reloading.then(() => reloadConfig(opts.configFile, cfg, host, state)).then((r) => {
+        log(`reloaded ${r.file}: rules ${r.rules.length}, event files ${r.events.length}${r.access ? ', access changed' : ''}${r.needRestart.length ? `; needs a restart to apply: ${r.needRestart.join(', ')}` : ''}`);
+        return r;
+      }, (err: Error) => {
+        log(`reload failed, the running config stays: ${err.message}`);
+        throw err;
+      });
+      reloading = run.catch(() => undefined);
+      return run;
+    };
     const clientLog = throttledLog(log);
     const gate: Gate = {
       state, handlers: allHandlers(), sessions, limits, admission: new Admission(limits), budget: new SharedBudget(limits.pendingFrameBytes),

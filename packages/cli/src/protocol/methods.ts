@@ -22,6 +22,8 @@ export const M = {
   mknod: 'fs.mknod',
   rule: 'rules.rule',
   ruleset: 'rules.ruleset',
+  ruleLoad: 'rules.load',
+  reload: 'daemon.reload',
   mounts: 'mounts',
   drivers: 'drivers',
   sysctl: 'sysctl',

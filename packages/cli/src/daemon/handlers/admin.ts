@@ -129,8 +129,8 @@ function rule(s: Session, argv: string[]): unknown {
       const want = Number(rest[0]);
       return lines.filter((l) => Number(l.split(/\s+/)[0]) === want);
     }
-    case 'showsets':
-      return rules.list();
+    case 'showsets': // numbers with their names (`10 devfsrules_jail`)
+      return rules.list().map((n) => (rules.name(n) ? `${n} ${rules.name(n)}` : String(n)));
     case 'apply':
       if (rest.length === 0) throw devfsError('EINVAL', 'rule apply', undefined, 'missing rule');
       s.mount.applyRule(rest.map(word).join(' '), s.cred);

@@ -4,10 +4,11 @@ import { deviceHandlers } from './devices';
 import { fsHandlers } from './fs';
 import { ptyHandlers } from './pty';
 import { udevHandlers } from './udev';
+import { reloadHandlers } from './reload';
 import type { Handlers } from './types';
 
 /** The daemon's method table. */
 export function allHandlers(): Handlers {
-  return { ...adminHandlers(), ...fsHandlers(), ...deviceHandlers(), ...ptyHandlers(), ...udevHandlers() };
+  return { ...adminHandlers(), ...fsHandlers(), ...deviceHandlers(), ...ptyHandlers(), ...udevHandlers(), ...reloadHandlers() };
 }
 export type { Handler, Handlers } from './types';

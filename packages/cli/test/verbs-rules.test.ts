@@ -1,0 +1,88 @@
+/**
+ * Issue 19, rules and config: `rule showsets` with names, `rule load FILE` (atomic), `devfs
+ * reload` re-reading the config (rules, event actions, access) without dropping a client; a bad
+ * file changes nothing. Root only; uid 65534 is refused. Real root daemon.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { describeHost, needRoot } from '../../../test-support/host';
+import { BIN, cli, DaemonProc, NOBODY, startDaemon, stopDaemon, tempDir, until, writeConfig } from './helpers';
+
+describeHost('rule showsets/load and devfs reload (root daemon)', [needRoot], () => {
+  let dir = '';
+  let sock = '';
+  let d: DaemonProc | undefined;
+  let config = '';
+  const rulesFile = () => path.join(dir, 'devfs.rules');
+  const eventsFile = () => path.join(dir, 'devfsd.conf');
+
+  beforeAll(async () => {
+    dir = tempDir();
+    sock = path.join(dir, 's');
+    fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' mode 0640\n");
+    fs.writeFileSync(eventsFile(), '');
+    config = writeConfig(dir, { rules: ['devfs.rules'], events: ['devfsd.conf'] });
+    d = await startDaemon(sock, ['--config', config]);
+  }, 30000);
+
+  afterAll(async () => {
+    if (d) await stopDaemon(d);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('rule showsets prints numbers with names; rule load FILE is all or nothing; root only', async () => {
+    const sets = (await cli(sock, ['rule', 'showsets'])).stdout.split('\n');
+    expect(sets).toContain('40 site');
+    expect(sets.some((l) => /^\d+ devfsrules_jail$/.test(l))).toBe(true);
+    const f = path.join(dir, 'more.rules');
+    fs.writeFileSync(f, "# extra\n[extra=42]\nadd path 'null' mode 0666\nadd path 'zero' hide\n");
+    expect((await cli(sock, ['rule', 'load', f])).code).toBe(0);
+    expect((await cli(sock, ['rule', 'showsets'])).stdout.split('\n')).toContain('42 extra');
+    expect((await cli(sock, ['rule', '-s', '42', 'show'])).stdout.trim().split('\n')).toHaveLength(2);
+    fs.writeFileSync(f, "[extra=42]\nadd path 'null' mode 0600\nadd bogus\n");
+    const bad = await cli(sock, ['rule', 'load', f]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^devfs: EINVAL: .*more\\.rules:3`));
+    expect((await cli(sock, ['rule', '-s', '42', 'show'])).stdout.trim().split('\n')).toHaveLength(2); // unchanged
+    expect((await cli(sock, ['rule', 'load', f], NOBODY)).stderr).toMatch(/^devfs: EPERM: /);
+    expect((await cli(sock, ['rule', 'load'])).stderr).toMatch(/^devfs: EINVAL: usage: rule load FILE/);
+  });
+
+  test('reload re-reads rules, event actions and access while a client stays connected; a bad file changes nothing', async () => {
+    const follower = spawn(process.execPath, [BIN, '--socket', sock, '--json', 'events', '--follow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    follower.stdout.on('data', (b) => { seen += b; });
+    await new Promise((r) => setTimeout(r, 500));
+    fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' mode 0640\nadd path 'null' mode 0620\n");
+    fs.writeFileSync(eventsFile(), 'REGISTER ^md[0-9]+$ SYMLINK $devname disk-\\0\n');
+    writeConfig(dir, { rules: ['devfs.rules'], events: ['devfsd.conf'], access: { users: { 65534: 'root' } }, limits: { ptysPerUser: 3 } });
+    const r = await cli(sock, ['--json', 'reload']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: config, rules: [rulesFile()], events: [eventsFile()], access: true, needRestart: ['limits'] });
+    expect((await cli(sock, ['rule', '-s', '40', 'show'])).stdout.trim().split('\n')).toHaveLength(2);
+    expect((await cli(sock, ['--json', 'mounts'], NOBODY)).stdout).toMatch(/"name": "root"/); // access applied to new connections
+    const md = (await cli(sock, ['md', 'create', '-t', 'malloc', '-s', '1m'])).stdout.trim();
+    await cli(sock, ['settle']);
+    expect((await cli(sock, ['ls'])).stdout.split('\n')).toContain(`disk-${md}`); // the new event action ran
+    await until(() => seen.includes(`"name":"${md}"`), 'the follower to see the new disk');
+    expect(follower.exitCode).toBeNull(); // never dropped
+
+    fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' bogus\n");
+    const bad = await cli(sock, ['reload']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^devfs: EINVAL: .*devfs\.rules:2/);
+    expect((await cli(sock, ['rule', '-s', '40', 'show'])).stdout.trim().split('\n')).toHaveLength(2);
+    fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' mode 0640\n");
+    fs.writeFileSync(eventsFile(), 'REGISTER ^x NOSUCHACTION\n');
+    expect((await cli(sock, ['reload'])).stderr).toMatch(/^devfs: EINVAL: .*devfsd\.conf:1/);
+    expect((await cli(sock, ['rule', '-s', '40', 'show'])).stdout.trim().split('\n')).toHaveLength(2); // rules not applied either
+    fs.writeFileSync(config, '{ not json');
+    expect((await cli(sock, ['reload'])).stderr).toMatch(/^devfs: EINVAL: cannot read config/);
+    expect(d!.out()).toMatch(/reload failed, the running config stays/);
+    expect((await cli(sock, ['reload'], { uid: 1, gid: 1 })).stderr).toMatch(/^devfs: EPERM: /);
+    await cli(sock, ['md', 'destroy', md]);
+    follower.kill('SIGTERM');
+    await new Promise((res) => follower.once('close', res));
+  }, 30000);
+});
