@@ -9,6 +9,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   devfs::InitTap(env, exports);
   devfs::InitSock(env, exports);
   devfs::InitFuse(env, exports);
+  devfs::InitMemory(env, exports);
   return exports;
 }
 

@@ -9,4 +9,5 @@ void InitPty(Napi::Env env, Napi::Object exports);         // pty.cc: openpt, sp
 void InitTap(Napi::Env env, Napi::Object exports);         // tap.cc: /dev/net/tun, MAC, flags, netlink watcher
 void InitSock(Napi::Env env, Napi::Object exports);        // sock.cc: SO_PEERCRED
 void InitFuse(Napi::Env env, Napi::Object exports);        // fuse.cc: /dev/fuse, mount/umount2, SCM_RIGHTS, writev
+void InitMemory(Napi::Env env, Napi::Object exports);      // memory.cc: malloc_trim
 }  // namespace devfs

@@ -14,4 +14,9 @@ export interface SockBinding {
   peerCred(fd: number): PeerCred;
   /** socketpair(AF_UNIX, SOCK_SEQPACKET) with O_CLOEXEC|O_NONBLOCK: two message-preserving ends. */
   socketpairSeqpacket(): [number, number];
+  /**
+   * malloc_trim(0) (src/memory.cc): returns heap that glibc keeps after it was freed to the
+   * system. True when something was released; false when nothing was, or not on glibc.
+   */
+  mallocTrim(): boolean;
 }

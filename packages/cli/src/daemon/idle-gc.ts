@@ -6,10 +6,14 @@
  * the first quiet window (at most `quiet` connections) triggers a full collection, and the next
  * `followUps` quiet windows one more each (for what the burst's last sessions release while
  * winding down: hung-up programs, lingering sockets). Under steady load nothing is forced (V8
- * collects on its own then). A collection of the daemon's ~10 MB heap takes a few ms.
+ * collects on its own then). A collection of the daemon's ~10 MB heap takes a few ms. After
+ * each collection, malloc_trim gives back what glibc still holds of the freed native memory
+ * (socket and pty buffers): without it the soak's RSS stayed ~20% above its start, all of it
+ * free chunks in glibc's arenas.
  */
 import * as v8 from 'v8';
 import * as vm from 'vm';
+import { native } from '@devfs/native';
 
 /** A full-GC function: `global.gc` when exposed, else one obtained by exposing it for a new context. */
 function fullGc(): (() => void) | undefined {
@@ -62,6 +66,7 @@ export class IdleCollector {
       return;
     }
     this.gc();
+    native.mallocTrim();
     this.collections++;
     this.since = 0;
   }
