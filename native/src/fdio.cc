@@ -89,7 +89,7 @@ FdPoller::FdPoller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdPoller>(
   }
   h->data = this;
   handle_ = h;
-  scratch_.resize(readSize_);
+  if (!datagram_) scratch_.resize(readSize_);  // datagram mode reads into the frame queue's own buffers
   asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "FdPoller");
   napi_add_env_cleanup_hook(env, OnCleanup, this);
   hookAdded_ = true;

@@ -23,9 +23,9 @@ size_t FdPoller::ReadFrames(bool* eof, int* err, bool* wouldBlock) {
       fullPaused_ = true;  // stop polling input until the reader takes a frame (UpdatePoll)
       break;
     }
-    ssize_t n = ::read(fd_, scratch_.data(), scratch_.size());
+    ssize_t n = ::read(fd_, frames_->ReadBuffer(readSize_), readSize_);
     if (n > 0) {
-      frames_->Push(scratch_.data(), static_cast<size_t>(n));
+      frames_->PushRead(static_cast<size_t>(n));  // a large frame is swapped in, not copied
       ++added;
       continue;
     }
