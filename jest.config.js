@@ -13,4 +13,7 @@ module.exports = {
     '^@devfs/(core|drivers-pty|drivers-tap|drivers-disk|fuse|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testTimeout: 30000,
+  // unprivileged (uid 65534) test clients must reach this checkout even from a 0700 mktemp clone
+  globalSetup: '<rootDir>/test-support/reach-repo.js',
+  globalTeardown: '<rootDir>/test-support/reach-repo-teardown.js',
 };

@@ -129,8 +129,9 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
 
   test("pts/N: nobody and uid 1 each see and open only their own session's pts; root sees both", async () => {
     const before = (await ls(sock(), 'pts')).length;
-    const a = ptySession(sock(), NOBODY, 4);
-    const b = ptySession(sock(), DAEMON_USER, 4);
+    // the programs outlive every check (a loaded host may take seconds per client) and are ended below
+    const a = ptySession(sock(), NOBODY, 60);
+    const b = ptySession(sock(), DAEMON_USER, 60);
     try {
       let rootView: string[] = [];
       const end = Date.now() + 8000;
@@ -157,7 +158,9 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
       const own = JSON.parse((await cli(sock(), ['--json', 'stat', `pts/${mine[0]}`], NOBODY)).stdout);
       expect(own.uid).toBe(NOBODY.uid);
     } finally {
-      await Promise.all([a.done, b.done]);                           // both programs end on their own
+      a.child.kill('SIGTERM');                                         // the client goes: the daemon hangs up its program
+      b.child.kill('SIGTERM');
+      await Promise.all([a.done, b.done]);
     }
   }, 30000);
 });

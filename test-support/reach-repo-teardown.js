@@ -1,0 +1,2 @@
+/** Jest globalTeardown: see reach-repo.js. */
+module.exports = require('./reach-repo').teardown;
