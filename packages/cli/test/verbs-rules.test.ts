@@ -49,6 +49,15 @@ describeHost('rule showsets/load and devfs reload (root daemon)', [needRoot], ()
     expect((await cli(sock, ['rule', 'load'])).stderr).toMatch(/^devfs: EINVAL: usage: rule load FILE/);
   });
 
+  test('a rule that changes a mode emits CHANGE (op rule), as chmod does; one that changes nothing emits none', async () => {
+    expect((await cli(sock, ['rule', 'apply', 'path', 'full', 'mode', '0604'])).code).toBe(0);
+    expect((await cli(sock, ['rule', 'apply', 'path', 'full', 'mode', '0604'])).code).toBe(0); // no change the second time
+    await cli(sock, ['settle']);
+    const evs = (await cli(sock, ['--json', 'events', '-t', 'CHANGE', '--match', '^full$'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { mode: number; data: { op: string } });
+    expect(evs).toHaveLength(1);
+    expect(evs[0]).toMatchObject({ mode: 0o604, data: { op: 'rule' } });
+  });
+
   test('reload re-reads rules, event actions and access while a client stays connected; a bad file changes nothing', async () => {
     const follower = spawn(process.execPath, [BIN, '--socket', sock, '--json', 'events', '--follow'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';

@@ -710,8 +710,11 @@ export class Mount {
           const imposed = r.kind === 'dev' ? jailView.dev(r.dev) : r.kind === 'dir' ? jailView.dir(r.dir) : undefined;
           if (imposed?.hidden) hidden = true;
         }
+        const changed = a.uid !== attrs.uid || a.gid !== attrs.gid || a.mode !== attrs.mode;
         a.ruleHidden = hidden;
         a.uid = attrs.uid; a.gid = attrs.gid; a.mode = attrs.mode;
+        // like chmod/chown: a rule that changed the owner or mode is a CHANGE (op 'rule') of a visible entry
+        if (changed && !hidden && r.kind !== 'dir') this.changed(r, a, 'rule');
       },
       links: () => [...this.links.values()].flatMap((m) => [...m.values()]),
     };
