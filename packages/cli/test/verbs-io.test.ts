@@ -3,14 +3,15 @@
  * `cat --offset --bytes` reads any range of a disk (covering sectors cut), stream devices refuse
  * offsets; progress only on a terminal. Against a real root daemon, and from uid 65534.
  */
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeHost, needRoot } from '../../../test-support/host';
-import { cli, daemonForSuite, NOBODY, tempDir } from './helpers';
+import { describeHost, needRoot, needTool } from '../../../test-support/host';
+import { BIN, cli, daemonForSuite, NOBODY, tempDir } from './helpers';
 import { cliBytes, cliIn } from './verbs-helpers';
 
-describeHost('devfs write - / cat --offset --bytes on disks (root daemon)', [needRoot], () => {
+describeHost('devfs write - / cat --offset --bytes on disks (root daemon)', [needRoot, needTool('script')], () => {
   const { sock } = daemonForSuite();
   const files = tempDir();
   afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
@@ -69,6 +70,16 @@ describeHost('devfs write - / cat --offset --bytes on disks (root daemon)', [nee
     expect(JSON.parse((await cli(sock(), ['--json', 'write', 'null', 'h\u00e9'])).stdout)).toEqual({ path: 'null', bytes: 3 });
     const z = await cliBytes(sock(), ['cat', 'zero', '--bytes', '11']);
     expect(z.out.equals(Buffer.alloc(11))).toBe(true);
+  }, 30000);
+
+  test('progress on a terminal: bytes and rate on stderr (a pty from script(1)); none when stderr is not a terminal', async () => {
+    const big = path.join(files, 'big.bin');
+    fs.writeFileSync(big, crypto.randomBytes(4 * 1024 * 1024));
+    const cmd = `${process.execPath} ${BIN} --socket ${sock()} write null - < ${big}`;
+    const tty = execFileSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'latin1', timeout: 20000 });
+    expect(tty).toMatch(/\rwritten 4\.0 MiB \(4194304 bytes\), [\d.]+ [KMG]?i?B\/s/);
+    const piped = await cliIn(sock(), ['write', 'null', '-'], fs.readFileSync(big));
+    expect(piped).toMatchObject({ code: 0, stderr: '' });
   }, 30000);
 
   test('bad numbers are EINVAL before anything is sent', async () => {
