@@ -74,6 +74,19 @@ Napi::Value IfGetMtu(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ifr.ifr_mtu);
 }
 
+Napi::Value IfSetMtu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = IfNameArg(info, 0, "ifSetMtu");
+  if (info.Length() < 2 || !info[1].IsNumber()) ThrowInvalid(env, "ifSetMtu", "mtu must be an integer in 68..65535");
+  double v = info[1].As<Napi::Number>().DoubleValue();
+  if (v != static_cast<double>(static_cast<int>(v)) || v < 68 || v > 65535) ThrowInvalid(env, "ifSetMtu", "mtu must be an integer in 68..65535");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_mtu = static_cast<int>(v);
+  IfIoctl(env, SIOCSIFMTU, &ifr, name);
+  return env.Undefined();
+}
+
 Napi::Value IfIndex(const Napi::CallbackInfo& info) {
   std::string name = IfNameArg(info, 0, "ifIndex");
   struct ifreq ifr;
@@ -90,6 +103,7 @@ void InitTapIface(Napi::Env env, Napi::Object exports) {
   exports.Set("ifGetFlags", Napi::Function::New(env, IfGetFlags, "ifGetFlags"));
   exports.Set("ifSetUp", Napi::Function::New(env, IfSetUp, "ifSetUp"));
   exports.Set("ifGetMtu", Napi::Function::New(env, IfGetMtu, "ifGetMtu"));
+  exports.Set("ifSetMtu", Napi::Function::New(env, IfSetMtu, "ifSetMtu"));
   exports.Set("ifIndex", Napi::Function::New(env, IfIndex, "ifIndex"));
 }
 

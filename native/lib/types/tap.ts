@@ -78,6 +78,8 @@ export interface TapBinding {
   ifSetUp(name: string, up: boolean): void;
   /** SIOCGIFMTU. */
   ifGetMtu(name: string): number;
+  /** SIOCSIFMTU (68..65535; EINVAL otherwise, or the kernel's error for a value the device refuses). */
+  ifSetMtu(name: string, mtu: number): void;
   /** SIOCGIFINDEX. */
   ifIndex(name: string): number;
   /** rtnetlink RTM_DELLINK by name. */

@@ -1,5 +1,5 @@
 /**
- * Issue 19, tap as ip tuntap: `tap create --user --group --up`, `tap list` (MAC, MTU, state,
+ * Issue 19, tap as ip tuntap: `tap create --user --group --mtu --up`, `tap list` (MAC, MTU, state,
  * owner, kind, netns; uid 65534 only what its mount shows), a frame streamed from stdin, and a
  * short frame explained. Daemon inside a test-owned network namespace.
  */
@@ -33,14 +33,18 @@ describeHost('tap create options and tap list (daemon in its own netns)', [needR
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('create --user --group --up sets TUNSETOWNER/TUNSETGROUP and IFF_UP; list shows what ip shows', async () => {
+  test('create --user --group --mtu --up sets TUNSETOWNER/TUNSETGROUP, the MTU and IFF_UP; list shows what ip shows', async () => {
     const r = await cli(sock, ['tap', 'create', 'tap3', '--user', 'nobody', '--group', '65534', '--up']);
     expect(r).toMatchObject({ code: 0, stdout: 'tap3\n' });
     const l = link('tap3');
     expect(l.flags).toContain('UP');
     expect(String(l.linkinfo?.info_data?.user)).toMatch(/^(65534|nobody)$/);
     expect(String(l.linkinfo?.info_data?.group)).toMatch(/^(65534|nogroup)$/);
-    expect((await cli(sock, ['tap', 'create', 'tap4'])).code).toBe(0);
+    expect((await cli(sock, ['tap', 'create', 'tap4', '--mtu', '9000'])).code).toBe(0);
+    expect(link('tap4').mtu).toBe(9000);
+    const badMtu = await cli(sock, ['tap', 'create', 'tap5', '--mtu', '20']);
+    expect(badMtu.stderr).toMatch(/^devfs: EINVAL: 'mtu' must be an integer in 68\.\.65535/);
+    expect((await cli(sock, ['--json', 'tap', 'list'])).stdout).not.toMatch(/tap5/); // refused before anything was made
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', 'tap9', 'mode', 'tap']); // made outside: adopted
     let list: Array<Record<string, unknown>> = [];
     const end = Date.now() + 5000;
@@ -49,7 +53,7 @@ describeHost('tap create options and tap list (daemon in its own netns)', [needR
     }
     expect(list.map((t) => t.name)).toEqual(['tap3', 'tap4', 'tap9']);
     expect(list[0]).toMatchObject({ name: 'tap3', mac: l.address, mtu: l.mtu, up: true, user: 65534, group: 65534, origin: 'create', persistent: true, netns: null });
-    expect(list[1]).toMatchObject({ name: 'tap4', up: false, user: null, group: null, origin: 'create' });
+    expect(list[1]).toMatchObject({ name: 'tap4', mtu: 9000, up: false, user: null, group: null, origin: 'create' });
     expect(list[2]).toMatchObject({ name: 'tap9', origin: 'foreign', persistent: true });
     const text = (await cli(sock, ['tap', 'list'])).stdout.split('\n');
     expect(text[0]).toMatch(/^NAME +MAC +MTU +STATE +USER +GROUP +KIND +NETNS$/);

@@ -194,12 +194,22 @@ export class TapDriver {
 
   /** Brings tapN up or down (IFF_UP, `ip link set tapN up`); ENXIO when there is no such interface. */
   setUp(name: string, up: boolean): void {
-    const tif = this.ifs.get(arg.string(name, 'name', 'setUp'));
-    if (!tif) throw devfsError('ENXIO', 'setUp', name, `no tap interface '${name}'`);
+    this.linkCall(name, 'setUp', (tif) => tif.setUp(arg.optBool(up, 'up', 'setUp', true, name)));
+  }
+
+  /** Sets tapN's MTU (`ip link set tapN mtu N`): 68..65535, EINVAL outside; ENXIO when there is no such interface. */
+  setMtu(name: string, mtu: number): void {
+    this.linkCall(name, 'setMtu', (tif) => tif.setMtu(arg.int(mtu, 'mtu', 'setMtu', 68, 65535, name)));
+  }
+
+  /** Runs `fn` on the interface `name` (ENXIO when unknown), host errors coded. */
+  private linkCall(name: string, syscall: string, fn: (tif: TapInterface) => void): void {
+    const tif = this.ifs.get(arg.string(name, 'name', syscall));
+    if (!tif) throw devfsError('ENXIO', syscall, name, `no tap interface '${name}'`);
     try {
-      tif.setUp(arg.optBool(up, 'up', 'setUp', true, name));
+      fn(tif);
     } catch (err) {
-      throw toDevfsError(err, 'setUp', name);
+      throw toDevfsError(err, syscall, name);
     }
   }
 

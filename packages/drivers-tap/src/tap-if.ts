@@ -350,6 +350,12 @@ export class TapInterface implements TapIoctlTarget {
     this.up = up;
   }
 
+  /** Sets the host interface's MTU (`tap create --mtu`; SIOCSIFMTU). */
+  setMtu(mtu: number): void {
+    this.host(() => native.ifSetMtu(this.name, mtu));
+    this.mtu = mtu;
+  }
+
   /** Sets the host interface's hardware address (callers validate first). */
   setMac(addr: Buffer): void {
     this.host(() => native.ifSetHwaddr(this.name, addr));

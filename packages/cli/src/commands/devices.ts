@@ -79,8 +79,9 @@ export function deviceCommands(program: Command): void {
     .argument('[name]', 'tapN')
     .option('--user <user>', 'owner allowed to attach without CAP_NET_ADMIN (TUNSETOWNER): name or uid')
     .option('--group <group>', 'group allowed to attach (TUNSETGROUP): name or gid')
+    .option('--mtu <bytes>', 'MTU, 68..65535 (ip link set tapN mtu N)', (v) => positive(v, '--mtu'))
     .option('--up', 'bring the interface up (ip link set tapN up)')
-    .action(async (name: string | undefined, o: { user?: string; group?: string; up?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
+    .action(async (name: string | undefined, o: { user?: string; group?: string; up?: boolean; mtu?: number }, cmd: Command) => withClient(cmd, async (c, g) => {
       const accounts = new Accounts();
       const id = (spec: string | undefined, byName: (n: string) => number | undefined, what: string) => {
         if (spec === undefined) return undefined;
@@ -90,7 +91,7 @@ export function deviceCommands(program: Command): void {
       };
       const r = await c.request<{ name: string }>(M.tapCreate, {
         ...(name !== undefined ? { name } : {}),
-        user: id(o.user, (n) => accounts.uidOf(n), 'user'), group: id(o.group, (n) => accounts.gidOf(n), 'group'), up: !!o.up,
+        user: id(o.user, (n) => accounts.uidOf(n), 'user'), group: id(o.group, (n) => accounts.gidOf(n), 'group'), up: !!o.up, mtu: o.mtu,
       });
       out(g, r, r.name);
     }));

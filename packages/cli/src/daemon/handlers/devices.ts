@@ -15,7 +15,7 @@ interface MdLike {
 }
 interface TapLike {
   create(o?: number | { unit?: number; user?: number; group?: number }): Promise<string>; destroy(name: string): Promise<void>; list(): string[];
-  info(name: string): Record<string, unknown>; setUp(name: string, up: boolean): void;
+  info(name: string): Record<string, unknown>; setUp(name: string, up: boolean): void; setMtu(name: string, mtu: number): void;
 }
 
 function root(s: Session, what: string): void {
@@ -105,6 +105,7 @@ export function deviceHandlers(): Handlers {
       const user = int(o, 'user', M.tapCreate, 0, 2 ** 32 - 2, true);
       const group = int(o, 'group', M.tapCreate, 0, 2 ** 32 - 2, true);
       const up = bool(o, 'up', M.tapCreate);
+      const mtu = int(o, 'mtu', M.tapCreate, 68, 65535, true);
       let unit: number | undefined;
       if (name !== undefined) {
         const m = /^tap(\d{1,5})$/.exec(name);
@@ -113,9 +114,10 @@ export function deviceHandlers(): Handlers {
       }
       const tap = driver<TapLike>(s, 'tap', M.tapCreate);
       const made = await tap.create({ unit, user, group });
-      if (up) {
+      if (up || mtu !== undefined) {
         try {
-          tap.setUp(made, true);
+          if (mtu !== undefined) tap.setMtu(made, mtu);
+          if (up) tap.setUp(made, true);
         } catch (err) {
           await tap.destroy(made).catch(() => undefined); // all or nothing
           throw err;
