@@ -22,6 +22,7 @@ void Execute(napi_env, void* data) {
 
 void Complete(napi_env env, napi_status status, void* data) {
   auto* job = static_cast<CloseJob*>(data);
+  if (status == napi_cancelled) ::close(job->fd);  // never ran on the pool: close it here, never leak it
   if (status == napi_ok && !job->done.IsEmpty()) {
     Napi::Env e(env);
     Napi::HandleScope scope(e);
