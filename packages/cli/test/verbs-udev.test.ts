@@ -64,7 +64,9 @@ describeHost('events filters, info, trigger, settle (root daemon)', [needRoot, n
     expect(disk.attributes).toMatchObject({ type: 'vnode', file: img, mediaSize: 8 * 1024 * 1024, sectorSize: 512, scheme: 'gpt', readOnly: false });
     const part = JSON.parse((await cli(sock, ['--json', 'info', 'gpt/boot'])).stdout) as Record<string, unknown>;
     expect(part).toMatchObject({ name: `${md}p1`, path: 'gpt/boot', parent: md, links: expect.arrayContaining(['gpt/boot']), attributes: { start: 2048, sectors: 4096 } });
+    expect((await cli(sock, ['ln', '-s', `${md}p1`, 'bootpart'])).code).toBe(0); // a user symlink pointing at it
     const human = (await cli(sock, ['info', `${md}p1`])).stdout;
+    expect(human).toMatch(/^S: bootpart$/m);
     expect(human).toMatch(new RegExp(`^N: ${md}p1\\nP: ${md}p1\\nD: md \\(unit \\d+\\)\\n`));
     expect(human).toMatch(/^S: gpt\/boot$/m);
     expect(human).toMatch(new RegExp(`^U: parent ${md}$`, 'm'));
@@ -72,6 +74,7 @@ describeHost('events filters, info, trigger, settle (root daemon)', [needRoot, n
     const nul = JSON.parse((await cli(sock, ['--json', 'info', 'null'], NOBODY)).stdout) as Record<string, unknown>;
     expect(nul).toMatchObject({ name: 'null', driver: 'null', mount: 'jail' });
     expect((await cli(sock, ['info', 'gpt'])).stderr).toMatch(/^devfs: EINVAL: 'gpt' is a directory/);
+    await cli(sock, ['rm', 'bootpart']);
     await cli(sock, ['md', 'destroy', md]);
   }, 30000);
 

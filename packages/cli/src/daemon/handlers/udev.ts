@@ -42,13 +42,38 @@ function diskView(s: Session, name: string): { attributes?: Record<string, unkno
   return {};
 }
 
+/** Most entries walked when looking for user symlinks to a device (a mount is small; this bounds a pathological one). */
+const MAX_WALK = 10_000;
+
+/** Symlinks of the caller's mount (ln -s, as it sees them) that resolve to inode `ino`. */
+function userLinksTo(s: Session, ino: number): string[] {
+  const found: string[] = [];
+  const dirs = [''];
+  let walked = 0;
+  while (dirs.length && walked < MAX_WALK) {
+    const dir = dirs.shift()!;
+    let entries;
+    try { entries = s.mount.readdir(dir, s.cred); } catch { continue; }
+    for (const e of entries) {
+      if (++walked > MAX_WALK) break;
+      const p = dir ? `${dir}/${e.name}` : e.name;
+      if (e.type === 'dir') dirs.push(p);
+      else if (e.type === 'symlink') {
+        try { if (s.mount.stat(p, s.cred).ino === ino) found.push(p); } catch { /* dangling or forbidden */ }
+      }
+    }
+  }
+  return found;
+}
+
 /** devices.info: what `devfs info PATH` prints. */
 function info(s: Session, path: string): unknown {
   const stat = wireStat(s.mount, path, s.mount.stat(path, s.cred), s.cred);
   if (stat.type !== 'char') throw devfsError('EINVAL', 'info', path, `'${path}' is a directory, not a device`);
   const dev = [...s.state.host.kernel.devices()].find((d) => !d.isAlias && !d.dying && d.inode === stat.ino);
   if (!dev) throw devfsError('ENOENT', 'info', path, 'the device went away');
-  const links = [...s.state.host.kernel.devices()].filter((d) => d.aliasOf === dev && shows(s, d.si_name)).map((d) => d.si_name);
+  const aliases = [...s.state.host.kernel.devices()].filter((d) => d.aliasOf === dev && shows(s, d.si_name)).map((d) => d.si_name);
+  const links = [...aliases, ...userLinksTo(s, stat.ino).filter((l) => !aliases.includes(l))];
   const tap = dev.si_devsw.d_name === 'tap' ? loaded<TapLike>(s, 'tap') : undefined;
   let attributes: Record<string, unknown> | undefined;
   let extra: { parent?: string; children?: string[] } = {};
