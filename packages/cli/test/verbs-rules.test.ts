@@ -90,6 +90,16 @@ describeHost('rule showsets/load and devfs reload (root daemon)', [needRoot], ()
     expect((await cli(sock, ['reload'])).stderr).toMatch(/^devfs: EINVAL: cannot read config/);
     expect(d!.out()).toMatch(/reload failed, the running config stays/);
     expect((await cli(sock, ['reload'], { uid: 1, gid: 1 })).stderr).toMatch(/^devfs: EPERM: /);
+    // SIGHUP re-reads the config as reload does (the daemon keeps running and serving the follower)
+    writeConfig(dir, { rules: ['devfs.rules'], events: ['devfsd.conf'] });
+    fs.writeFileSync(eventsFile(), '');
+    fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' mode 0640\nadd path 'full' mode 0640\nadd path 'random' mode 0640\n");
+    d!.child.kill('SIGHUP');
+    await until(() => /reloaded .*devfs\.json/.test(d!.out().split('reload failed').pop() ?? ''), 'the SIGHUP reload to be logged');
+    expect((await cli(sock, ['rule', '-s', '40', 'show'])).stdout.trim().split('\n')).toHaveLength(3);
+    expect(d!.child.exitCode).toBeNull();
+    expect(follower.exitCode).toBeNull();
+    expect((await cli(sock, ['--json', 'mounts'], NOBODY)).stdout).toMatch(/"name": "jail"/); // access back to the default
     await cli(sock, ['md', 'destroy', md]);
     follower.kill('SIGTERM');
     await new Promise((res) => follower.once('close', res));

@@ -1,6 +1,8 @@
 /**
  * devfs daemon [--config FILE] [--socket PATH] [--log FILE] [--fuse DIR [--fuse-mount NAME]] [--driver SPEC]... [--driver-isolated SPEC]... — runs in the
- * foreground. SIGINT, SIGTERM and SIGHUP (its terminal went away) shut it down cleanly: clients
+ * foreground. SIGHUP re-reads the --config file (rules, event actions, access; see
+ * daemon/reload.ts); without --config it means the terminal went away. SIGINT, SIGTERM (and that
+ * SIGHUP) shut it down cleanly: clients
  * disconnected, their programs hung up, disks destroyed, tap interfaces removed, socket removed;
  * exit status 0. A second signal during the shutdown exits at once (status 1). A bug that escapes
  * as an uncaught exception is logged and still shuts down cleanly (status 70) — it is never
@@ -21,7 +23,7 @@ const FATAL_CLOSE_MS = 10_000;
 
 /** Adds `daemon` to `program`. */
 export function daemonCommand(program: Command): void {
-  program.command('daemon').description('run the device daemon in the foreground (SIGINT/SIGTERM/SIGHUP stop it cleanly)')
+  program.command('daemon').description('run the device daemon in the foreground (SIGINT/SIGTERM stop it cleanly; SIGHUP re-reads --config, or stops a daemon without one)')
     .option('-c, --config <file>', 'JSON config (drivers, options, rules, events, mounts, access, log, limits)')
     .option('--socket <path>', `control socket (default: $DEVFS_SOCKET, the config's, or ${DEFAULT_SOCKET})`)
     .option('--log <file>', "append the log to FILE instead of stdout (default: the config's 'log')")
@@ -38,15 +40,20 @@ export function daemonCommand(program: Command): void {
       try {
         const drivers = [...o.driver, ...o.driverIsolated.map(isolatedEntry)];
         const d = await startDaemon({ config, configFile: o.config, socket, drivers, log, fuse: o.fuse, fuseMount: o.fuseMount });
-        process.exitCode = await untilStopped(d, log);
+        process.exitCode = await untilStopped(d, log, o.config !== undefined);
       } finally {
         log.close();
       }
     });
 }
 
-/** Waits for a stop signal (or an internal error), shuts `d` down and resolves with the exit status. */
-function untilStopped(d: Daemon, log: DaemonLog): Promise<number> {
+/**
+ * Waits for a stop signal (or an internal error), shuts `d` down and resolves with the exit status.
+ * With a config file (`reloads`), SIGHUP re-reads it instead (as devd, sshd do; a bad file is
+ * logged and the running config stays); without one there is nothing to re-read and SIGHUP keeps
+ * its meaning "the terminal went away": a clean shutdown.
+ */
+function untilStopped(d: Daemon, log: DaemonLog, reloads: boolean): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, status: number) => {
@@ -62,7 +69,11 @@ function untilStopped(d: Daemon, log: DaemonLog): Promise<number> {
         resolve(1);
       });
     };
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig, 0));
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => stop(sig, 0));
+    process.on('SIGHUP', () => {
+      if (!reloads) stop('SIGHUP', 0);
+      else if (!stopping) d.reload().catch(() => undefined); // the daemon logs the outcome
+    });
     process.on('uncaughtException', (err) => {
       // a bug, not a client: log it and leave (cleaning up what we can) — never carry on as if nothing happened
       log(`internal error: ${err.stack ?? err.message}`);

@@ -13,7 +13,7 @@ import { DaemonConfig, DEFAULT_MOUNTS, limitsOf } from './config';
 import { driverList, pluginPaths } from './builtin';
 import type { DriverEntry } from './driver-specs';
 import { listenUnix } from './listen';
-import { reloadConfig } from './reload';
+import { reloadConfig, ReloadResult } from './reload';
 import { acceptConnection, Gate } from './connection';
 import { Admission } from './admission';
 import { stdoutLog } from './log';
@@ -50,6 +50,8 @@ export interface Daemon {
   socket: string;
   /** Clean shutdown: stop listening, disconnect clients, hang up ptys, detach drivers, flush events, remove the socket. Idempotent. */
   close(): Promise<void>;
+  /** `devfs reload` / SIGHUP: re-reads the config file (reload.ts); rejects, changing nothing, on a bad file. */
+  reload(): Promise<ReloadResult>;
 }
 
 const RECENT = 256;
@@ -82,7 +84,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const limits = limitsOf(cfg);
     const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host, limits.ptysPerUser), version: cliVersion() };
     let reloading: Promise<unknown> = Promise.resolve();
-    state.reload = () => {
+    const reload = state.reload = () => {
       const run = reloading.then(() => reloadConfig(opts.configFile, cfg, host, state)).then((r) => {
         log(`reloaded ${r.file}: rules ${r.rules.length}, event files ${r.events.length}${r.access ? ', access changed' : ''}${r.needRestart.length ? `; needs a restart to apply: ${r.needRestart.join(', ')}` : ''}`);
         return r;
@@ -136,7 +138,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       offEvents?.();
       try { fs.unlinkSync(opts.socket); } catch { /* already gone */ }
     })());
-    return { host, socket: opts.socket, close };
+    return { host, socket: opts.socket, close, reload };
   } catch (err) {
     offEvents?.();
     await fuse?.close();
