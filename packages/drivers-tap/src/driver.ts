@@ -10,7 +10,7 @@ import { tapNodeDevsw } from './node';
 import { tapClonerDevsw } from './cloner';
 import { HostInterface, newHostInterface } from './units';
 import { adoptForeign, linkEvent, releaseForeign, TapTable } from './foreign';
-import { applyOwnership, checkFeatures, CheckedFeatures, TapFeatures } from './features';
+import { applyOwnership, checkFeatures, CheckedFeatures, setOffloads, TapFeatures } from './features';
 import { hostCaller, HostCall } from './netns';
 
 /** Options of {@link TapDriver.create}: a unit and the interface's features. */
@@ -140,7 +140,7 @@ export class TapDriver {
     const { name, fd } = this.newHostInterface(unit, 'create', features);
     try {
       applyOwnership(fd, features, name, 'create');
-      if (features.vnetHdr) native.tunSetOffload(fd, features.offloadBits); // refused offloads → EINVAL now, not at the first open
+      if (features.vnetHdr) setOffloads(fd, features, name, 'create'); // refused offloads → EINVAL now, not at the first open
       native.tunSetPersist(fd, true);
     } catch (err) {
       native.fdClose(fd);

@@ -71,6 +71,11 @@ export function applyQueueFeatures(fd: number, f: CheckedFeatures, name: string,
   } catch (err) {
     throw toDevfsError(err, syscall, name);
   }
+  setOffloads(fd, f, name, syscall);
+}
+
+/** TUNSETOFFLOAD with the features' offloads; a set the kernel refuses → EINVAL naming them. */
+export function setOffloads(fd: number, f: CheckedFeatures, name: string, syscall: string): void {
   try {
     native.tunSetOffload(fd, f.offloadBits);
   } catch (err) {

@@ -54,6 +54,18 @@ describeHost('tap vnet headers, offloads, multi-queue, ownership, batches (real 
       await drv.destroy(name);
     });
 
+    test('offloads the kernel refuses are EINVAL naming them, nothing left behind; USO where the kernel has it', async () => {
+      const before = drv.list().length;
+      await expect(drv.create({ vnetHdr: true, offloads: ['tso4'] })).rejects.toMatchObject({ // TSO needs csum (the kernel's rule)
+        code: 'EINVAL', syscall: 'create', message: expect.stringMatching(/offloads \[tso4\] not supported/),
+      });
+      expect(drv.list().length).toBe(before);
+      const [major, minor] = (/^(\d+)\.(\d+)/.exec(require('os').release()) ?? ['', '0', '0']).slice(1).map(Number);
+      const uso = drv.create({ vnetHdr: true, offloads: ['csum', 'tso4', 'tso6', 'tso_ecn', 'ufo', 'uso4', 'uso6'] });
+      if (major > 6 || (major === 6 && minor >= 2)) await drv.destroy(await uso); // TUN_F_USO4/6 since Linux 6.2
+      else await expect(uso).rejects.toMatchObject({ code: 'EINVAL' });
+    });
+
     test('single-queue interfaces: second open EBUSY, TUNSETQUEUE EINVAL, no header → TUNGETVNETHDRSZ EINVAL', async () => {
       const vnet = await drv.create({ vnetHdr: true });
       const plain = await drv.create();
