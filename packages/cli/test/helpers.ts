@@ -1,5 +1,6 @@
 /** Real daemon and client processes for the CLI tests (the built dist/bin.js). */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -170,4 +171,36 @@ export function writeConfig(dir: string, config: object, name = 'devfs.json'): s
 export function tapsIn(ns: string): string[] {
   const out = execFileSync('ip', ['netns', 'exec', ns, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' });
   return out.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => !!n && n.startsWith('tap'));
+}
+
+/** A suite's daemon inside a network namespace of its own (see netnsDaemonForSuite). */
+export interface NetnsSuite { ns: string; sock(): string; daemon(): DaemonProc; stop(): Promise<number | null> }
+
+/**
+ * Creates the namespace `devfs-test-<label>-<random>` and starts a daemon inside it before the
+ * suite (the socket is a filesystem path, so clients outside the namespace reach it); after the
+ * suite stops the daemon (unless `stop()` did), deletes the namespace and the temp dir.
+ */
+export function netnsDaemonForSuite(label: string, args: string[] = []): NetnsSuite {
+  const ns = `devfs-test-${label}-${crypto.randomBytes(4).toString('hex')}`;
+  let dir = '';
+  let sock = '';
+  let d: DaemonProc | undefined;
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    dir = tempDir();
+    sock = path.join(dir, 'devfs.sock');
+    d = await startDaemon(sock, args, {}, ['ip', 'netns', 'exec', ns]);
+  }, 30000);
+  afterAll(async () => {
+    if (d) await stopDaemon(d);
+    try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* already gone */ }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const stop = async () => {
+    const code = d ? await stopDaemon(d) : null;
+    d = undefined;
+    return code;
+  };
+  return { ns, sock: () => sock, daemon: () => d!, stop };
 }

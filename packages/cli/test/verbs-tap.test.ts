@@ -4,78 +4,60 @@
  * short frame explained. Daemon inside a test-owned network namespace.
  */
 import { execFileSync } from 'child_process';
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
-import { cli, DaemonProc, NOBODY, startDaemon, stopDaemon, tempDir } from './helpers';
+import { cli, NOBODY, netnsDaemonForSuite } from './helpers';
 import { cliIn } from './verbs-helpers';
 
 interface IpLink { ifname: string; address: string; mtu: number; flags: string[]; stats64?: { rx: { packets: number } }; linkinfo?: { info_data?: { user?: number | string; group?: number | string; pi?: boolean } } }
 
 describeHost('tap create options and tap list (daemon in its own netns)', [needRoot, needFile('/dev/net/tun'), needTool('ip')], () => {
-  const ns = `devfs-test-verbs-${crypto.randomBytes(4).toString('hex')}`;
-  let dir = '';
-  let sock = '';
-  let d: DaemonProc | undefined;
+  const suite = netnsDaemonForSuite('verbs');
+  const { ns } = suite;
   const link = (name: string): IpLink => (JSON.parse(execFileSync('ip', ['netns', 'exec', ns, 'ip', '-d', '-s', '-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as IpLink[])[0];
 
-  beforeAll(async () => {
-    execFileSync('ip', ['netns', 'add', ns]);
-    dir = tempDir();
-    sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock, [], {}, ['ip', 'netns', 'exec', ns]);
-  }, 30000);
-
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* already gone */ }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   test('create --user --group --mtu --up sets TUNSETOWNER/TUNSETGROUP, the MTU and IFF_UP; list shows what ip shows', async () => {
-    const r = await cli(sock, ['tap', 'create', 'tap3', '--user', 'nobody', '--group', '65534', '--up']);
+    const r = await cli(suite.sock(), ['tap', 'create', 'tap3', '--user', 'nobody', '--group', '65534', '--up']);
     expect(r).toMatchObject({ code: 0, stdout: 'tap3\n' });
     const l = link('tap3');
     expect(l.flags).toContain('UP');
     expect(String(l.linkinfo?.info_data?.user)).toMatch(/^(65534|nobody)$/);
     expect(String(l.linkinfo?.info_data?.group)).toMatch(/^(65534|nogroup)$/);
-    expect((await cli(sock, ['tap', 'create', 'tap4', '--mtu', '9000'])).code).toBe(0);
+    expect((await cli(suite.sock(), ['tap', 'create', 'tap4', '--mtu', '9000'])).code).toBe(0);
     expect(link('tap4').mtu).toBe(9000);
-    const badMtu = await cli(sock, ['tap', 'create', 'tap5', '--mtu', '20']);
+    const badMtu = await cli(suite.sock(), ['tap', 'create', 'tap5', '--mtu', '20']);
     expect(badMtu.stderr).toMatch(/^devfs: EINVAL: 'mtu' must be an integer in 68\.\.65535/);
-    expect((await cli(sock, ['--json', 'tap', 'list'])).stdout).not.toMatch(/tap5/); // refused before anything was made
+    expect((await cli(suite.sock(), ['--json', 'tap', 'list'])).stdout).not.toMatch(/tap5/); // refused before anything was made
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', 'tap9', 'mode', 'tap']); // made outside: adopted
     let list: Array<Record<string, unknown>> = [];
     const end = Date.now() + 5000;
     while (!list.some((t) => t.name === 'tap9') && Date.now() < end) {
-      list = JSON.parse((await cli(sock, ['--json', 'tap', 'list'])).stdout) as Array<Record<string, unknown>>;
+      list = JSON.parse((await cli(suite.sock(), ['--json', 'tap', 'list'])).stdout) as Array<Record<string, unknown>>;
     }
     expect(list.map((t) => t.name)).toEqual(['tap3', 'tap4', 'tap9']);
     expect(list[0]).toMatchObject({ name: 'tap3', mac: l.address, mtu: l.mtu, up: true, user: 65534, group: 65534, origin: 'create', persistent: true, netns: null });
     expect(list[1]).toMatchObject({ name: 'tap4', mtu: 9000, up: false, user: null, group: null, origin: 'create' });
     expect(list[2]).toMatchObject({ name: 'tap9', origin: 'foreign', persistent: true });
-    const text = (await cli(sock, ['tap', 'list'])).stdout.split('\n');
+    const text = (await cli(suite.sock(), ['tap', 'list'])).stdout.split('\n');
     expect(text[0]).toMatch(/^NAME +MAC +MTU +STATE +USER +GROUP +KIND +NETNS$/);
     expect(text[1]).toMatch(new RegExp(`^tap3 +${l.address} +${l.mtu} +up +nobody +(nogroup|65534) +persistent +-$`));
-    expect((await cli(sock, ['tap', 'create', '--user', 'no-such-user-x'])).stderr).toMatch(/^devfs: EINVAL: unknown user/);
+    expect((await cli(suite.sock(), ['tap', 'create', '--user', 'no-such-user-x'])).stderr).toMatch(/^devfs: EINVAL: unknown user/);
   }, 30000);
 
   test('uid 65534: tap list shows only what its mount shows (the jail: none); create is EPERM', async () => {
-    const n = await cli(sock, ['--json', 'tap', 'list'], NOBODY);
+    const n = await cli(suite.sock(), ['--json', 'tap', 'list'], NOBODY);
     expect(n.code).toBe(0);
     expect(JSON.parse(n.stdout)).toEqual([]);
-    expect((await cli(sock, ['tap', 'create', '--up'], NOBODY)).stderr).toMatch(/^devfs: EPERM: /);
+    expect((await cli(suite.sock(), ['tap', 'create', '--up'], NOBODY)).stderr).toMatch(/^devfs: EPERM: /);
   });
 
   test('a frame from stdin goes out as one frame; a frame shorter than 14 bytes says why', async () => {
     const before = link('tap3').stats64?.rx.packets ?? 0;
     const frame = Buffer.concat([Buffer.from('ffffffffffff02000000000108060001', 'hex'), Buffer.alloc(44)]); // broadcast ARP-typed, 60 bytes
-    const w = await cliIn(sock, ['--json', 'write', 'tap3', '-'], frame);
+    const w = await cliIn(suite.sock(), ['--json', 'write', 'tap3', '-'], frame);
     expect(w.code).toBe(0);
     expect(JSON.parse(w.stdout)).toEqual({ path: 'tap3', bytes: 60 });
     expect((link('tap3').stats64?.rx.packets ?? 0) - before).toBe(1);
-    const short = await cliIn(sock, ['write', 'tap3', '-'], Buffer.alloc(10));
+    const short = await cliIn(suite.sock(), ['write', 'tap3', '-'], Buffer.alloc(10));
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/^devfs: EINVAL: frame of 10 bytes is shorter than 14: a frame starts with the 14-byte Ethernet header/);
   });
