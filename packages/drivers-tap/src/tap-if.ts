@@ -22,6 +22,8 @@ const VNET_READ_SIZE = 65536 + 64;
  * for a TCP window in flight, so bursts do not free and fault in their buffers again.
  */
 const VNET_POOL_BYTES = 8 * 1024 * 1024;
+/** How often readFrames re-reads the link state of an up interface whose queue is empty. */
+const LINK_RECHECK_MS = 100;
 /** Most frames one readFrames call moves. */
 const MAX_BATCH = 1024;
 
@@ -68,6 +70,7 @@ export class TapInterface implements TapIoctlTarget {
   /** Further queues opened on a multi-queue interface (each its own handle). */
   private readonly queues = new Set<TapInterface>();
   private lens: Uint32Array | undefined = undefined;
+  private linkCheckedAt = 0;
   /** The interface a further queue belongs to (origin 'queue'). */
   parent: TapInterface | undefined = undefined;
   /** False while this queue is detached (TUNSETQUEUE IFF_DETACH_QUEUE). */
@@ -76,7 +79,7 @@ export class TapInterface implements TapIoctlTarget {
   constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks,
     readonly features: CheckedFeatures = PLAIN) {
     arg.int(queueFrames, 'queueFrames', 'TapInterface', 1, MAX_QUEUE_FRAMES);
-    const m = /^tap(\d+)$/.exec(name);
+    const m = /^t(?:ap|un)(\d+)$/.exec(name);
     this.unit = m ? Number(m[1]) : -1;
   }
 
@@ -168,7 +171,7 @@ export class TapInterface implements TapIoctlTarget {
     }, this.features);
     let fd: number;
     try {
-      fd = this.host(() => native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true }).fd);
+      fd = this.host(() => native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true, tun: this.features.tun }).fd);
     } catch (err) {
       throw toDevfsError(err, 'open', this.name);
     }
@@ -253,7 +256,12 @@ export class TapInterface implements TapIoctlTarget {
     const p = this.live('read', path);
     const lens = this.lens ?? (this.lens = new Uint32Array(MAX_BATCH));
     let n = this.up ? p.readFrames(bufs, lens) : 0;
-    if (n === 0) {
+    // Empty: re-read the link state (a netlink event may not have arrived yet) — at most every
+    // LINK_RECHECK_MS while it is up: a bridge finds the queue empty after nearly every batch,
+    // and each check is a socket, an ioctl and (with the netns option) two setns calls.
+    const now = Date.now();
+    if (n === 0 && (!this.up || now - this.linkCheckedAt >= LINK_RECHECK_MS)) {
+      this.linkCheckedAt = now;
       this.refreshLink();
       if (!this.up) throw devfsError('EHOSTDOWN', 'read', path, `interface ${this.name} is down`);
       n = p.readFrames(bufs, lens);
@@ -283,7 +291,8 @@ export class TapInterface implements TapIoctlTarget {
   /** A frame larger than the interface takes (MTU + 14, or a GSO frame with the header) → EMSGSIZE. */
   private checkSize(buf: Buffer, path: string): void {
     if (!Buffer.isBuffer(buf)) throw devfsError('EINVAL', 'write', path, 'a frame must be a Buffer');
-    const min = (this.features.vnetHdr ? VNET_HDR_LEN : 0) + ETHER_HDR_LEN;
+    const min = (this.features.vnetHdr ? VNET_HDR_LEN : 0) + (this.features.tun ? 1 : ETHER_HDR_LEN);
+    if (buf.length < min && this.features.tun) throw devfsError('EINVAL', 'write', path, 'an empty packet: a tun write is one IP packet');
     if (buf.length < min) {
       throw devfsError('EINVAL', 'write', path, `frame of ${buf.length} bytes is shorter than ${min}: a frame starts with the ${ETHER_HDR_LEN}-byte Ethernet header (destination MAC, source MAC, EtherType)${this.features.vnetHdr ? ` after the ${VNET_HDR_LEN}-byte virtio-net header` : ''}`);
     }
