@@ -27,7 +27,8 @@ constexpr const char* kTunPath = "/dev/net/tun";
 
 // tunOpen(name, exclusive?, features?): { fd, name } — '' lets the kernel pick the lowest free
 // tapN; exclusive (IFF_TUN_EXCL) fails with EBUSY instead of attaching to an existing interface;
-// features { vnetHdr, multiQueue } add IFF_VNET_HDR / IFF_MULTI_QUEUE (a multi-queue interface
+// features { vnetHdr, multiQueue, tun } add IFF_VNET_HDR / IFF_MULTI_QUEUE, or make a layer-3
+// tun interface (IFF_TUN instead of IFF_TAP) (a multi-queue interface
 // takes one such open per queue; flags that differ from the existing interface's → EINVAL).
 Napi::Value TunOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -44,6 +45,7 @@ Napi::Value TunOpen(const Napi::CallbackInfo& info) {
     Napi::Object f = info[2].As<Napi::Object>();
     if (f.Get("vnetHdr").ToBoolean().Value()) ifr.ifr_flags |= IFF_VNET_HDR;
     if (f.Get("multiQueue").ToBoolean().Value()) ifr.ifr_flags |= IFF_MULTI_QUEUE;
+    if (f.Get("tun").ToBoolean().Value()) ifr.ifr_flags = (ifr.ifr_flags & ~IFF_TAP) | IFF_TUN;  // layer 3: IP packets, no Ethernet header
   }
   if (!want.empty()) memcpy(ifr.ifr_name, want.data(), want.size());
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {

@@ -41,6 +41,8 @@ export interface TunFeatures {
   vnetHdr?: boolean;
   /** IFF_MULTI_QUEUE: the interface takes one open per queue. */
   multiQueue?: boolean;
+  /** IFF_TUN instead of IFF_TAP: a layer-3 interface (IP packets, no Ethernet header). */
+  tun?: boolean;
 }
 
 /** Native tap calls (implemented in src/tap*.cc and src/netlink*.cc). */

@@ -38,10 +38,34 @@ describeHost('tap create options and tap list (daemon in its own netns)', [needR
     expect(list[1]).toMatchObject({ name: 'tap4', mtu: 9000, up: false, user: null, group: null, origin: 'create' });
     expect(list[2]).toMatchObject({ name: 'tap9', origin: 'foreign', persistent: true });
     const text = (await cli(suite.sock(), ['tap', 'list'])).stdout.split('\n');
-    expect(text[0]).toMatch(/^NAME +MAC +MTU +STATE +USER +GROUP +KIND +NETNS$/);
-    expect(text[1]).toMatch(new RegExp(`^tap3 +${l.address} +${l.mtu} +up +nobody +(nogroup|65534) +persistent +-$`));
+    expect(text[0]).toMatch(/^NAME +MODE +MAC +MTU +STATE +USER +GROUP +KIND +NETNS$/);
+    expect(text[1]).toMatch(new RegExp(`^tap3 +tap +${l.address} +${l.mtu} +up +nobody +(nogroup|65534) +persistent +-$`));
     expect((await cli(suite.sock(), ['tap', 'create', '--user', 'no-such-user-x'])).stderr).toMatch(/^devfs: EINVAL: unknown user/);
   }, 30000);
+
+  test('--tun makes a layer-3 tunN (node tunN, mode tun in list); an IP packet from stdin goes in; tunN names need --tun', async () => {
+    const r = await cli(suite.sock(), ['tap', 'create', '--tun', '--up']);
+    expect(r).toMatchObject({ code: 0, stdout: 'tun0\n' });
+    const l = link('tun0') as IpLink & { linkinfo?: { info_kind?: string; info_data?: { type?: string } } };
+    expect(l.linkinfo?.info_data?.type).toBe('tun');
+    expect((await cli(suite.sock(), ['ls'])).stdout.split('\n')).toContain('tun0');
+    const list = JSON.parse((await cli(suite.sock(), ['--json', 'tap', 'list'])).stdout) as Array<Record<string, unknown>>;
+    expect(list.find((t) => t.name === 'tun0')).toMatchObject({ mode: 'tun', mac: null, up: true, persistent: true });
+    // a 28-byte IPv4/UDP packet with a correct header checksum
+    const ip = Buffer.from('4500001c00004000401100000a0000010a000002', 'hex');
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+    ip.writeUInt16BE(~sum & 0xffff, 10);
+    const packet = Buffer.concat([ip, Buffer.from('1f4007d0000800000', 'hex').subarray(0, 8)]);
+    const before = link('tun0').stats64?.rx.packets ?? 0;
+    expect((await cliIn(suite.sock(), ['write', 'tun0', '-'], packet)).code).toBe(0);
+    expect((link('tun0').stats64?.rx.packets ?? 0) - before).toBe(1);
+    expect((await cli(suite.sock(), ['tap', 'create', 'tun5'])).stderr).toMatch(/^devfs: EINVAL: name must be tapN \(tunN needs --tun\)/);
+    expect((await cli(suite.sock(), ['tap', 'create', '--tun', 'tun3'])).stdout).toBe('tun3\n');
+    expect((await cli(suite.sock(), ['tap', 'create'])).stdout).toBe('tap0\n'); // tun units are apart from tap units
+    for (const n of ['tun0', 'tun3', 'tap0']) expect((await cli(suite.sock(), ['tap', 'destroy', n])).code).toBe(0);
+  });
 
   test('uid 65534: tap list shows only what its mount shows (the jail: none); create is EPERM', async () => {
     const n = await cli(suite.sock(), ['--json', 'tap', 'list'], NOBODY);

@@ -20,10 +20,13 @@ export interface TapCreateOptions extends TapFeatures {
 }
 
 const TAPN = /^tap(\d+)$/;
+const TUNN = /^tun(\d+)$/;
 
 /** What `info(name)` reports about one tap interface. */
 export interface TapInfo {
   name: string;
+  /** 'tap' (Ethernet frames) or 'tun' (IP packets, create({ tun: true })). */
+  mode: 'tap' | 'tun';
   mac: string | null;
   mtu: number;
   up: boolean;
@@ -54,6 +57,8 @@ export class TapDriver {
   private readonly ifs = new Map<string, TapInterface>();
   private readonly destroying = new Map<string, Promise<void>>();
   private units: UnitAllocator | undefined = undefined;
+  /** Units of the layer-3 tunN interfaces (create({ tun: true })), apart from tapN's. */
+  private tunUnits: UnitAllocator | undefined = undefined;
   private cloner: Cdev | undefined = undefined;
   private watcher: LinkWatcherHandle | undefined = undefined;
   private unforeign: (() => void) | undefined = undefined;
@@ -100,6 +105,7 @@ export class TapDriver {
       return;
     }
     this.units = this.kernel.unitAllocator(TAP_MAX_UNIT);
+    this.tunUnits = this.kernel.unitAllocator(TAP_MAX_UNIT);
     this.cloner = this.kernel.make_dev_s({ devsw: this.clonerSw, uid: this.options.uid, gid: this.options.gid, mode: this.options.mode }, 'tap');
     if (this.options.watch) {
       this.watcher = this.host(() => native.startLinkWatcher((ev) => linkEvent(this.table, ev)));
@@ -184,9 +190,9 @@ export class TapDriver {
     if (!tif) throw devfsError('ENXIO', 'info', name, `no tap interface '${name}'`);
     const { up, mtu } = tif.linkState();
     let mac: string | null = null;
-    try { mac = formatMac(tif.getMac()); } catch { /* going away */ }
+    if (!tif.features.tun) try { mac = formatMac(tif.getMac()); } catch { /* going away */ } // a tun has no link-layer address
     return {
-      name, mac, mtu, up, user: tif.features.user ?? null, group: tif.features.group ?? null,
+      name, mode: tif.features.tun ? 'tun' : 'tap', mac, mtu, up, user: tif.features.user ?? null, group: tif.features.group ?? null,
       origin: tif.origin, persistent: tif.origin !== 'clone', vnetHdr: tif.features.vnetHdr, multiQueue: tif.features.multiQueue,
       netns: this.options.netns || null,
     };
@@ -253,17 +259,22 @@ export class TapDriver {
 
   /** A new host interface: `unit` or the lowest free one (units.ts). */
   private newHostInterface(unit: number | undefined, syscall: string, features: CheckedFeatures): HostInterface {
-    return this.host(() => newHostInterface(this.units!, this.watcher, (name) => this.forget(name), unit, syscall, features));
+    const units = features.tun ? this.tunUnits! : this.units!;
+    return this.host(() => newHostInterface(units, this.watcher, (name) => this.forget(name), unit, syscall, features));
   }
 
   /** Gives a new interface its MAC (prefix f2:0b:a4), its node and its sysctl; registers it. */
   private publish(tif: TapInterface, adopt?: { ino: number; gen: number }): void {
-    if (!adopt) tif.setMac(randomTapMac());
+    if (!adopt && !tif.features.tun) tif.setMac(randomTapMac()); // a tun has no link-layer address
     tif.dev = this.kernel.make_dev_s({
       devsw: this.nodeSw, unit: Math.max(tif.unit, 0), uid: this.options.uid, gid: this.options.gid,
       mode: this.options.mode, drv1: tif, adoptInode: adopt,
     }, tif.name);
     const key = `${TAP_SYSCTL_PREFIX}.${tif.name}`;
+    if (tif.features.tun) {
+      this.ifs.set(tif.name, tif);
+      return;
+    }
     try {
       tif.unpublish = this.kernel.sysctl.create(key, {
         description: `hardware address of ${tif.name}`, device: tif.dev.si_name,
@@ -343,6 +354,8 @@ export class TapDriver {
     this.ifs.delete(name);
     const m = TAPN.exec(name);
     if (m && this.units?.has(Number(m[1]))) this.units.free(Number(m[1]));
+    const t = TUNN.exec(name);
+    if (t && this.tunUnits?.has(Number(t[1]))) this.tunUnits.free(Number(t[1]));
     this.watcher?.release(name);
   }
 }

@@ -24,6 +24,8 @@ export interface TapFeatures {
   user?: number;
   /** TUNSETGROUP: members of this gid may attach to it. */
   group?: number;
+  /** A layer-3 `tunN` interface (IFF_TUN): reads and writes are IP packets without an Ethernet header. */
+  tun?: boolean;
 }
 
 /** TapFeatures checked, with defaults and the offload bits. */
@@ -34,10 +36,11 @@ export interface CheckedFeatures {
   multiQueue: boolean;
   user: number | undefined;
   group: number | undefined;
+  tun: boolean;
 }
 
 /** No features: a plain single-queue tap. */
-export const PLAIN: CheckedFeatures = { vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined };
+export const PLAIN: CheckedFeatures = { vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined, tun: false };
 
 const MAX_ID = 0xfffffffe;
 
@@ -57,7 +60,8 @@ export function checkFeatures(v: unknown, syscall: string): CheckedFeatures {
   if (bits && !vnetHdr) throw devfsError('EINVAL', syscall, undefined, 'offloads need vnetHdr: true (the header carries the offload metadata)');
   const user = o.user === undefined ? undefined : arg.int(o.user, 'user', syscall, 0, MAX_ID);
   const group = o.group === undefined ? undefined : arg.int(o.group, 'group', syscall, 0, MAX_ID);
-  return { vnetHdr, offloads: [...offloads], offloadBits: bits, multiQueue, user, group };
+  const tun = arg.optBool(o.tun, 'tun', syscall, false);
+  return { vnetHdr, offloads: [...offloads], offloadBits: bits, multiQueue, user, group, tun };
 }
 
 /**
@@ -96,5 +100,5 @@ export function applyOwnership(fd: number, f: CheckedFeatures, name: string, sys
 
 /** Largest frame a write accepts: with the header and offloads a 64 KiB GSO super-frame. */
 export function maxFrameBytes(f: CheckedFeatures, mtu: number): number {
-  return f.vnetHdr ? VNET_HDR_LEN + 65535 + 18 : mtu + 14;
+  return f.vnetHdr ? VNET_HDR_LEN + 65535 + 18 : f.tun ? mtu : mtu + 14;
 }

@@ -35,7 +35,7 @@ function nodeOpen(tif: TapInterface, path: string): void {
   if (tif.inUse) throw devfsError('EBUSY', 'open', path, `${tif.name} is already open`);
   let fd: number;
   try {
-    fd = tif.host(() => native.tunOpen(tif.name, false, { vnetHdr: tif.features.vnetHdr, multiQueue: tif.features.multiQueue }).fd);
+    fd = tif.host(() => native.tunOpen(tif.name, false, { vnetHdr: tif.features.vnetHdr, multiQueue: tif.features.multiQueue, tun: tif.features.tun }).fd);
   } catch (err) {
     throw toDevfsError(err, 'open', path);
   }

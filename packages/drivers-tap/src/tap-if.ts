@@ -79,7 +79,7 @@ export class TapInterface implements TapIoctlTarget {
   constructor(readonly name: string, readonly origin: TapOrigin, private readonly queueFrames: number, private readonly hooks: TapHooks,
     readonly features: CheckedFeatures = PLAIN) {
     arg.int(queueFrames, 'queueFrames', 'TapInterface', 1, MAX_QUEUE_FRAMES);
-    const m = /^tap(\d+)$/.exec(name);
+    const m = /^t(?:ap|un)(\d+)$/.exec(name);
     this.unit = m ? Number(m[1]) : -1;
   }
 
@@ -171,7 +171,7 @@ export class TapInterface implements TapIoctlTarget {
     }, this.features);
     let fd: number;
     try {
-      fd = this.host(() => native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true }).fd);
+      fd = this.host(() => native.tunOpen(this.name, false, { vnetHdr: this.features.vnetHdr, multiQueue: true, tun: this.features.tun }).fd);
     } catch (err) {
       throw toDevfsError(err, 'open', this.name);
     }
@@ -291,7 +291,8 @@ export class TapInterface implements TapIoctlTarget {
   /** A frame larger than the interface takes (MTU + 14, or a GSO frame with the header) → EMSGSIZE. */
   private checkSize(buf: Buffer, path: string): void {
     if (!Buffer.isBuffer(buf)) throw devfsError('EINVAL', 'write', path, 'a frame must be a Buffer');
-    const min = (this.features.vnetHdr ? VNET_HDR_LEN : 0) + ETHER_HDR_LEN;
+    const min = (this.features.vnetHdr ? VNET_HDR_LEN : 0) + (this.features.tun ? 1 : ETHER_HDR_LEN);
+    if (buf.length < min && this.features.tun) throw devfsError('EINVAL', 'write', path, 'an empty packet: a tun write is one IP packet');
     if (buf.length < min) {
       throw devfsError('EINVAL', 'write', path, `frame of ${buf.length} bytes is shorter than ${min}: a frame starts with the ${ETHER_HDR_LEN}-byte Ethernet header (destination MAC, source MAC, EtherType)${this.features.vnetHdr ? ` after the ${VNET_HDR_LEN}-byte virtio-net header` : ''}`);
     }

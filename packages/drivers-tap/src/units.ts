@@ -14,11 +14,12 @@ export interface HostInterface { name: string; fd: number }
  */
 export function newHostInterface(units: UnitAllocator, watcher: LinkWatcherHandle | undefined, forget: (name: string) => void,
   unit: number | undefined, syscall: string, features: CheckedFeatures): HostInterface {
-  const flags = { vnetHdr: features.vnetHdr, multiQueue: features.multiQueue };
+  const flags = { vnetHdr: features.vnetHdr, multiQueue: features.multiQueue, tun: features.tun };
+  const prefix = features.tun ? 'tun' : 'tap';
   if (unit !== undefined) {
-    if (units.has(unit)) throw devfsError('EEXIST', syscall, `tap${unit}`, `tap${unit} exists`);
+    if (units.has(unit)) throw devfsError('EEXIST', syscall, `${prefix}${unit}`, `${prefix}${unit} exists`);
     units.alloc(unit);
-    const name = `tap${unit}`;
+    const name = `${prefix}${unit}`;
     watcher?.claim(name);
     try {
       return { name, fd: native.tunOpen(name, true, flags).fd };
@@ -32,7 +33,7 @@ export function newHostInterface(units: UnitAllocator, watcher: LinkWatcherHandl
   try {
     for (;;) {
       const u = units.alloc();
-      const name = `tap${u}`;
+      const name = `${prefix}${u}`;
       watcher?.claim(name);
       try {
         return { name, fd: native.tunOpen(name, true, flags).fd };

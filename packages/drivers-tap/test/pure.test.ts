@@ -132,7 +132,7 @@ describe('driver arguments', () => {
   test('defaults are filled in; TapInterface checks its queue size too', () => {
     expect(new TapDriver(createKernel({ memDevices: false })).options).toEqual({
       watch: true, queueFrames: 512, tunPath: '/dev/net/tun', netns: '', uid: 0, gid: 0, mode: 0o600,
-      clone: { vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined },
+      clone: { vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined, tun: false },
     });
     expect(() => new TapInterface('tap0', 'clone', 0, { notifyAsync() {}, lost() {}, host: (fn) => fn() })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });

@@ -33,7 +33,9 @@ describe('virtio-net header helpers', () => {
 describe('feature options', () => {
   test('offload names become TUN_F_* bits; defaults are a plain tap', () => {
     expect(checkFeatures({ vnetHdr: true, offloads: ['csum', 'tso4', 'tso6', 'tso_ecn', 'ufo', 'uso4', 'uso6'] }, 'create').offloadBits).toBe(0x7f);
-    expect(checkFeatures(undefined, 'create')).toEqual({ vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined });
+    expect(checkFeatures(undefined, 'create')).toEqual({ vnetHdr: false, offloads: [], offloadBits: 0, multiQueue: false, user: undefined, group: undefined, tun: false });
+    expect(checkFeatures({ tun: true }, 'create').tun).toBe(true); // a layer-3 tunN (IFF_TUN)
+    expect(() => checkFeatures({ tun: 'yes' }, 'create')).toThrow(/EINVAL/);
   });
   test.each([
     [{ offloads: ['csum'] }, /need vnetHdr/],

@@ -10,7 +10,7 @@ import { M } from '../protocol/methods';
 import { out, withClient } from './context';
 import { positive } from './fs';
 
-interface TapInfo { name: string; mac: string | null; mtu: number; up: boolean; user?: number | null; group?: number | null; origin: string; netns?: string | null }
+interface TapInfo { name: string; mode?: string; mac: string | null; mtu: number; up: boolean; user?: number | null; group?: number | null; origin: string; netns?: string | null }
 
 interface MdInfo {
   name: string; type: string; mediaSize: number; sectorSize: number; file?: string; scheme: string; readOnly?: boolean; opens?: number;
@@ -75,13 +75,14 @@ export function deviceCommands(program: Command): void {
     }));
 
   const tap = program.command('tap').description('tap interfaces on the host');
-  tap.command('create').description('create a persistent tap interface (lowest free unit, or tapN), like ip tuntap add mode tap')
-    .argument('[name]', 'tapN')
+  tap.command('create').description('create a persistent tap interface (lowest free unit, or tapN), like ip tuntap add mode tap; --tun: a tunN')
+    .argument('[name]', 'tapN (tunN with --tun)')
+    .option('--tun', 'a layer-3 tun interface (ip tuntap add mode tun): node tunN, reads and writes are IP packets')
     .option('--user <user>', 'owner allowed to attach without CAP_NET_ADMIN (TUNSETOWNER): name or uid')
     .option('--group <group>', 'group allowed to attach (TUNSETGROUP): name or gid')
     .option('--mtu <bytes>', 'MTU, 68..65535 (ip link set tapN mtu N)', (v) => positive(v, '--mtu'))
     .option('--up', 'bring the interface up (ip link set tapN up)')
-    .action(async (name: string | undefined, o: { user?: string; group?: string; up?: boolean; mtu?: number }, cmd: Command) => withClient(cmd, async (c, g) => {
+    .action(async (name: string | undefined, o: { user?: string; group?: string; up?: boolean; mtu?: number; tun?: boolean }, cmd: Command) => withClient(cmd, async (c, g) => {
       const accounts = new Accounts();
       const id = (spec: string | undefined, byName: (n: string) => number | undefined, what: string) => {
         if (spec === undefined) return undefined;
@@ -91,7 +92,7 @@ export function deviceCommands(program: Command): void {
       };
       const r = await c.request<{ name: string }>(M.tapCreate, {
         ...(name !== undefined ? { name } : {}),
-        user: id(o.user, (n) => accounts.uidOf(n), 'user'), group: id(o.group, (n) => accounts.gidOf(n), 'group'), up: !!o.up, mtu: o.mtu,
+        user: id(o.user, (n) => accounts.uidOf(n), 'user'), group: id(o.group, (n) => accounts.gidOf(n), 'group'), up: !!o.up, mtu: o.mtu, ...(o.tun ? { tun: true } : {}),
       });
       out(g, r, r.name);
     }));
@@ -100,8 +101,8 @@ export function deviceCommands(program: Command): void {
       const l = await c.request<TapInfo[]>(M.tapList);
       const who = (id: number | null | undefined, name: (n: number) => string | undefined) => (id === null || id === undefined ? '-' : name(id) ?? String(id));
       const a = new Accounts();
-      out(g, l, () => (l.length === 0 ? [] : table([['NAME', 'MAC', 'MTU', 'STATE', 'USER', 'GROUP', 'KIND', 'NETNS'], ...l.map((t) => [
-        t.name, t.mac ?? '-', String(t.mtu), t.up ? 'up' : 'down', who(t.user, (n) => a.userName(n)), who(t.group, (n) => a.groupName(n)),
+      out(g, l, () => (l.length === 0 ? [] : table([['NAME', 'MODE', 'MAC', 'MTU', 'STATE', 'USER', 'GROUP', 'KIND', 'NETNS'], ...l.map((t) => [
+        t.name, t.mode ?? 'tap', t.mac ?? '-', String(t.mtu), t.up ? 'up' : 'down', who(t.user, (n) => a.userName(n)), who(t.group, (n) => a.groupName(n)),
         t.origin === 'clone' ? 'clone' : t.origin === 'foreign' ? 'persistent (foreign)' : 'persistent', t.netns ?? '-',
       ])]).map(escapeControl)));
     }));

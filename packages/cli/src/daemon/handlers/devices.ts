@@ -14,7 +14,7 @@ interface MdLike {
   resize(name: string, size: number, o?: { force?: boolean }): Promise<MdInfoLike>; rescan(name: string): Promise<{ ok: boolean; error?: { code?: string; message: string } }>;
 }
 interface TapLike {
-  create(o?: number | { unit?: number; user?: number; group?: number }): Promise<string>; destroy(name: string): Promise<void>; list(): string[];
+  create(o?: number | { unit?: number; user?: number; group?: number; tun?: boolean }): Promise<string>; destroy(name: string): Promise<void>; list(): string[];
   info(name: string): Record<string, unknown>; setUp(name: string, up: boolean): void; setMtu(name: string, mtu: number): void;
 }
 
@@ -106,14 +106,15 @@ export function deviceHandlers(): Handlers {
       const group = int(o, 'group', M.tapCreate, 0, 2 ** 32 - 2, true);
       const up = bool(o, 'up', M.tapCreate);
       const mtu = int(o, 'mtu', M.tapCreate, 68, 65535, true);
+      const tun = bool(o, 'tun', M.tapCreate);
       let unit: number | undefined;
       if (name !== undefined) {
-        const m = /^tap(\d{1,5})$/.exec(name);
-        if (!m) throw devfsError('EINVAL', M.tapCreate, name, "name must be tapN");
+        const m = (tun ? /^tun(\d{1,5})$/ : /^tap(\d{1,5})$/).exec(name);
+        if (!m) throw devfsError('EINVAL', M.tapCreate, name, tun ? 'name must be tunN (with --tun)' : 'name must be tapN (tunN needs --tun)');
         unit = Number(m[1]);
       }
       const tap = driver<TapLike>(s, 'tap', M.tapCreate);
-      const made = await tap.create({ unit, user, group });
+      const made = await tap.create({ unit, user, group, ...(tun ? { tun } : {}) });
       if (up || mtu !== undefined) {
         try {
           if (mtu !== undefined) tap.setMtu(made, mtu);
