@@ -136,7 +136,7 @@ export class Events {
    * lookup miss); an event emitted anyway is delivered as usual.
    */
   wants(type: DevEventType): boolean {
-    arg.check(type, isEventType, 'event type', DEV_EVENT_TYPES.join('|'), 'events.wants');
+    if (!isEventType(type)) throw badArg('event type', DEV_EVENT_TYPES.join('|'), type, 'events.wants');
     return this.listeners.length > 0 || this.actions.wants(type);
   }
 

@@ -16,7 +16,8 @@ interface Entry { handler: CloneHandler; priority: number; seq: number; prefix: 
 export class CloneRegistry {
   private byPrefix = new Map<string, Entry[]>();
   private seq = 0;
-  private maxPrefixLen = 0;
+  /** The lengths registered prefixes have, ascending (a miss probes only these). */
+  private lengths: number[] = [];
 
   /** Registers a handler; returns its unregister function. */
   add(handler: CloneHandler, priority = 1000, prefix = ''): () => void {
@@ -24,22 +25,27 @@ export class CloneRegistry {
     let list = this.byPrefix.get(prefix);
     if (!list) this.byPrefix.set(prefix, (list = []));
     list.push(entry);
-    if (prefix.length > this.maxPrefixLen) this.maxPrefixLen = prefix.length;
+    this.relength();
     return () => {
       const l = this.byPrefix.get(prefix);
       if (!l) return;
       const i = l.indexOf(entry);
       if (i >= 0) l.splice(i, 1);
-      if (l.length === 0) this.byPrefix.delete(prefix);
+      if (l.length === 0) {
+        this.byPrefix.delete(prefix);
+        this.relength();
+      }
     };
   }
 
-  /** Handlers matching `name`, in the order they must run. O(len(name)) map probes. */
+  /** Handlers matching `name`, in the order they must run: one map probe per length registered prefixes have. */
   matching(name: string): CloneHandler[] {
     let one: Entry[] | undefined;
     let found: Entry[] | undefined;
-    const limit = Math.min(name.length, this.maxPrefixLen);
-    for (let i = 0; i <= limit; i++) {
+    const lengths = this.lengths;
+    for (let j = 0; j < lengths.length; j++) {
+      const i = lengths[j];
+      if (i > name.length) break;
       const l = this.byPrefix.get(i === name.length ? name : name.slice(0, i));
       if (l === undefined) continue;
       if (one === undefined) one = l;
@@ -50,6 +56,10 @@ export class CloneRegistry {
     found ??= one.slice();
     found.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
     return found.map((e) => e.handler);
+  }
+
+  private relength(): void {
+    this.lengths = [...new Set([...this.byPrefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
   }
 
   /** Number of registered handlers. */

@@ -450,7 +450,7 @@ export class Mount {
     const seq = announce || this.kernel.wantsEvent('LOOKUP') ? this.kernel.emit({ type: 'LOOKUP', name, mount: this.name, uid: cred.uid, gid: cred.gid }) : 0;
     // a clone made it: walk again (it is found now; its LOOKUP was announced above)
     if (this.cloneMiss(name, cred, e.missDir!)) return this.walkPath(path, cred, follow, syscall, clone, announce);
-    return { kind: 'miss', seq };
+    return seq === 0 ? UNANNOUNCED_MISS : { kind: 'miss', seq };
   }
 
   /** The walk itself (walk without the cache); remembers what it found when nothing changed meanwhile. */
@@ -720,6 +720,9 @@ export class Mount {
     };
   }
 }
+
+/** A miss whose LOOKUP nobody received (shared: nothing in it differs). */
+const UNANNOUNCED_MISS: Miss = Object.freeze({ kind: 'miss', seq: 0 }) as Miss;
 
 const DEFAULT_DIR = Object.freeze(new DirentAttrs(0, 0, 0, DIR_MODE, false)) as DirentAttrs;
 
