@@ -1,14 +1,20 @@
-/** native.mallocTrim(): freed native memory that glibc keeps in its arenas goes back to the kernel. */
+/**
+ * native.mallocTrim(): freed native memory that glibc keeps in its arenas goes back to the kernel;
+ * native.lowMemoryNotification(): V8's young generation shrinks back after a burst.
+ */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { native } from '@devfs/native';
 
-test('mallocTrim returns a boolean and gives back fragmented freed buffers (child process, RSS before/after)', () => {
+test('mallocTrim gives back fragmented freed buffers; lowMemoryNotification shrinks a grown young generation (child process)', () => {
   expect(typeof native.mallocTrim()).toBe('boolean');
   const out = execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'trim-child.js')], { encoding: 'utf8' });
-  const r = JSON.parse(out) as { released: boolean; before: number; after: number; held: number };
+  const r = JSON.parse(out) as { released: boolean; before: number; after: number; held: number; grown: number; shrunk: number };
   expect(r.held).toBe(1000);
   expect(r.released).toBe(true);
   // ~58 MiB of 60 KiB chunks were freed between live ones; the trim must return most of it
   expect(r.before - r.after).toBeGreaterThan(30);
+  // lowMemoryNotification: the young generation a burst grew (a plain gc() keeps it) comes back down
+  expect(r.grown).toBeGreaterThan(4);
+  expect(r.shrunk).toBeLessThan(r.grown / 2);
 });

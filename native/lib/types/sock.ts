@@ -19,4 +19,9 @@ export interface SockBinding {
    * system. True when something was released; false when nothing was, or not on glibc.
    */
   mallocTrim(): boolean;
+  /**
+   * V8's low-memory collection (src/memory.cc): a full GC that also shrinks the young generation
+   * back from the size a burst of allocation grew it to (a plain `gc()` does not). Call when idle.
+   */
+  lowMemoryNotification(): void;
 }
