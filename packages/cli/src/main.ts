@@ -1,6 +1,6 @@
 /** The `devfs` program: global options, every verb, and the one-line error convention. */
 import { Command, CommanderError } from 'commander';
-import { toDevfsError } from '@devfs/core';
+import { toDevfsError } from '@devfs/core/base';
 import { adminCommands } from './commands/admin';
 import { daemonCommand } from './commands/daemon';
 import { deviceCommands } from './commands/devices';

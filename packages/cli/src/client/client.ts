@@ -1,6 +1,6 @@
 /** The control-socket client: one JSON-RPC connection; daemon errors become DevfsErrors. */
 import * as net from 'net';
-import { devfsError, DevfsError } from '@devfs/core';
+import { devfsError, DevfsError } from '@devfs/core/base';
 import {
   createMessageConnection, Logger, MessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-jsonrpc/node';

@@ -1,6 +1,6 @@
 /** Output for people: ls -l lines, stat blocks, event lines, tables. */
-import type { DevEvent } from '@devfs/core';
-import type { Accounts } from '@devfs/core';
+import type { DevEvent } from '@devfs/core/base';
+import type { Accounts } from '@devfs/core/base';
 import type { WireDirent, WireStat } from '../protocol/methods';
 import { escapeControl } from '../escape';
 

@@ -1,5 +1,5 @@
 /** chmod(1) modes: octal (`0660`) or symbolic clauses (`u+w,g-r`, `a=rw`, `o=`, `+x`, `u=g`). */
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 
 const WHO: Record<string, number> = { u: 0o4700, g: 0o2070, o: 0o1007 };
 const CLAUSE = /^([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$/;

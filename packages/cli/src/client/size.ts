@@ -1,5 +1,5 @@
 /** mdconfig(8) sizes: a number of 512-byte sectors, or a number with b, k, m, g or t. */
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 

@@ -4,7 +4,7 @@
  * sequential transfers on other devices, a source of any size consumed with backpressure (the
  * next chunk is read only once the previous write was answered).
  */
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 import type { DevfsClient } from './client';
 import { M } from '../protocol/methods';
 import { MAX_IO_BYTES } from '../protocol/limits';

@@ -9,10 +9,9 @@
  * swallowed. Losing stdout/stderr (EPIPE) is not fatal; `--log FILE` keeps the log in a file.
  */
 import type { Command } from 'commander';
-import { loadConfig, DaemonConfig } from '../daemon/config';
-import { startDaemon, Daemon } from '../daemon/daemon';
-import { isolatedEntry } from '../daemon/driver-specs';
-import { DaemonLog, fileLog, stdoutLog, toStderr } from '../daemon/log';
+import type { DaemonConfig } from '../daemon/config';
+import type { Daemon } from '../daemon/daemon';
+import type { DaemonLog } from '../daemon/log';
 import { DEFAULT_SOCKET } from '../paths';
 import { globals } from './context';
 
@@ -33,6 +32,9 @@ export function daemonCommand(program: Command): void {
     .option('--driver-isolated <spec>', 'load a driver plugin in a worker thread of its own (restarted when it crashes or hangs); repeatable',
       (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (o: { config?: string; socket?: string; log?: string; driver: string[]; driverIsolated: string[]; fuse?: string; fuseMount?: string }, cmd: Command) => {
+      // The daemon (drivers, native addon) loads only for this verb: a client never pays for it.
+      const [{ loadConfig }, { startDaemon }, { isolatedEntry }, { fileLog, stdoutLog, toStderr }] = await Promise.all([
+        import('../daemon/config'), import('../daemon/daemon'), import('../daemon/driver-specs'), import('../daemon/log')]);
       const config: DaemonConfig = o.config ? loadConfig(o.config) : {};
       const socket = o.socket || globals(cmd).socket || process.env.DEVFS_SOCKET || config.socket || DEFAULT_SOCKET;
       const logFile = o.log || config.log;
@@ -40,7 +42,7 @@ export function daemonCommand(program: Command): void {
       try {
         const drivers = [...o.driver, ...o.driverIsolated.map(isolatedEntry)];
         const d = await startDaemon({ config, configFile: o.config, socket, drivers, log, fuse: o.fuse, fuseMount: o.fuseMount });
-        process.exitCode = await untilStopped(d, log, o.config !== undefined);
+        process.exitCode = await untilStopped(d, log, o.config !== undefined, toStderr);
       } finally {
         log.close();
       }
@@ -53,7 +55,7 @@ export function daemonCommand(program: Command): void {
  * logged and the running config stays); without one there is nothing to re-read and SIGHUP keeps
  * its meaning "the terminal went away": a clean shutdown.
  */
-function untilStopped(d: Daemon, log: DaemonLog, reloads: boolean): Promise<number> {
+function untilStopped(d: Daemon, log: DaemonLog, reloads: boolean, toStderr: (text: string) => void): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, status: number) => {

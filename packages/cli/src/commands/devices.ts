@@ -1,7 +1,7 @@
 /** md (mdconfig-like) and tap verbs. */
 import * as path from 'path';
 import { Command } from 'commander';
-import { Accounts, devfsError, resolveId } from '@devfs/core';
+import { Accounts, devfsError, resolveId } from '@devfs/core/base';
 import { parseSize } from '../client/size';
 import { table } from '../client/format';
 import { humanBytes } from '../client/progress';

@@ -1,7 +1,7 @@
 /** ls, stat, cat, write, chmod, chown, ln -s, rm, mknod. */
 import type { Command } from 'commander';
-import { devfsError } from '@devfs/core';
-import { Accounts, resolveId } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
+import { Accounts, resolveId } from '@devfs/core/base';
 import { lsLong, statBlock } from '../client/format';
 import { M, WireDirent, WireStat } from '../protocol/methods';
 import { Progress } from '../client/progress';

@@ -1,6 +1,6 @@
 /** pty spawn [-- CMD ARGS...]. */
 import { Command } from 'commander';
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 import { PtyOptions, runPty } from '../client/pty';
 import { positive } from './fs';
 import { withClient } from './context';

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { devfsError, toDevfsError } from '@devfs/core';
+import { devfsError, toDevfsError } from '@devfs/core/base';
 import type { DevfsClient } from '../client/client';
 import { M } from '../protocol/methods';
 import { MAX_IO_BYTES } from '../protocol/limits';

@@ -1,7 +1,7 @@
 /** udevadm-like verbs: events (monitor, with filters), info, trigger, settle. */
 import type { Command } from 'commander';
-import { devfsError } from '@devfs/core';
-import type { DevEvent } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
+import type { DevEvent } from '@devfs/core/base';
 import { formatEvent, modeString } from '../client/format';
 import { escapeControl } from '../escape';
 import { M, N } from '../protocol/methods';

@@ -15,7 +15,7 @@
  * waits, the socket is no longer read) until `wake()`.
  */
 import { Transform, TransformCallback } from 'stream';
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES } from './limits';
 
 const CRLF2 = Buffer.from('\r\n\r\n');

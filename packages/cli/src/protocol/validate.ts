@@ -2,7 +2,7 @@
  * Request parameter checks: every field a handler reads is checked for type and bounds here, so
  * a malformed request is an EINVAL naming the field and changes nothing.
  */
-import { devfsError } from '@devfs/core';
+import { devfsError } from '@devfs/core/base';
 
 type Obj = Record<string, unknown>;
 
