@@ -116,7 +116,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (replacedStale) log(`replaced a stale socket at ${opts.socket} (no daemon answered on it)`);
     for (const d of host.drivers) {
       const pl = host.plugins.find((p) => p.drivers.includes(d));
-      const note = (d as { unavailable?: Error }).unavailable;
+      const note = d.unavailable;
       log(`attached driver ${d.name} (${pl?.name ?? '?'}${pl?.version ? ` ${pl.version}` : ''})${d.isolation ? ' isolated' : ''}${note ? ` — no nodes: ${note.message}` : ''}`);
     }
     for (const m of host.kernel.mounts) log(`mount ${m.name}${m.ruleset ? ` ruleset ${m.ruleset}` : ''}${m.jail ? ' jail' : ''}`);

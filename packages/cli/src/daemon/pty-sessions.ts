@@ -20,8 +20,9 @@ import * as net from 'net';
 import { devfsError } from '@devfs/core';
 import type { Cred, Host } from '@devfs/core';
 import { spawn } from '@devfs/drivers-pty';
-import type { IPty } from '@devfs/drivers-pty';
+import type { IPty, Pty, PtyDriver } from '@devfs/drivers-pty';
 import type { Session } from './context';
+import { builtinDriver } from './drivers';
 import { N, PtySpawnResult } from '../protocol/methods';
 import { MAX_PTY_SESSIONS, PTY_ATTACH_TIMEOUT_MS, PTY_EOF, PTY_INPUT_HIGH_WATER } from '../protocol/limits';
 
@@ -91,7 +92,7 @@ export class PtySessions {
     if (mine >= MAX_PTY_SESSIONS) throw devfsError('EAGAIN', 'pty.spawn', undefined, `at most ${MAX_PTY_SESSIONS} pty sessions per client`);
     if (s.cred.uid !== 0 && user >= this.perUser) throw devfsError('EAGAIN', 'pty.spawn', undefined, `at most ${this.perUser} pty sessions per user (limits.ptysPerUser)`);
     const ch = await this.claim(req.channel, s);
-    let pty: IPty<Buffer>;
+    let pty: Pty<Buffer>;
     try {
       pty = spawn(req.file, req.args, {
         encoding: null, cols: req.cols, rows: req.rows, cwd: req.cwd, env: req.env ?? defaultEnv(s.cred),
@@ -105,7 +106,7 @@ export class PtySessions {
     const ps: PtySession = { id: this.nextId++, owner: s, pty, data: ch.socket, done: false };
     this.sessions.set(ps.id, ps);
     this.wire(ps);
-    return { session: ps.id, token: req.channel, pid: pty.pid, pts: (pty as unknown as { ptsName?: string }).ptsName };
+    return { session: ps.id, token: req.channel, pid: pty.pid, pts: pty.ptsName };
   }
 
   /** TIOCSWINSZ on a session of `s`. */
@@ -238,10 +239,11 @@ export class PtySessions {
     return { uid: cred.uid, gid: cred.gid };
   }
 
-  private ptyDriver(): { allocatePty(cred: Cred): never } | undefined {
+  /** The attached pty driver, when the driver named 'pty' hosts ptys (has allocatePty); else spawn uses the host's own. */
+  private ptyDriver(): PtyDriver | undefined {
     try {
-      const d = this.host.driver<{ allocatePty?: unknown }>('pty');
-      return typeof d.allocatePty === 'function' ? (d as never) : undefined;
+      const d = builtinDriver(this.host, 'pty', 'pty.spawn');
+      return typeof d.allocatePty === 'function' ? d : undefined;
     } catch {
       return undefined;
     }

@@ -38,7 +38,7 @@ export function adminHandlers(): Handlers {
       const host = s.state.host;
       const drivers = host.drivers.map((d) => {
         const plugin = host.plugins.find((pl) => pl.drivers.includes(d));
-        const unavailable = (d as { unavailable?: Error }).unavailable;
+        const unavailable = d.unavailable;
         return { name: d.name, plugin: plugin?.name ?? null, version: plugin?.version ?? null, note: unavailable ? unavailable.message : null, isolation: d.isolation ?? null };
       });
       const failures = host.failures.map((f) => ({ plugin: f.plugin, driver: f.driver ?? null, code: (f.error as { code?: string }).code ?? 'EIO', message: f.error.message }));

@@ -6,17 +6,8 @@ import { bool, int, obj, str } from '../../protocol/validate';
 import type { Handlers } from './types';
 import { privileged, shows } from './visibility';
 import { mountFor } from '../access';
-
-interface MdPart { name: string; label?: string; name_on_media?: string }
-interface MdInfoLike { file?: string; partitions?: MdPart[]; links?: string[] }
-interface MdLike {
-  create(o: unknown): Promise<string>; destroy(name: string, o?: { force?: boolean }): Promise<void>; list(): string[]; info(name: string): MdInfoLike;
-  resize(name: string, size: number, o?: { force?: boolean }): Promise<MdInfoLike>; rescan(name: string): Promise<{ ok: boolean; error?: { code?: string; message: string } }>;
-}
-interface TapLike {
-  create(o?: number | { unit?: number; user?: number; group?: number; tun?: boolean }): Promise<string>; destroy(name: string): Promise<void>; list(): string[];
-  info(name: string): Record<string, unknown>; setUp(name: string, up: boolean): void; setMtu(name: string, mtu: number): void;
-}
+import { builtinDriver } from '../drivers';
+import type { MdCreateOptions } from '@devfs/drivers-disk';
 
 function root(s: Session, what: string): void {
   if (s.cred.uid !== 0) throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')}`);
@@ -36,13 +27,6 @@ function mayManageDisks(s: Session, what: string): void {
   throw devfsError('EPERM', what, undefined, `only root may ${what.replace('.', ' ')} (a vnode disk would open files as root)`);
 }
 
-function driver<T>(s: Session, name: string, what: string): T {
-  try {
-    return s.state.host.driver<T>(name);
-  } catch {
-    throw devfsError('ENXIO', what, name, `the ${name} driver is not loaded`);
-  }
-}
 
 /** tapN order by N. */
 function byUnit(a: string, b: string): number {
@@ -57,7 +41,7 @@ export function deviceHandlers(): Handlers {
       const o = obj(p, M.mdCreate);
       const type = str(o, 'type', M.mdCreate, { max: 16 });
       if (type !== 'malloc' && type !== 'vnode') throw devfsError('EINVAL', M.mdCreate, type, "type must be 'malloc' or 'vnode'");
-      const opts = {
+      const opts: MdCreateOptions = {
         type,
         size: int(o, 'size', M.mdCreate, 1, Number.MAX_SAFE_INTEGER, true),
         file: str(o, 'file', M.mdCreate, { optional: true }),
@@ -66,30 +50,30 @@ export function deviceHandlers(): Handlers {
         readOnly: bool(o, 'readOnly', M.mdCreate),
         grow: bool(o, 'grow', M.mdCreate),
       };
-      return { name: await driver<MdLike>(s, 'md', M.mdCreate).create(opts) };
+      return { name: await builtinDriver(s.state.host, 'md', M.mdCreate).create(opts) };
     },
     [M.mdDestroy]: async (s, p) => {
       mayManageDisks(s, M.mdDestroy);
       const o = obj(p, M.mdDestroy);
-      await driver<MdLike>(s, 'md', M.mdDestroy).destroy(str(o, 'name', M.mdDestroy, { max: 64 }), { force: bool(o, 'force', M.mdDestroy) });
+      await builtinDriver(s.state.host, 'md', M.mdDestroy).destroy(str(o, 'name', M.mdDestroy, { max: 64 }), { force: bool(o, 'force', M.mdDestroy) });
       return null;
     },
     [M.mdResize]: async (s, p) => {
       mayManageDisks(s, M.mdResize);
       const o = obj(p, M.mdResize);
-      const md = driver<MdLike>(s, 'md', M.mdResize);
+      const md = builtinDriver(s.state.host, 'md', M.mdResize);
       return md.resize(str(o, 'name', M.mdResize, { max: 64 }), int(o, 'size', M.mdResize, 1, Number.MAX_SAFE_INTEGER), { force: bool(o, 'force', M.mdResize) });
     },
     [M.mdRescan]: async (s, p) => {
       mayManageDisks(s, M.mdRescan);
       const name = str(obj(p, M.mdRescan), 'name', M.mdRescan, { max: 64 });
-      const md = driver<MdLike>(s, 'md', M.mdRescan);
+      const md = builtinDriver(s.state.host, 'md', M.mdRescan);
       const r = await md.rescan(name);
       if (!r.ok) throw devfsError(r.error?.code ?? 'EIO', M.mdRescan, name, `the table cannot be read: ${r.error?.message ?? 'unknown fault'} (the partitions of the last good table stay)`);
       return md.info(name);
     },
     [M.mdList]: (s) => {
-      const md = driver<MdLike>(s, 'md', M.mdList);
+      const md = builtinDriver(s.state.host, 'md', M.mdList);
       if (privileged(s)) return md.list().map((n) => md.info(n));
       // others: the disks their mount shows, without the host image path or on-disk labels
       return md.list().filter((n) => shows(s, n)).map((n) => {
@@ -113,7 +97,7 @@ export function deviceHandlers(): Handlers {
         if (!m) throw devfsError('EINVAL', M.tapCreate, name, tun ? 'name must be tunN (with --tun)' : 'name must be tapN (tunN needs --tun)');
         unit = Number(m[1]);
       }
-      const tap = driver<TapLike>(s, 'tap', M.tapCreate);
+      const tap = builtinDriver(s.state.host, 'tap', M.tapCreate);
       const made = await tap.create({ unit, user, group, ...(tun ? { tun } : {}) });
       if (up || mtu !== undefined) {
         try {
@@ -127,7 +111,7 @@ export function deviceHandlers(): Handlers {
       return { name: made };
     },
     [M.tapList]: (s) => {
-      const tap = driver<TapLike>(s, 'tap', M.tapList);
+      const tap = builtinDriver(s.state.host, 'tap', M.tapList);
       const infos = tap.list().sort(byUnit).map((n) => { try { return tap.info(n); } catch { return undefined; } }).filter((i) => i !== undefined);
       if (privileged(s)) return infos;
       // others: the interfaces their mount shows, without the host's namespace name
@@ -135,7 +119,7 @@ export function deviceHandlers(): Handlers {
     },
     [M.tapDestroy]: async (s, p) => {
       root(s, M.tapDestroy);
-      await driver<TapLike>(s, 'tap', M.tapDestroy).destroy(str(obj(p, M.tapDestroy), 'name', M.tapDestroy, { max: 16 }));
+      await builtinDriver(s.state.host, 'tap', M.tapDestroy).destroy(str(obj(p, M.tapDestroy), 'name', M.tapDestroy, { max: 16 }));
       return null;
     },
   };
