@@ -86,14 +86,8 @@ export function cli(socket: string, args: string[], opts: { uid?: number; gid?: 
   });
 }
 
-/** Waits until `pred()` holds (polling), or throws with `what`. */
-export async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits until `pred()` holds (polling), or throws naming `what` (the shared helper). */
+export { until } from '../../../test-support/wait';
 
 /**
  * Starts a daemon (with `args`) in a fresh temp dir before the suite and stops it after. Returns
