@@ -444,12 +444,15 @@ export class Model {
       const out: RuleOut = { ...cur };
       if (evaluateRules(rules, s, out)) set(out);
     };
-    for (const e of [...this.entries.values()].sort((x, y) => x.seq - y.seq)) {
+    for (const e of this.walkOrder()) {
       if ('id' in e) {
         const a = this.devAttrs(m, e);
         run({ path: e.name, kind: e.aliasOf ? 'link' : 'dev', dflags: e.flags }, { ...a, hidden: a.ruleHidden }, (o) => {
           const own = this.own(m, { kind: 'dev', dev: e, path: e.name });
+          const changed = own.uid !== o.uid || own.gid !== o.gid || own.mode !== o.mode;
           own.ruleHidden = o.hidden; own.uid = o.uid; own.gid = o.gid; own.mode = o.mode;
+          // like chmod: a rule that changed a visible device's owner or mode is a CHANGE
+          if (changed && !o.hidden) this.emit('CHANGE', e.name, m);
         });
       } else {
         const a = this.dirAttrs(m, e);
@@ -462,6 +465,20 @@ export class Model {
     for (const l of m.links.values()) {
       run({ path: l.path, kind: 'link', dflags: 0 }, l, (o) => { l.hidden = o.hidden; l.uid = o.uid; l.gid = o.gid; l.mode = o.mode; });
     }
+  }
+
+  /** Devices and directories depth first, each directory's entries in creation order (the tree's own walk). */
+  private walkOrder(): Array<MDev | MDir> {
+    const all = [...this.entries.values()].filter((e) => ('id' in e ? e.name : e.path) !== '');
+    const out: Array<MDev | MDir> = [];
+    const visit = (dir: string): void => {
+      for (const e of all.filter((x) => parentOf('id' in x ? x.name : x.path) === dir).sort((x, y) => x.seq - y.seq)) {
+        out.push(e);
+        if (!('id' in e)) visit(e.path);
+      }
+    };
+    visit('');
+    return out;
   }
 
   /** devfs rule apply: one rule over existing entries. */
