@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <v8.h>
 
+#include "errors.h"
 #include "modules.h"
 
 namespace devfs {
@@ -28,8 +29,22 @@ static Napi::Value LowMemoryNotification(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// mallocArenaMax(n): caps glibc's malloc arenas (M_ARENA_MAX). Every thread that allocates gets
+// an arena of its own up to 8 × cores, and an arena is never given back: a daemon whose pty reader
+// threads come and go keeps each one's fragments resident. Call early, before threads allocate.
+static Napi::Value MallocArenaMax(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  int n = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  if (n < 1) ThrowInvalid(info.Env(), "mallopt", "M_ARENA_MAX must be an integer >= 1");
+  return Napi::Boolean::New(info.Env(), ::mallopt(M_ARENA_MAX, n) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 void InitMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
+  exports.Set("mallocArenaMax", Napi::Function::New(env, MallocArenaMax, "mallocArenaMax"));
   exports.Set("lowMemoryNotification", Napi::Function::New(env, LowMemoryNotification, "lowMemoryNotification"));
 }
 

@@ -18,3 +18,8 @@ test('mallocTrim gives back fragmented freed buffers; lowMemoryNotification shri
   expect(r.grown).toBeGreaterThan(4);
   expect(r.shrunk).toBeLessThan(r.grown / 2);
 });
+
+test('mallocArenaMax accepts a cap and refuses a non-positive one', () => {
+  expect(native.mallocArenaMax(8)).toBe(true); // the default limit on this machine (8 x cores is more)
+  expect(() => native.mallocArenaMax(0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'mallopt' }));
+});

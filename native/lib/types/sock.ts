@@ -24,4 +24,10 @@ export interface SockBinding {
    * back from the size a burst of allocation grew it to (a plain `gc()` does not). Call when idle.
    */
   lowMemoryNotification(): void;
+  /**
+   * mallopt(M_ARENA_MAX, n) (src/memory.cc): caps glibc's per-thread malloc arenas, which are never
+   * returned once made. For long-running processes whose native threads come and go; call early.
+   * True when glibc accepted it; false elsewhere. EINVAL when n is not an integer ≥ 1.
+   */
+  mallocArenaMax(n: number): boolean;
 }

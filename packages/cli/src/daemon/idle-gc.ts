@@ -9,7 +9,9 @@
  * collects on its own then). The collection is V8's low-memory one (native.lowMemoryNotification):
  * a plain full gc() leaves the young generation at the 2 × 16 MiB a burst grew it to; and after
  * it malloc_trim gives back what glibc still holds of freed native memory (socket and pty
- * buffers). Without both, the 5-minute soak ended 20–35% above its starting RSS.
+ * buffers). Without both, the 5-minute soak ended 20–35% above its starting RSS. The daemon also
+ * caps glibc's malloc arenas at 2 (M_ARENA_MAX): each pty reader thread would otherwise get an
+ * arena of its own, and arenas are never returned — their fragments grew with run length.
  */
 import { native } from '@devfs/native';
 
@@ -23,6 +25,7 @@ export class IdleCollector {
   collections = 0;
 
   constructor(windowMs = 2000, private readonly burst = 50, private readonly quiet = 2, private readonly followUpWindows = 4) {
+    native.mallocArenaMax(2);
     this.timer = setInterval(() => this.tick(), windowMs);
     this.timer.unref();
   }
