@@ -23,7 +23,9 @@ describeHost('boundary: pty input backpressure (root daemon, uid-65534 flood)', 
     const a = attacker(`
       const raw = require(${JSON.stringify(RAW)});
       (async () => {
-        const p = await raw.ptySpawn(process.env.SOCK, 'sleep', ['30']);
+        // raw mode: a canonical-mode tty with a full line discards further input (the kernel eats
+        // it at any rate, so nothing would be held back); a raw one stops taking it, which is the case
+        const p = await raw.ptySpawn(process.env.SOCK, 'sh', ['-c', 'stty raw -echo; sleep 30']);
         const sent = await raw.flood(p.data, 96 * 1024 * 1024, 4000);
         console.log('sent', sent);
         p.data.destroy();
