@@ -13,7 +13,8 @@ module.exports = {
     '^@devfs/(core|drivers-pty|drivers-tap|drivers-disk|fuse|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testTimeout: 30000,
+  // the incremental build first (the CLI tests run dist/bin.js; see build-first.js), then
   // unprivileged (uid 65534) test clients must reach this checkout even from a 0700 mktemp clone
-  globalSetup: '<rootDir>/test-support/reach-repo.js',
+  globalSetup: '<rootDir>/test-support/global-setup.js',
   globalTeardown: '<rootDir>/test-support/reach-repo-teardown.js',
 };

@@ -8,8 +8,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BIN } from './helpers';
 
-const BIN = process.env.DEVFS_TEST_BIN ?? path.join(__dirname, '..', 'dist', 'bin.js');
 const PRELOAD = path.join(__dirname, 'fixtures', 'report-loaded.js');
 
 /** Runs the client with `args`; returns its status and the forbidden modules it loaded. */

@@ -5,8 +5,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** The CLI under test (DEVFS_TEST_BIN points the suites at another build, e.g. an older one to show a test fails there). */
-export const BIN = process.env.DEVFS_TEST_BIN ?? path.join(__dirname, '..', 'dist', 'bin.js');
+/**
+ * The CLI under test (DEVFS_TEST_BIN points the suites at another build, e.g. an older one to show a
+ * test fails there). Jest's globalSetup rebuilds dist/ first (test-support/build-first.js); when
+ * that build failed, every suite that would run this stale dist/ fails here with the compiler's output.
+ */
+export const BIN = process.env.DEVFS_TEST_BIN ?? freshDistBin();
+
+function freshDistBin(): string {
+  if (process.env.DEVFS_BUILD_ERROR) throw new Error(`not running a stale packages/cli/dist: ${process.env.DEVFS_BUILD_ERROR}`);
+  return path.join(__dirname, '..', 'dist', 'bin.js');
+}
 export const REPO = path.join(__dirname, '..', '..', '..');
 
 /** A temp directory readable by every uid (the unprivileged client must reach the socket). */
