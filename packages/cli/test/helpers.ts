@@ -98,9 +98,33 @@ export function cli(socket: string, args: string[], opts: { uid?: number; gid?: 
 /** Waits until `pred()` holds (polling), or throws naming `what` (the shared helper). */
 export { until } from '../../../test-support/wait';
 
+/** True when the tests run as root; otherwise every daemon they start runs as the caller. */
+export const AS_ROOT = process.getuid?.() === 0;
+
+/**
+ * The daemon config that gives a caller who is not root what root gets from a root daemon: its
+ * uid mapped to the 'root' mount (the default would be the jail) and `zero` its own (ruleset 20,
+ * devfsrules_caller, on that mount; written to `dir`), so verbs such as chmod work on a node.
+ */
+export function callerConfig(dir: string): object {
+  const uid = process.getuid!();
+  fs.writeFileSync(path.join(dir, 'caller.rules'), `[devfsrules_caller=20]\nadd path zero user ${uid}\n`);
+  return {
+    access: { users: { [uid]: 'root' } },
+    rules: ['caller.rules'],
+    mounts: [{ name: 'root', ruleset: 20 }, { name: 'jail', ruleset: 'devfsrules_jail', jail: true }],
+  };
+}
+
+/** Daemon arguments for a suite run by whoever runs the tests: none as root, else `--config` with callerConfig. */
+export function callerArgs(dir: string): string[] {
+  return AS_ROOT ? [] : ['--config', writeConfig(dir, callerConfig(dir), 'caller.json')];
+}
+
 /**
  * Starts a daemon (with `args`) in a fresh temp dir before the suite and stops it after. Returns
- * live accessors: `sock()` is the socket path, `daemon()` the running daemon.
+ * live accessors: `sock()` is the socket path, `daemon()` the running daemon. Run by a user who is
+ * not root (and given no --config), the daemon gets callerArgs, so the suite sees what root would.
  */
 export function daemonForSuite(args: string[] = []): { sock: () => string; daemon: () => DaemonProc } {
   let dir = '';
@@ -109,7 +133,7 @@ export function daemonForSuite(args: string[] = []): { sock: () => string; daemo
   beforeAll(async () => {
     dir = tempDir();
     sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock, args);
+    d = await startDaemon(sock, args.includes('--config') ? args : [...args, ...callerArgs(dir)]);
   }, 30000);
   afterAll(async () => {
     if (d) await stopDaemon(d);
