@@ -57,9 +57,36 @@ export function describeHost(name: string, checks: HostCheck[], body: () => void
     });
     return;
   }
-  // Conditional skip: the reason is printed and also carried in the suite name, so it shows in
-  // Jest's report and --json results, not only on stderr.
+  describe.skip(`${name} (skipped: ${skipReason(name, why)})`, body);
+}
+
+/**
+ * `test` that runs only when every check passes (one test of a suite that needs more of the host
+ * than the rest, e.g. root for a uid-65534 client). Skips with its reason printed, or under
+ * DEVFS_REQUIRE_HOST=1 fails naming the reason, as describeHost does.
+ */
+export function testHost(name: string, checks: HostCheck[], fn: () => Promise<unknown> | void, timeout?: number): void {
+  const why = hostMissing(...checks);
+  if (!why) {
+    test(name, fn, timeout);
+    return;
+  }
+  if (process.env.DEVFS_REQUIRE_HOST === '1') {
+    test(`${name} (host requirement: ${why})`, () => {
+      throw new Error(`${name}: ${why} (DEVFS_REQUIRE_HOST=1 turns this skip into a failure)`);
+    });
+    return;
+  }
+  test.skip(`${name} (skipped: ${skipReason(name, why)})`, fn);
+}
+
+/**
+ * Prints why `name` is skipped and returns the reason. Conditional skip: the reason is printed and
+ * also carried in the test or suite name, so it shows in Jest's report and --json results, not
+ * only on stderr.
+ */
+function skipReason(name: string, why: string): string {
   // eslint-disable-next-line no-console
   console.warn(`skipping "${name}": ${why}`);
-  describe.skip(`${name} (skipped: ${why})`, body);
+  return why;
 }

@@ -3,11 +3,15 @@
  * short on a loaded machine (a flaky failure) or longer than needed everywhere.
  */
 
-/** Resolves once `pred()` holds (checked every 10 ms); rejects naming `what` after `ms`. */
-export async function until(pred: () => boolean, what = 'the condition', ms = 5000): Promise<void> {
+/**
+ * Resolves once `pred()` holds, checked every `everyMs` (10 ms); rejects naming `what` after `ms`.
+ * `pred` may be async (e.g. asks a daemon through a client process): each check is awaited before
+ * the next.
+ */
+export async function until(pred: () => boolean | Promise<boolean>, what = 'the condition', ms = 5000, everyMs = 10): Promise<void> {
   const end = Date.now() + ms;
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

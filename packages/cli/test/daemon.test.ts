@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { describeHost, needRoot } from '../../../test-support/host';
-import { cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
+import { callerArgs, cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const BROKEN = path.join(REPO, 'packages', 'core', 'test', 'host-fixtures', 'no-register');
@@ -168,7 +168,8 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
   });
 });
 
-describeHost('devfs daemon lifecycle', [needRoot], () => {
+// Needs no root: the daemons run as the caller (callerArgs maps a non-root caller to the root mount).
+describe('devfs daemon lifecycle', () => {
   test('kill -9 leaves a stale socket that the next daemon replaces; SIGTERM shuts down cleanly', async () => {
     const dir = tempDir();
     const sock = path.join(dir, 'devfs.sock');
@@ -178,7 +179,7 @@ describeHost('devfs daemon lifecycle', [needRoot], () => {
       await a.exited;
       expect(fs.lstatSync(sock).isSocket()).toBe(true);
       expect((await cli(sock, ['ls'])).stderr).toMatch(/^devfs: ECONNREFUSED: no devfs daemon is listening/);
-      const b = await startDaemon(sock);
+      const b = await startDaemon(sock, callerArgs(dir));
       expect(b.out()).toMatch(/replaced a stale socket/);
       expect((await cli(sock, ['ls'])).code).toBe(0);
       const c = await cli(sock, ['md', 'create', '-t', 'malloc', '-s', '1m']);

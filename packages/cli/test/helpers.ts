@@ -103,12 +103,13 @@ export const AS_ROOT = process.getuid?.() === 0;
 
 /**
  * The daemon config that gives a caller who is not root what root gets from a root daemon: its
- * uid mapped to the 'root' mount (the default would be the jail) and `zero` its own (ruleset 20,
- * devfsrules_caller, on that mount; written to `dir`), so verbs such as chmod work on a node.
+ * uid mapped to the 'root' mount (the default would be the jail), `zero` and the md disks its own
+ * (ruleset 20, devfsrules_caller, on that mount; written to `dir`), so chmod works on a node and a
+ * disk can be written as root writes it.
  */
-export function callerConfig(dir: string): object {
+export function callerConfig(dir: string): { access: object; rules: string[]; mounts: object[] } {
   const uid = process.getuid!();
-  fs.writeFileSync(path.join(dir, 'caller.rules'), `[devfsrules_caller=20]\nadd path zero user ${uid}\n`);
+  fs.writeFileSync(path.join(dir, 'caller.rules'), `[devfsrules_caller=20]\nadd path zero user ${uid}\nadd path 'md*' user ${uid}\n`);
   return {
     access: { users: { [uid]: 'root' } },
     rules: ['caller.rules'],
@@ -116,9 +117,14 @@ export function callerConfig(dir: string): object {
   };
 }
 
-/** Daemon arguments for a suite run by whoever runs the tests: none as root, else `--config` with callerConfig. */
-export function callerArgs(dir: string): string[] {
-  return AS_ROOT ? [] : ['--config', writeConfig(dir, callerConfig(dir), 'caller.json')];
+/**
+ * Daemon arguments for a suite run by whoever runs the tests: `config` (none when empty) written to
+ * `dir` as `name`; not as root, merged with callerConfig (its rules file first).
+ */
+export function callerArgs(dir: string, config: { rules?: string[] } & object = {}, name = 'devfs.json'): string[] {
+  if (AS_ROOT) return Object.keys(config).length ? ['--config', writeConfig(dir, config, name)] : [];
+  const caller = callerConfig(dir);
+  return ['--config', writeConfig(dir, { ...caller, ...config, rules: [...caller.rules, ...(config.rules ?? [])] }, name)];
 }
 
 /**

@@ -7,11 +7,12 @@ import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeHost, needRoot, needTool } from '../../../test-support/host';
+import { describeHost, needRoot, needTool, testHost } from '../../../test-support/host';
 import { BIN, cli, daemonForSuite, NOBODY, tempDir } from './helpers';
 import { cliBytes, cliIn } from './verbs-helpers';
 
-describeHost('devfs write - / cat --offset --bytes on disks (root daemon)', [needRoot, needTool('script')], () => {
+// The daemon runs as the caller (callerArgs gives a caller who is not root the disks); the uid-65534 client needs root.
+describeHost('devfs write - / cat --offset --bytes on disks (a daemon run by the caller)', [needTool('script')], () => {
   const { sock } = daemonForSuite();
   const files = tempDir();
   afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
@@ -90,7 +91,7 @@ describeHost('devfs write - / cat --offset --bytes on disks (root daemon)', [nee
     }
   });
 
-  test('uid 65534: the jail shows no disk (ENOENT for write - and cat --offset), stream devices work', async () => {
+  testHost('uid 65534: the jail shows no disk (ENOENT for write - and cat --offset), stream devices work', [needRoot], async () => {
     const md = (await cli(sock(), ['md', 'create', '-t', 'malloc', '-s', '1m'])).stdout.trim();
     const w = await cliIn(sock(), ['write', md, '-'], Buffer.alloc(512, 1), NOBODY);
     expect(w.code).toBe(1);

@@ -6,8 +6,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeHost, needRoot, needTool } from '../../../test-support/host';
-import { BIN, cli, daemonForSuite, NOBODY, tempDir } from './helpers';
+import { describeHost, needRoot, needTool, testHost } from '../../../test-support/host';
+import { BIN, cli, daemonForSuite, NOBODY, tempDir, until } from './helpers';
 import { cliIn } from './verbs-helpers';
 
 /** A FAT16 boot sector with volume label `label` (what mkfs.fat writes at sector 0). */
@@ -21,7 +21,8 @@ function fatBootSector(label: string): Buffer {
   return b;
 }
 
-describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), needTool('sfdisk'), needTool('tune2fs')], () => {
+// The daemon runs as the caller (callerArgs gives a caller who is not root the disks); the uid-65534 client needs root.
+describeHost('md as mdconfig (a daemon run by the caller)', [needTool('mkfs.ext4'), needTool('sfdisk'), needTool('tune2fs')], () => {
   const { sock } = daemonForSuite();
   let dir = '';
   beforeAll(() => { dir = tempDir(); });
@@ -67,6 +68,7 @@ describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), n
     const ro2 = (await md('create', '-t', 'vnode', '-f', link, '-o', 'readonly')).stdout.trim();
     expect(ro1).toMatch(/^md\d+$/);
     expect(ro2).toMatch(/^md\d+$/);
+    fs.chmodSync(img, 0o644); // writable again: a read-write attach is refused for being attached, not for the mode (as a daemon not run as root would)
     expect((await md('create', '-t', 'vnode', '-f', img)).stderr).toMatch(/^devfs: EBUSY: /);
     const w = await cliIn(sock(), ['write', ro1, '-'], Buffer.alloc(512, 0x22));
     expect(w.code).toBe(1);
@@ -107,8 +109,7 @@ describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), n
     // a client holding the disk open: write - whose stdin stays open
     const holder = spawn(process.execPath, [BIN, '--socket', sock(), 'write', m, '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
     holder.stdin.write(Buffer.alloc(512));
-    const end = Date.now() + 5000;
-    while ((await list()).find((d) => d.name === m)?.opens === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await list()).find((d) => d.name === m)?.opens !== 0, 'the holder to open the disk');
     expect((await list()).find((d) => d.name === m)?.opens).toBe(1);
     expect((await md('destroy', m)).stderr).toMatch(/^devfs: EBUSY: /);
     expect((await md('destroy', '-f', m)).code).toBe(0);
@@ -117,7 +118,7 @@ describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), n
     await new Promise((r) => holder.once('close', r));
   }, 30000);
 
-  test('labels: ext2fs/<label> from the superblock; rescan picks up a relabel made behind the daemon; uid 65534 sees no labels', async () => {
+  test('labels: ext2fs/<label> from the superblock; rescan picks up a relabel made behind the daemon', async () => {
     const img = path.join(dir, 'ext.img');
     fs.writeFileSync(img, Buffer.alloc(8 * 1024 * 1024));
     execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'rootfs', img]);
@@ -131,12 +132,22 @@ describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), n
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/links ext2fs\/renamed/);
     expect(await ls('ext2fs')).toEqual(['renamed']);
+    await md('destroy', m);
+    expect(await ls('ext2fs')).toEqual([]);
+  }, 30000);
+
+  testHost('uid 65534 sees no disk nor label, and may not rescan or resize one', [needRoot], async () => {
+    const img = path.join(dir, 'ext-nobody.img');
+    fs.writeFileSync(img, Buffer.alloc(8 * 1024 * 1024));
+    execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'theirs', img]);
+    const m = (await md('create', '-t', 'vnode', '-f', img)).stdout.trim();
+    expect(await ls('ext2fs')).toEqual(['theirs']);
     const nobody = JSON.parse((await cli(sock(), ['--json', 'md', 'list'], NOBODY)).stdout) as unknown[];
     expect(nobody).toEqual([]); // the jail shows no disk
+    expect((await cli(sock(), ['ls', 'ext2fs'], NOBODY)).code).toBe(1);
     expect((await cli(sock(), ['md', 'rescan', m], NOBODY)).stderr).toMatch(/^devfs: EPERM: /);
     expect((await cli(sock(), ['md', 'resize', m, '-s', '9m'], NOBODY)).stderr).toMatch(/^devfs: EPERM: /);
     await md('destroy', m);
-    expect(await ls('ext2fs')).toEqual([]);
   }, 30000);
 
   test('labels follow writes: a FAT boot sector written at sector 0 makes msdosfs/<LABEL>; GPT partitions get gptid/<uuid> and ext2fs/ from a partition write', async () => {
@@ -159,8 +170,8 @@ describeHost('md as mdconfig (root daemon)', [needRoot, needTool('mkfs.ext4'), n
     fs.writeFileSync(fsimg, Buffer.alloc(4 * 1024 * 1024));
     execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'inpart', fsimg]);
     expect((await cliIn(sock(), ['write', `${g}p1`, '-'], fs.readFileSync(fsimg))).code).toBe(0);
-    const end = Date.now() + 5000; // a write through a partition rescans in the background
-    while (!(await ls('ext2fs')).includes('inpart') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    // a write through a partition rescans in the background
+    await until(async () => (await ls('ext2fs')).includes('inpart'), 'ext2fs/inpart after the partition write');
     expect(await ls('ext2fs')).toEqual(['inpart']);
     expect((await list()).find((d) => d.name === g)?.links.sort()).toEqual(['ext2fs/inpart', 'gpt/data', `gptid/${uuid.toLowerCase()}`]);
     await md('destroy', g);
