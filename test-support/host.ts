@@ -65,7 +65,7 @@ export function describeHost(name: string, checks: HostCheck[], body: () => void
  * than the rest, e.g. root for a uid-65534 client). Skips with its reason printed, or under
  * DEVFS_REQUIRE_HOST=1 fails naming the reason, as describeHost does.
  */
-export function testHost(name: string, checks: HostCheck[], fn: () => Promise<unknown> | void, timeout?: number): void {
+export function testHost(name: string, checks: HostCheck[], fn: jest.ProvidesCallback, timeout?: number): void {
   const why = hostMissing(...checks);
   if (!why) {
     test(name, fn, timeout);

@@ -121,7 +121,7 @@ export function callerConfig(dir: string): { access: object; rules: string[]; mo
  * Daemon arguments for a suite run by whoever runs the tests: `config` (none when empty) written to
  * `dir` as `name`; not as root, merged with callerConfig (its rules file first).
  */
-export function callerArgs(dir: string, config: { rules?: string[] } & object = {}, name = 'devfs.json'): string[] {
+export function callerArgs(dir: string, config: { rules?: string[]; [key: string]: unknown } = {}, name = 'devfs.json'): string[] {
   if (AS_ROOT) return Object.keys(config).length ? ['--config', writeConfig(dir, config, name)] : [];
   const caller = callerConfig(dir);
   return ['--config', writeConfig(dir, { ...caller, ...config, rules: [...caller.rules, ...(config.rules ?? [])] }, name)];
