@@ -17,6 +17,12 @@ inline uv_loop_t* LoopOf(Napi::Env env) {
   return loop;
 }
 
+/// uv_close on a heap-allocated libuv handle (uv_poll_t, uv_timer_t, ...), freed in its close callback.
+template <typename T>
+inline void CloseAndDelete(T* handle) {
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<T*>(h); });
+}
+
 /// One uv_poll_t owned by a wrapper object (`data` points back at it while open).
 class PollHandle {
  public:
@@ -36,7 +42,7 @@ class PollHandle {
   void Close() {
     if (!handle_) return;
     handle_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    CloseAndDelete(handle_);
     handle_ = nullptr;
   }
   uv_poll_t* get() const { return handle_; }

@@ -8,8 +8,8 @@ export interface PeerCred {
 /** Native sock calls (implemented in src/sock.cc). Errors carry `code`, `errno`, `syscall`. */
 export interface SockBinding {
   /**
-   * getsockopt(SO_PEERCRED) on a connected Unix socket. For a `net.Socket` accepted by a
-   * `net.Server` listening on a path, pass `(socket as any)._handle.fd`. ENOTSOCK / EBADF otherwise.
+   * getsockopt(SO_PEERCRED) on a connected Unix socket fd. ENOTSOCK / EBADF otherwise. A
+   * listening server gets its clients' credentials with each connection from `UnixAcceptor`.
    */
   peerCred(fd: number): PeerCred;
   /** socketpair(AF_UNIX, SOCK_SEQPACKET) with O_CLOEXEC|O_NONBLOCK: two message-preserving ends. */
