@@ -26,9 +26,10 @@ constexpr uint32_t kChangelogCapacity = 1u << 16;
 /// Bytes kept per foreign name, NUL included (longer names are truncated).
 constexpr uint32_t kForeignNameMax = 64;
 
-/// Allocates a live slot (the most recently freed inode, else the next fresh one; >= 3), bumps its
-/// slot generation, appends an INSERT record and bumps devfs_generation. `name` (may be null;
-/// truncated to kForeignNameMax - 1 bytes) is kept with the slot when tag != TAG_KERNEL. Returns 0 when the table is full.
+/// Allocates a live slot (>= 3: the inode this thread freed last, else one another thread freed,
+/// else a never-used one; see inode_alloc.h), bumps its slot generation and appends an INSERT
+/// record (which bumps devfs_generation). `name` (may be null; truncated to kForeignNameMax - 1
+/// bytes) is kept with the slot when tag != TAG_KERNEL. Returns 0 when the table is full.
 uint32_t inode_insert(uint32_t tag, const char* name, uint32_t* gen_out);
 
 /// Clears a live slot if (ino, gen) still names it; appends a CLEAR record. False if stale.
@@ -37,14 +38,19 @@ bool inode_clear(uint32_t ino, uint32_t gen);
 /// True while (ino, gen) names a live slot.
 bool inode_is_live(uint32_t ino, uint32_t gen);
 
-/// Number of changes ever made (monotonic).
+/// Number of changes ever made (monotonic): the change log's claimed length, changelog_head().
+/// A change counts from the moment its record is claimed (before the slot changes); a reader that
+/// reads the generation and then the log reaches at least that generation (changelog_read waits
+/// for records claimed and still being written).
 uint64_t devfs_generation();
 
 /// The counter devfs_generation() reads, in place (static storage: valid for the process's life).
 const std::atomic<uint64_t>* devfs_generation_word();
 
 /// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
-/// cursor fell behind the ring (the caller must rescan). Stops early at an unpublished record.
+/// cursor fell behind the ring (the caller must rescan). Reads up to the head as it was when the
+/// call started: a record claimed but not yet published is waited for (its writer is a few stores
+/// from publishing; spin, then yield, then 50 µs sleeps while that writer has no CPU).
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max);
 
 /// Copies the name kept with a live foreign (tag != TAG_KERNEL) slot into buf (NUL-terminated,

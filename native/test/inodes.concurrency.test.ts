@@ -14,6 +14,8 @@ interface WorkerResult { counters: Counters; live: number[] }
 interface ReaderStats {
   inserts: number; clears: number; behind: number; spuriousBehind: number; firstReadBehind: boolean;
   replayErrors: string[]; genBackwards: number; replayLive: Map<number, number>; complete: boolean; rescanHead: number;
+  /** Reads that ended (fewer records than asked) short of the generation read just before. */
+  shortOfGeneration: number;
 }
 
 /**
@@ -23,7 +25,7 @@ interface ReaderStats {
  * it is more than a ring behind before its first read (its cursor is hidden from the workers
  * until then), so that read must answer -1; after the rescan backpressure applies again.
  */
-async function hammer(backpressure: boolean, lagFirst: boolean): Promise<{
+async function hammer(backpressure: boolean, lagFirst: boolean, maxLive = 2000): Promise<{
   results: WorkerResult[]; stats: ReaderStats; gen0: number; head0: number; live0: number;
 }> {
   const ctl = new Int32Array(new SharedArrayBuffer(16));
@@ -36,7 +38,7 @@ async function hammer(backpressure: boolean, lagFirst: boolean): Promise<{
   for (let id = 1; id <= WORKERS; id++) {
     const w = new Worker(FIXTURE, {
       workerData: {
-        addonPath: ADDON, id, ops: OPS, maxLive: 2000, backpressure,
+        addonPath: ADDON, id, ops: OPS, maxLive, backpressure,
         ctl: ctl.buffer, cursor: cursorArr.buffer, owner, lastGen,
       },
     });
@@ -75,7 +77,7 @@ function readLog(head0: number, ctl: Int32Array, cursorArr: BigInt64Array, lagFi
   const buf = new Uint32Array(4 * 1024);
   const s: ReaderStats = {
     inserts: 0, clears: 0, behind: 0, spuriousBehind: 0, firstReadBehind: false, replayErrors: [],
-    genBackwards: 0, replayLive: new Map(), complete: true, rescanHead: -1,
+    genBackwards: 0, replayLive: new Map(), complete: true, rescanHead: -1, shortOfGeneration: 0,
   };
   const lastGenOf = new Map<number, number>();
   const err = (m: string) => s.replayErrors.length < 10 && s.replayErrors.push(m);
@@ -96,6 +98,9 @@ function readLog(head0: number, ctl: Int32Array, cursorArr: BigInt64Array, lagFi
     lastGen = g;
     const finished = Atomics.load(ctl, 2) === WORKERS;
     const n = native.changelogRead(cursor, buf);
+    // The generation is the log's claimed length: a read that stops before the end of its buffer
+    // has waited out every record claimed before it started, so it reaches the generation read above.
+    if (n >= 0 && n < buf.length / 4 && cursor + n < g) s.shortOfGeneration++;
     if (first) s.firstReadBehind = n === -1;
     first = false;
     if (n === -1) {
@@ -167,6 +172,7 @@ function checkTable(r: Awaited<ReturnType<typeof hammer>>): { ops: number; liveK
   expect(native.devfsGeneration() - r.gen0).toBe(ops);
   expect(native.changelogHead() - r.head0).toBe(ops);
   expect(r.stats.genBackwards).toBe(0);
+  expect(r.stats.shortOfGeneration).toBe(0);
   expect(r.stats.replayErrors).toEqual([]);
   expect(r.stats.spuriousBehind).toBe(0);
   if (r.stats.complete) {
@@ -196,6 +202,14 @@ describe('inode table under worker_threads', () => {
     clearAll(liveKeys);
   });
 
+  test('two writers doing insert+clear pairs (each reusing the inode it freed last): no duplicate, every change seen', async () => {
+    const r = await hammer(true, false, 1);
+    const { liveKeys } = checkTable(r);
+    expect(r.stats.complete).toBe(true);
+    expect(r.stats.inserts).toBe(OPS); // maxLive 1: insert, clear, insert, ... from each worker
+    clearAll(liveKeys);
+  });
+
   test('a reader more than a ring behind is told to rescan, then follows again', async () => {
     const r = await hammer(true, true);
     if (process.env.INODE_DEBUG) console.log(JSON.stringify({ ...r.stats, replayLive: r.stats.replayLive.size, c: r.results.map((x) => x.counters) }));
@@ -206,5 +220,50 @@ describe('inode table under worker_threads', () => {
     expect(r.stats.inserts + r.stats.clears).toBe(native.changelogHead() - r.stats.rescanHead);
     expect(r.stats.inserts + r.stats.clears).toBeGreaterThan(0);
     clearAll(liveKeys);
+  });
+});
+
+describe('per-thread inode caches', () => {
+  /** Runs `code` (the addon is `b`) in a fresh worker_thread; resolves with what it posts. */
+  function inWorker<T>(code: string): Promise<T> {
+    const src = `const { parentPort } = require('worker_threads'); const b = require(${JSON.stringify(ADDON)}); ${code}`;
+    return new Promise<T>((resolve, reject) => {
+      const w = new Worker(src, { eval: true });
+      let got: T;
+      w.once('message', (m: T) => { got = m; });
+      w.once('error', reject);
+      w.once('exit', (code) => (code === 0 ? resolve(got) : reject(new Error(`worker exited with ${code}`))));
+    });
+  }
+
+  test('the numbers a thread held come back when it exits (30 threads reuse them), and its live count stays counted', async () => {
+    const live0 = native.inodeLiveCount();
+    const used = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      // 40 live at once: more than one refill; all cleared again, so the exiting thread holds 40 free numbers
+      const inos = await inWorker<number[]>(`
+        const keys = []; for (let i = 0; i < 40; i++) keys.push(b.inodeInsert());
+        for (const k of keys) if (!b.inodeClear(k % 2 ** 24, Math.floor(k / 2 ** 24))) throw new Error('clear refused');
+        parentPort.postMessage(keys.map((k) => k % 2 ** 24));`);
+      for (const ino of inos) used.add(ino);
+    }
+    // Without the spill at exit every thread would strand its cache (64 numbers each: ~1,900 in all).
+    expect(used.size).toBeLessThan(3 * 64);
+    expect(native.inodeLiveCount()).toBe(live0);
+  });
+
+  test('an inode another thread freed is reused by a thread whose cache is empty (through the shared stack)', async () => {
+    // A worker inserts 100 and exits holding them live; the main thread clears them (its cache
+    // spills past 64) and a second worker's first inserts take spilled numbers, not fresh ones.
+    const keys = await inWorker<number[]>(`
+      const keys = []; for (let i = 0; i < 100; i++) keys.push(b.inodeInsert());
+      parentPort.postMessage(keys);`);
+    for (const k of keys) expect(native.inodeClear(inoOf(k), genOf(k))).toBe(true);
+    const freed = new Set(keys.map(inoOf));
+    const again = await inWorker<number[]>(`
+      const keys = []; for (let i = 0; i < 32; i++) keys.push(b.inodeInsert());
+      for (const k of keys) b.inodeClear(k % 2 ** 24, Math.floor(k / 2 ** 24));
+      parentPort.postMessage(keys.map((k) => k % 2 ** 24));`);
+    expect(again.every((ino) => freed.has(ino))).toBe(true);
   });
 });
