@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { describeHost, needRoot } from '../../../test-support/host';
-import { callerArgs, cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
+import { attacker, callerArgs, cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const BROKEN = path.join(REPO, 'packages', 'core', 'test', 'host-fixtures', 'no-register');
@@ -78,6 +78,22 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
     expect((await cli(sock, ['cat', 'zero', '--bytes', '1'])).code).toBe(0);
     const md = await cli(sock, ['md', 'create', '-t', 'malloc', '-s', '1m'], NOBODY);
     expect(md.stderr).toMatch(/^devfs: EPERM: /);
+  });
+
+  test('the daemon knows a uid-65534 client by its SO_PEERCRED: hello answers uid/gid 65534 and that process\'s pid', async () => {
+    const a = attacker(`
+      const s = require('net').connect(process.env.SOCK);
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: {} });
+      s.write('Content-Length: ' + body.length + '\\r\\n\\r\\n' + body);
+      let buf = '';
+      s.on('data', (b) => {
+        buf += b;
+        const m = /Content-Length: (\\d+)\\r\\n\\r\\n/.exec(buf);
+        if (m && buf.length >= m.index + m[0].length + Number(m[1])) { console.log(buf.slice(m.index + m[0].length)); s.end(); }
+      });
+    `, { SOCK: sock });
+    expect(await a.exited).toBe(0);
+    expect(JSON.parse(a.out()).result).toMatchObject({ uid: 65534, gid: 65534, pid: a.child.pid, mount: 'jail' });
   });
 
   test("pty spawn prints the program's output and returns its exit status, as the caller's uid", async () => {

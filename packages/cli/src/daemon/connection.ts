@@ -1,6 +1,6 @@
 /**
- * One accepted connection. Its credentials come from SO_PEERCRED (native.peerCred on the socket's
- * fd) before any byte is read, and it is admitted (per-uid cap, fd headroom kept for root) before
+ * One accepted connection. Its credentials come from SO_PEERCRED, read by the acceptor at accept
+ * (listen.ts) before any byte is read, and it is admitted (per-uid cap, fd headroom kept for root) before
  * it costs anything more. The first bytes decide what it is: `DEVFS-PTY <channel>\n` makes it a
  * pty data connection; anything else must be JSON-RPC, read through the FrameGuard (framing, size,
  * deadline and the shared budget for incomplete messages) into vscode-jsonrpc. A protocol
@@ -9,7 +9,6 @@
  * never throws into the daemon: a gone or disposed client is simply not written to.
  */
 import * as net from 'net';
-import { native } from '@devfs/native';
 import { toDevfsError } from '@devfs/core';
 import {
   createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter,
@@ -40,7 +39,8 @@ export interface Gate {
   limits: DaemonLimits;
 }
 
-interface Peer { pid: number; uid: number; gid: number }
+/** The peer's credentials, as the kernel recorded them at connect() (SO_PEERCRED). */
+export interface Peer { pid: number; uid: number; gid: number }
 
 /** How long a refused connection is kept half-closed (its input read and dropped) so that the client's first request does not fail with EPIPE before it reads why. */
 const REFUSE_LINGER_MS = 250;
@@ -56,17 +56,9 @@ function refuseSocket(socket: net.Socket, why: string): void {
   setTimeout(() => socket.destroy(), REFUSE_LINGER_MS).unref();
 }
 
-/** Handles a freshly accepted socket until it closes. */
-export function acceptConnection(socket: net.Socket, gate: Gate): void {
+/** Handles a freshly accepted socket from `peer` until it closes. */
+export function acceptConnection(socket: net.Socket, peer: Peer, gate: Gate): void {
   socket.on('error', () => undefined);
-  let peer: Peer;
-  try {
-    peer = native.peerCred((socket as unknown as { _handle: { fd: number } })._handle.fd);
-  } catch (err) {
-    gate.log(-1, `connection refused: cannot read peer credentials (${(err as Error).message})`);
-    socket.destroy();
-    return;
-  }
   const ticket = gate.admission.admit(peer.uid);
   if (typeof ticket === 'string') {
     gate.log(peer.uid, `connection from uid ${peer.uid} (pid ${peer.pid}) refused: ${ticket}`);

@@ -12,7 +12,7 @@ import type { DevEvent, DriverSpec, Host } from '@devfs/core';
 import { DaemonConfig, DEFAULT_MOUNTS, limitsOf } from './config';
 import { driverList, pluginPaths } from './builtin';
 import type { DriverEntry } from './driver-specs';
-import { listenUnix } from './listen';
+import { listenUnix, UnixListener } from './listen';
 import { reloadConfig, ReloadResult } from './reload';
 import { acceptConnection, Gate } from './connection';
 import { Admission } from './admission';
@@ -65,12 +65,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     drivers: driverList(cfg.drivers, opts.drivers ?? []) as DriverSpec[], options: cfg.options ?? {}, paths: pluginPaths(),
     onError: (f) => log(`plugin ${f.plugin}${f.driver ? ` (driver ${f.driver})` : ''} failed: ${f.error.message}`),
   });
-  // allowHalfOpen: a pty client's half-close is its stdin's EOF, not the end of its output
-  const server = net.createServer({ allowHalfOpen: true });
   const sessions = new Set<Session>();
   const recent: DevEvent[] = [];
   let offEvents: (() => void) | undefined;
-  let listening = false;
+  let listener: UnixListener | undefined;
   let fuse: FuseExport | undefined;
   try {
     for (const f of cfg.rules ?? []) host.kernel.rules.load(fs.readFileSync(f, 'utf8'), f);
@@ -102,17 +100,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     };
     const sockets = new Set<net.Socket>();
     const collector = new IdleCollector();
-    server.on('connection', (sock) => {
-      collector.note();
-      sockets.add(sock);
-      sock.once('close', () => sockets.delete(sock));
-      acceptConnection(sock, gate);
-    });
-    const { replacedStale } = await listenUnix(server, opts.socket);
-    listening = true;
     // accept() failing (EMFILE/ENFILE when the fds are gone) is not the end of the daemon
     const acceptLog = throttledLog(log, 5, 0.2);
-    server.on('error', (err) => acceptLog(-1, `accept failed: ${err.message}`));
+    // allowHalfOpen: a pty client's half-close is its stdin's EOF, not the end of its output
+    const { listener: l, replacedStale } = await listenUnix(opts.socket, {
+      connection: (sock, peer) => {
+        collector.note();
+        sockets.add(sock);
+        sock.once('close', () => sockets.delete(sock));
+        acceptConnection(sock, peer, gate);
+      },
+      error: (err) => acceptLog(-1, (err as { syscall?: string }).syscall === 'getsockopt'
+        ? `connection refused: cannot read peer credentials (${err.message})` : `accept failed: ${err.message}`),
+    }, { allowHalfOpen: true });
+    listener = l;
     if (replacedStale) log(`replaced a stale socket at ${opts.socket} (no daemon answered on it)`);
     for (const d of host.drivers) {
       const pl = host.plugins.find((p) => p.drivers.includes(d));
@@ -128,7 +129,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= (async () => {
       await fuse?.close();
-      server.close();
+      listener?.close();
       collector.close();
       await Promise.all([...sessions].map((s) => s.close()));
       await state.ptys.closeAll();
@@ -142,8 +143,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     offEvents?.();
     await fuse?.close();
-    if (listening) {
-      server.close();
+    if (listener) {
+      listener.close();
       try { fs.unlinkSync(opts.socket); } catch { /* gone */ }
     }
     await host.close();
