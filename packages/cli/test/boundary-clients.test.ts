@@ -8,7 +8,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
-import { alive, attacker, BIN, cli, daemonForSuite, letOthersReachRepo, NOBODY, until } from './helpers';
+import { alive, attacker, BIN, childrenOf, cli, daemonForSuite, letOthersReachRepo, NOBODY, until } from './helpers';
 
 const RAW = path.join(__dirname, 'soak', 'raw.js');
 
@@ -44,14 +44,14 @@ describeHost('boundary: clients that go away, and stdin EOF (root daemon, uid-65
     const c = await ptyClient(['sh', '-c', 'trap "" HUP; echo ready; sleep 1.5; exit 7']);
     c.child.kill('SIGKILL');
     await c.exited;
-    await new Promise((r) => setTimeout(r, 2500));
+    await until(() => childrenOf(daemon().child.pid!).length === 0, 'the program to exit with nobody left to tell', 10000);
     await daemonServes();
   }, 20000);
 
   test('`timeout 2 devfs pty spawn -- sleep 4` (the client is terminated, the program then hung up)', async () => {
     const c = await ptyClient(['sh', '-c', 'echo ready; exec sleep 4'], ['timeout', '2']);
     expect(await c.exited).toBe(124);
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => childrenOf(daemon().child.pid!).length === 0, 'the hung-up program to exit', 10000);
     await daemonServes();
   }, 20000);
 
@@ -81,7 +81,7 @@ describeHost('boundary: clients that go away, and stdin EOF (root daemon, uid-65
       (async () => {
         const p = await raw.ptySpawn(process.env.SOCK, 'yes', []);
         p.data.pause();                       // stop reading: the daemon's socket fills, it pauses the pty
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, 1000)); // deliberate: a slow client is slow for a while
         console.log('paused with', p.output().length, 'bytes read');
         p.data.destroy();
         p.ctl.socket.destroy();

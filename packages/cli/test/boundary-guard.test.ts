@@ -49,7 +49,7 @@ describe('FrameGuard: whole messages, a shared budget, a deadline, a gate', () =
     const err = new Promise<Error>((r) => slow.on('error', r));
     slow.write('Content-Len');
     expect(await err).toMatchObject({ code: 'ETIMEDOUT' });
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 80)); // deliberate: longer than frameTimeoutMs, and the idle stream must not fail
     expect(idleErr).not.toHaveBeenCalled();
     idle.destroy();
   });

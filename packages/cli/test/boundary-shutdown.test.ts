@@ -90,7 +90,7 @@ describeHost('boundary: shutdown with live sessions, and a daemon whose stdout g
     expect((await cli(d.socket, ['md', 'create', '-t', 'malloc', '-s', '1m'])).code).toBe(0);
     expect((await cli(d.socket, ['pty', 'spawn', '--', 'true'], NOBODY)).code).toBe(0);
     expect((await cli(d.socket, ['md', 'list'])).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // deliberate: a window for an EPIPE on those lines to kill it (it must not)
     expect(d.child.exitCode).toBeNull();
     expect(await cli(d.socket, ['mounts'])).toMatchObject({ code: 0 });
     const mark = path.join(markDir(), 'hup');

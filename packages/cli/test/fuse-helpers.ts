@@ -21,6 +21,16 @@ export function sh(cmd: string, as?: { uid: number; gid: number }, ms = 20000): 
   });
 }
 
+/** True when some process has `file` open (one of its /proc/PID/fd links names it). */
+export function isOpen(file: string): boolean {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readdirSync(`/proc/${pid}/fd`).some((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === file; } catch { return false; } })) return true;
+    } catch { /* gone, or not ours to read */ }
+  }
+  return false;
+}
+
 /** The filesystem type mounted at `dir` now ('' when nothing is). */
 export function mountedType(dir: string): string {
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, letOthersReachRepo, startDaemon, stopDaemon, tempDir } from './helpers';
+import { cli, letOthersReachRepo, startDaemon, stopDaemon, tempDir, until } from './helpers';
 import { forceUnmount, mountedType, sh } from './fuse-helpers';
 import { describeHost, needFile, needRoot } from '../../../test-support/host';
 
@@ -90,10 +90,7 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
     try {
       const session = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'echo started; sleep 3; echo done'], { timeoutMs: 10000 });
       let link = '';
-      for (let i = 0; i < 200 && !/^\/dev\/pts\/\d+$/.test(link); i++) {
-        link = (await sh(`readlink ${dev}/pts/0`)).out.trim();
-        if (!link) await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(async () => /^\/dev\/pts\/\d+$/.test(link = (await sh(`readlink ${dev}/pts/0`)).out.trim()), 'pts/0 in the export', 15000, 50);
       expect(link).toMatch(/^\/dev\/pts\/\d+$/);
       expect((await sh(`stty -F ${dev}/pts/0 size`)).out).toMatch(/^\d+ \d+\n$/);
       expect((await sh(`echo from-host > ${dev}/pts/0`)).code).toBe(0);
@@ -102,10 +99,7 @@ describeHost('FUSE export lifecycle (root daemons)', [needRoot, needFile('/dev/f
       try {
         const theirs = cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'sleep 2'], { uid: 65534, gid: 65534, timeoutMs: 10000 });
         let seen = '';
-        for (let i = 0; i < 200 && !/^\d+\n$/.test(seen); i++) {
-          seen = (await sh(`ls ${dev}/pts`, { uid: 65534, gid: 65534 })).out;
-          if (!/^\d+\n$/.test(seen)) await new Promise((r) => setTimeout(r, 50));
-        }
+        await until(async () => /^\d+\n$/.test(seen = (await sh(`ls ${dev}/pts`, { uid: 65534, gid: 65534 })).out), 'its own pts in its view', 15000, 50);
         expect(seen).toMatch(/^\d+\n$/);
         expect(seen).not.toBe('0\n');
         expect((await sh(`ls ${dev}/pts`)).out.split('\n').filter(Boolean)).toHaveLength(2);

@@ -5,8 +5,8 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, DaemonProc, NOBODY, startDaemon, stopDaemon, tempDir } from './helpers';
-import { forceUnmount, mountedType, sh } from './fuse-helpers';
+import { cli, DaemonProc, NOBODY, startDaemon, stopDaemon, tempDir, until } from './helpers';
+import { forceUnmount, isOpen, mountedType, sh } from './fuse-helpers';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
 
 describeHost('FUSE export: host tools on the devices (root daemon, root and uid 65534 callers)', [needRoot, needFile('/dev/fuse'), needTool('sfdisk'), needTool('mkfs.ext4')], () => {
@@ -57,7 +57,7 @@ describeHost('FUSE export: host tools on the devices (root daemon, root and uid 
 
   it('carries bytes between two shells through an echo unit (blocking read, then write)', async () => {
     const reader = sh(`head -c 12 ${dev}/echo7`);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => isOpen(`${dev}/echo7`), 'the reader to open echo7', 10000, 20);
     const w = await sh(`printf 'hello world\\n' > ${dev}/echo7`);
     expect(w.code).toBe(0);
     expect((await reader).out).toBe('hello world\n');

@@ -184,6 +184,15 @@ export function rssOf(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** Pids of the children of process `pid` (/proc/PID/task/TID/children; none once it is gone). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
 /** True while process `pid` exists (and is not a zombie). */
 export function alive(pid: number): boolean {
   try {

@@ -47,12 +47,9 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
   const driver = async (name: string): Promise<Drv> => (await drivers()).find((x) => x.name === name)!;
   /** `name` once the daemon has restarted it (polled through `devfs drivers`). */
   const restarted = async (name: string): Promise<Drv> => {
-    for (let i = 0; i < 100; i++) {
-      const d = await driver(name);
-      if (d.isolation?.restarts) return d;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${name} was not restarted`);
+    let d: Drv | undefined;
+    await until(async () => !!(d = await driver(name)).isolation?.restarts, `${name} to be restarted`, 20000, 100);
+    return d!;
   };
 
   beforeAll(async () => {
@@ -123,7 +120,7 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     // spin: the write hangs until callTimeoutMs; root's ls is answered while the plugin spins
     let writeDone = false;
     const spinWrite = cli(sock, ['write', 'spin0', 'go'], { timeoutMs: 20000 }).then((r) => { writeDone = true; return r; });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // deliberate: the write reaches the plugin and it spins (nothing outside shows it)
     const t0 = Date.now();
     const ls = await cli(sock, ['ls']);
     const lsMs = Date.now() - t0;

@@ -7,7 +7,7 @@
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
-import { cli } from './helpers';
+import { cli, until } from './helpers';
 import { NOBODY, rootDaemonSuite } from './jail-helpers';
 
 /** Inside the test's own namespace, so it cannot collide with anything on the host. */
@@ -30,8 +30,7 @@ describeHost('a tap interface that predates the daemon stays hidden in the jail 
   test('root sees the adopted interface and its sysctl; uid 65534 sees neither, and cannot open it', async () => {
     const rootLs = async () => (await cli(sock(), ['ls'])).stdout.split('\n');
     let names: string[] = [];
-    const end = Date.now() + 10000;
-    while (!(names = await rootLs()).includes(IFNAME) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (names = await rootLs()).includes(IFNAME), `${IFNAME} adopted`, 10000, 100);
     expect(names).toContain(IFNAME);
     expect((await cli(sock(), ['sysctl', `net.link.tap.${IFNAME}`])).stdout).toMatch(new RegExp(`^net.link.tap.${IFNAME}: ([0-9a-f]{2}:){5}[0-9a-f]{2}\\n$`));
 

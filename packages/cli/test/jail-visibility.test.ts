@@ -110,12 +110,12 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
     try {
       // subscribed once its own miss shows up (misses are retried until the subscription is live)
       const mark = 'nobody-follow-mark';
-      const end = Date.now() + 8000;
-      while (!text.includes(mark) && Date.now() < end) {
+      const missBoth = async () => {
         await cli(sock(), ['cat', 'uid1-follow-secret'], DAEMON_USER);
         await cli(sock(), ['cat', mark], NOBODY);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return text.includes(mark);
+      };
+      await until(missBoth, 'its own miss in its --follow stream', 8000, 50);
       expect(text).toContain(mark);
       await cli(sock(), ['cat', 'uid1-follow-secret'], DAEMON_USER);
       await cli(sock(), ['cat', `${mark}-2`], NOBODY);
@@ -134,12 +134,7 @@ describeHost('an unprivileged caller learns only what its mount shows (root daem
     const b = ptySession(sock(), DAEMON_USER, 60);
     try {
       let rootView: string[] = [];
-      const end = Date.now() + 8000;
-      while (Date.now() < end) {
-        rootView = await ls(sock(), 'pts');
-        if (rootView.length >= before + 2) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await until(async () => (rootView = await ls(sock(), 'pts')).length >= before + 2, 'both sessions\' pts', 8000, 100);
       expect(rootView.length).toBe(before + 2);
       const jailRoot = (await cli(sock(), ['-m', 'jail', 'ls', 'pts'])).stdout.split('\n').filter(Boolean);
       expect(jailRoot).toEqual(rootView);                             // root sees every pts, in the jail too

@@ -1,5 +1,5 @@
 import { spawn } from '@devfs/drivers-pty';
-import { BIN, daemonForSuite } from './helpers';
+import { BIN, daemonForSuite, until } from './helpers';
 
 // Needs no root: the caller's daemon spawns the caller's own program.
 describe('devfs pty spawn on a real terminal: raw mode and window-size changes forwarded', () => {
@@ -12,19 +12,13 @@ describe('devfs pty spawn on a real terminal: raw mode and window-size changes f
     let out = '';
     term.onData((s) => { out += s; });
     const exited = new Promise<number>((r) => term.onExit((e) => r(e.exitCode)));
-    const until = async (re: RegExp) => {
-      const end = Date.now() + 10000;
-      while (!re.test(out)) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got ${JSON.stringify(out)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    await until(/33 91/);
+    const shows = (re: RegExp) => until(() => re.test(out), () => `${re}; got ${JSON.stringify(out)}`, 10000, 20);
+    await shows(/33 91/);
     term.resize(120, 40);                          // SIGWINCH to the client → forwarded to the daemon's pty
     // The resize travels as a request and keystrokes on the raw channel: ask again until it shows.
     const asking = setInterval(() => term.write('\r'), 100); // raw mode: each Enter reaches `read x`
     try {
-      await until(/40 120/);
+      await shows(/40 120/);
     } finally {
       clearInterval(asking);
     }

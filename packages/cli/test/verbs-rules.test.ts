@@ -62,7 +62,8 @@ describeHost('rule showsets/load and devfs reload (root daemon)', [needRoot], ()
     const follower = spawn(process.execPath, [BIN, '--socket', sock, '--json', 'events', '--follow'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     follower.stdout.on('data', (b) => { seen += b; });
-    await new Promise((r) => setTimeout(r, 500));
+    // subscribed once a miss made now shows up in it
+    await until(async () => (await cli(sock, ['cat', 'follower-mark']), seen.includes('follower-mark')), 'the follower to subscribe', 8000, 50);
     fs.writeFileSync(rulesFile(), "[site=40]\nadd path 'zero' mode 0640\nadd path 'null' mode 0620\n");
     fs.writeFileSync(eventsFile(), 'REGISTER ^md[0-9]+$ SYMLINK $devname disk-\\0\n');
     writeConfig(dir, { rules: ['devfs.rules'], events: ['devfsd.conf'], access: { users: { 65534: 'root' } }, limits: { ptysPerUser: 3 } });
