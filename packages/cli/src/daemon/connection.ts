@@ -1,15 +1,16 @@
 /**
  * One accepted connection. Its credentials come from SO_PEERCRED, read by the acceptor at accept
- * (listen.ts) before any byte is read, and it is admitted (per-uid cap, fd headroom kept for root) before
- * it costs anything more. The first bytes decide what it is: `DEVFS-PTY <channel>\n` makes it a
- * pty data connection; anything else must be JSON-RPC, read through the FrameGuard (framing, size,
- * deadline and the shared budget for incomplete messages) into vscode-jsonrpc. A protocol
+ * (listen.ts) before any byte is read, and it is admitted (per-uid cap, fd headroom kept for
+ * root) before it costs anything more. The first bytes decide what it is: `DEVFS-PTY <channel>\n`
+ * makes it a pty data connection; anything else must be JSON-RPC, read through the FrameGuard
+ * (framing, size, deadline and the shared budget for incomplete messages) into vscode-jsonrpc. A protocol
  * violation gets one JSON-RPC error (id null) and the connection is closed; other clients are not
  * affected. Everything sent to a client goes through `Session.notify` or the connection itself and
  * never throws into the daemon: a gone or disposed client is simply not written to.
  */
 import * as net from 'net';
 import { toDevfsError } from '@devfs/core';
+import type { PeerCred as Peer } from '@devfs/native';
 import {
   createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
@@ -38,9 +39,6 @@ export interface Gate {
   budget: ByteBudget;
   limits: DaemonLimits;
 }
-
-/** The peer's credentials, as the kernel recorded them at connect() (SO_PEERCRED). */
-export interface Peer { pid: number; uid: number; gid: number }
 
 /** How long a refused connection is kept half-closed (its input read and dropped) so that the client's first request does not fail with EPIPE before it reads why. */
 const REFUSE_LINGER_MS = 250;
