@@ -12,6 +12,7 @@ import { victimsOn } from '../../test-support/fd-reuse';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
+/** Deliberate: a later job, in which finalizers get their turn (forgotten() below checks the outcome). */
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 /**

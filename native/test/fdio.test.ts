@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { native } from '@devfs/native';
 import type { FdPoller } from '@devfs/native';
+import { until } from '../../test-support/wait';
 
 const FIONREAD = 0x541b;
 const POLLIN = 0x1;
@@ -64,7 +65,7 @@ describe('FdPoller stream mode', () => {
     const { poller, chunks, done } = collect(r);
     poller.stopReading();
     native.fdWrite(w, Buffer.from('abc'));
-    await new Promise((res) => setTimeout(res, 50));
+    await new Promise((res) => setTimeout(res, 50)); // deliberate: a window in which a stopped poller must deliver nothing
     expect(chunks.length).toBe(0);
     expect(poller.reading).toBe(false);
     poller.startReading();
@@ -85,7 +86,7 @@ describe('FdPoller stream mode', () => {
 
     const t0 = process.hrtime.bigint();
     const before = process.cpuUsage();
-    await new Promise((res) => setTimeout(res, 1000));
+    await new Promise((res) => setTimeout(res, 1000)); // deliberate: the window whose CPU use is measured
     const used = process.cpuUsage(before);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     // A busy retry loop would keep a core at ~100% for the whole wait; waiting for POLLOUT uses next
@@ -95,7 +96,7 @@ describe('FdPoller stream mode', () => {
     expect(writer.queuedBytes).toBe(queued);
 
     const { done } = collect(r);
-    while (writer.queuedBytes > 0) await new Promise((res) => setTimeout(res, 5));
+    await until(() => writer.queuedBytes === 0, 'the queue to drain', 5000, 5);
     expect(writable).toBe(1);
     writer.close();
     const got = await done;
@@ -136,17 +137,13 @@ describe('FdPoller datagram mode', () => {
   function frameReader(fd: number, queueFrames?: number) {
     let queuedEvents = 0;
     let ended: Error | null | undefined;
-    let wake: (() => void) | undefined;
     const poller = new native.FdPoller(fd, {
       mode: 'datagram', ownsFd: true, queueFrames,
-      onFrames: () => { queuedEvents++; wake?.(); },
-      onEnd: (err) => { ended = err ?? null; wake?.(); },
+      onFrames: () => { queuedEvents++; },
+      onEnd: (err) => { ended = err ?? null; },
     });
     poller.startReading();
-    const until = async (cond: () => boolean) => {
-      while (!cond()) await new Promise<void>((res) => { wake = res; setTimeout(res, 50); });
-    };
-    return { poller, until, events: () => queuedEvents, ended: () => ended };
+    return { poller, until: (cond: () => boolean) => until(cond, 'the frame reader'), events: () => queuedEvents, ended: () => ended };
   }
 
   test('one write is one frame; frames queued on EAGAIN keep their boundaries; readFrame copies them out', async () => {
@@ -182,7 +179,7 @@ describe('FdPoller datagram mode', () => {
     expect(r.poller.nextFrameLength()).toBe(0);
     for (let i = 1; i <= 5; i++) native.fdWrite(a, Buffer.alloc(10 * i, i));
     await r.until(() => r.poller.framesQueued === 3);
-    await new Promise((res) => setTimeout(res, 30));
+    await new Promise((res) => setTimeout(res, 30)); // deliberate: a window in which a full queue must NOT take more
     expect(r.poller.framesQueued).toBe(3); // bounded: frames 4 and 5 wait in the socket
     expect(native.fdIoctlInt(b, FIONREAD)).toBe(40 + 50); // a unix socket counts every queued byte
     expect(r.poller.nextFrameLength()).toBe(10);
@@ -255,7 +252,7 @@ describe('FdPoller in a worker thread', () => {
     const msgs: string[] = [];
     await new Promise<void>((res) => worker.on('message', (m: string) => { msgs.push(m); if (m === 'ready') res(); }));
     native.fdWrite(w, Buffer.from('from main'));
-    while (msgs.length < 2) await new Promise((res) => setTimeout(res, 5));
+    await until(() => msgs.length >= 2, 'the worker to get the bytes', 5000, 5);
     expect(msgs[1]).toBe('from main');
     await worker.terminate(); // the cleanup hook closes the poller (not the fd: ownsFd false)
     expect(native.fdIoctlInt(r, FIONREAD)).toBe(0);

@@ -7,6 +7,7 @@ import { native } from '@devfs/native';
 import type { PtyReader } from '@devfs/native';
 import { describeHost, needTool } from '../../test-support/host';
 import { ptyFds, zombies } from '../../test-support/pty';
+import { until } from '../../test-support/wait';
 
 const env = ['PATH=/usr/bin:/bin', 'LC_ALL=C'];
 
@@ -50,12 +51,12 @@ describeHost('native PtyReader and ProcessWatcher.reap', [needTool('seq'), needT
     let ended = false;
     const reader = new native.PtyReader(fd, { onData: (c) => { for (const b of c) got += b.length; }, onEnd: () => { ended = true; } });
     reader.pause();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // deliberate: a window in which a paused reader must deliver nothing
     expect(got).toBe(0);
     expect(fs.existsSync(`/proc/${pid}`)).toBe(true); // blocked writing: nobody reads
     reader.resume();
     const exited = new Promise<void>((r) => new native.ProcessWatcher(pid, () => r()));
-    while (!ended) await new Promise((r) => setTimeout(r, 10));
+    await until(() => ended, 'the end of the output');
     await exited;
     reader.close();
     native.fdClose(fd);
@@ -69,7 +70,7 @@ describeHost('native PtyReader and ProcessWatcher.reap', [needTool('seq'), needT
     block(200); // the thread reads it all (bounded by maxBuffered 4 MiB); the loop never turns
     const rest = reader.close();
     await new Promise<void>((r) => new native.ProcessWatcher(pid, () => r()));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // deliberate: a window in which no callback may come after close()
     expect(delivered).toBe(0);
     expect(rest?.length).toBe(100000);
     native.fdClose(fd);
@@ -88,7 +89,7 @@ describeHost('native PtyReader and ProcessWatcher.reap', [needTool('seq'), needT
     expect(() => new native.PtyReader(fd, { maxBuffered: 10, onData: () => {}, onEnd: () => {} })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     // the rest, read on with a new reader: the total is the program's whole output
     const again = new native.PtyReader(fd, { onData: (c) => { for (const b of c) got += b.length; }, onEnd: () => { ended = true; } });
-    while (!ended) await new Promise((r) => setTimeout(r, 10));
+    await until(() => ended, 'the end of the output');
     again.close();
     native.fdClose(fd);
     await new Promise<void>((r) => new native.ProcessWatcher(pid, () => r()));
@@ -105,7 +106,7 @@ describeHost('native PtyReader and ProcessWatcher.reap', [needTool('seq'), needT
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false); // no zombie either
     expect(w.exited).toBe(true);
     expect(w.reap(10)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // deliberate: a window in which the reaped child's callback must NOT run
     expect(called).toBe(0);
     native.fdClose(fd);
     expect(zombies()).toEqual([]);

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'child_process';
 import { native, LinkEvent, LinkWatcherHandle } from '../lib/index';
 import type { FdPoller } from '../lib/index';
 import { describeHost, needRoot, needFile, needTool } from '../../test-support/host';
+import { until } from '../../test-support/wait';
 import { enterTestNetns, linkNames, TestNetns } from './tap-netns';
 
 /** Inode-table calls used to check what the watcher registered. */
@@ -107,8 +108,7 @@ describeHost('native tap (/dev/net/tun, rtnetlink)', [needRoot, needFile('/dev/n
     poller.startReading();
     const ping = spawn('ping', ['-c', '1', '-W', '1', '10.77.1.2'], { stdio: 'ignore' });
     try {
-      const t0 = Date.now();
-      while (!frames.some((f) => f.readUInt16BE(12) === 0x0806) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
+      await until(() => frames.some((f) => f.readUInt16BE(12) === 0x0806), 'an ARP frame from ping', 3000);
       const arp = frames.find((f) => f.readUInt16BE(12) === 0x0806)!;
       expect(arp).toBeDefined();
       expect(arp.length).toBeGreaterThanOrEqual(42);
@@ -244,12 +244,13 @@ describeHost('native tap features (vnet header, offloads, queues, owner; batched
     let got: number[] = [];
     const bufs = [Buffer.alloc(2048), Buffer.alloc(2048), Buffer.alloc(2048), Buffer.alloc(2048)];
     const lens = new Uint32Array(4);
-    for (let i = 0; i < 100 && got.length < 3; i++) {
-      if (i % 10 === 0) expect(pa.writeFrames(frames)).toBe(3); // until the bridge forwards (ports come up asynchronously)
-      await new Promise((r) => setTimeout(r, 20));
+    let tries = 0;
+    await until(() => {
+      if (tries++ % 10 === 0) expect(pa.writeFrames(frames)).toBe(3); // until the bridge forwards (ports come up asynchronously)
       const n = pb.readFrames(bufs, lens);
       got = Array.from(lens.subarray(0, n)).filter((x, k) => bufs[k][12] === 0x88 && bufs[k][13] === 0xb5);
-    }
+      return got.length >= 3;
+    }, 'the three frames through the bridge', 5000, 20);
     expect(got).toEqual([64, 100, 1514]);
     expect(pb.readFrames(bufs, lens)).toBeGreaterThanOrEqual(0);
     expect(() => pb.readFrames(bufs, new Uint32Array(1))).toThrow(expect.objectContaining({ code: 'EINVAL' }));

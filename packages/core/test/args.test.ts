@@ -350,7 +350,7 @@ describe('poll timeouts', () => {
     let settled = false;
     const long = f.poll(1, 2 ** 31).then((r) => { settled = true; return r; });
     await expect(f.poll(1, 5)).resolves.toBe(0);
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 30)); // deliberate: a window in which the long poll must NOT settle
     expect(settled).toBe(false);
     await f.close();                   // a closed handle wakes its polls with POLLNVAL
     expect(await long).toBeGreaterThan(0);
@@ -363,7 +363,7 @@ describe('poll timeouts', () => {
     for (const bad of [NaN, '5', null]) await expect(f.poll(1, bad as never)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'poll', path: 'never' });
     let settled = 0;
     const waits = [f.poll(1, -1), f.poll(1, Infinity)].map((p) => p.then(() => { settled++; }));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // deliberate: a window in which unlimited waits must NOT settle
     expect(settled).toBe(0);
     await f.close();
     await Promise.all(waits);
@@ -373,7 +373,7 @@ describe('poll timeouts', () => {
     const k = createKernel({ memDevices: false });
     let rejected = false;
     void k.events.once('NOTIFY', undefined, 2 ** 31 + 5).catch(() => { rejected = true; });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // deliberate: a window in which once() must NOT reject
     expect(rejected).toBe(false);
     k.emit({ type: 'NOTIFY', name: 'x' });
     await k.events.flush();

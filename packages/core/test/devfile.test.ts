@@ -4,7 +4,7 @@ import {
   createKernel, Cdevsw, Cdev, D_TRACKCLOSE, D_AUTOOWN, D_MEM, FIODTYPE, FIODGNAME, FIONBIO, FIONREAD,
   O_RDONLY, O_NONBLOCK, POLLIN, POLLOUT, SelInfo, selrecord, selwakeup, devfsError, MAKEDEV_REF,
 } from '@devfs/core';
-import { alice, bareKernel, plainsw } from './helpers';
+import { alice, bareKernel, plainsw, until } from './helpers';
 
 describe('open files', () => {
   test('O_NONBLOCK gets EAGAIN; a blocking read waits for selwakeup; FIONBIO switches', async () => {
@@ -167,10 +167,7 @@ describe('leaked handles', () => {
     await (async () => { await m.open('leaky', 'r', alice); })(); // the handle is dropped here
     expect(dev.usecount).toBe(1);
     expect(m.stat('leaky').uid).toBe(alice.uid);
-    for (let i = 0; i < 20 && closes.mock.calls.length === 0; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => { gc(); return closes.mock.calls.length > 0; }, 'the finalizer to close the dropped handle', 2000);
     expect(closes).toHaveBeenCalledTimes(1);
     expect(dtor).toHaveBeenCalledTimes(1);
     expect(dev.usecount).toBe(0);
@@ -184,7 +181,7 @@ describe('leaked handles', () => {
     k.make_dev({ d_name: 'once', d_flags: D_TRACKCLOSE, d_close: closes }, 0, 0, 0, 0o666, 'once');
     const m = k.mount();
     await (async () => { const f = await m.open('once', 'r'); await f.close(); })();
-    for (let i = 0; i < 5; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); }
+    for (let i = 0; i < 5; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); } // deliberate: finalizer turns in which a second close must NOT come
     expect(closes).toHaveBeenCalledTimes(1);
   });
 });

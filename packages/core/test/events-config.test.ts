@@ -19,7 +19,7 @@ class RecordingHost implements EventActionHost {
   }
   async modload(pkg: string): Promise<void> {
     this.calls.push(`modload ${pkg}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // deliberate: a module load takes time (actions must wait for it)
     if (this.failLoad.has(pkg)) throw new Error(`cannot find module '${pkg}'`);
     this.loaded.add(pkg);
   }

@@ -181,7 +181,7 @@ describe('crash safety', () => {
       const seen = new Set<number>();
       while (Date.now() < until || seen.size < 2) {
         seen.add(checkState(fs.readFileSync(file, 'utf8'), perRound));
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 2)); // deliberate: paces the reader; the kill comes at a random moment
       }
       await killed(child);
       const round = checkState(fs.readFileSync(file, 'utf8'), perRound);

@@ -83,7 +83,7 @@ describe('a dying worker costs only its own devices', () => {
     await kill('crash', null);
     await until(() => info('crash').state === 'failed', 'crash failed');
     expect(info('crash').lastFailure).toMatchObject({ code: 'EIO', message: expect.stringMatching(/uncaught in the driver/) });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate: a window in which restart 'never' must NOT bring it back
     expect(host.kernel.lookupDev('crash0')).toBeUndefined();
     expect(info('crash').restarts).toBe(0);
     await roundTrip();
@@ -108,7 +108,7 @@ describe('a dying worker costs only its own devices', () => {
     }, 10);
     try {
       const spin = kill('spin', 'ETIMEDOUT');
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 100)); // deliberate: let the spin get under way (nothing outside shows it)
       await roundTrip(); // another isolated driver answers while this one spins
       await spin;
     } finally {

@@ -84,7 +84,7 @@ describe('driver calls are forwarded to the worker', () => {
     expect(await b.read(buf)).toBe(5);
     expect(buf.subarray(0, 5).toString()).toBe('hello');
     const pending = a.read(buf);
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 30)); // deliberate: the read reaches the worker and blocks before the write (nothing outside shows it)
     await b.write(Buffer.from('later'));
     expect(await pending).toBe(5);
     expect(buf.subarray(0, 5).toString()).toBe('later');

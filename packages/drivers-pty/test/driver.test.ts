@@ -5,6 +5,7 @@ import type { DevFile, Kernel, Mount } from '@devfs/core';
 import * as ptyModule from '@devfs/drivers-pty';
 import { FIONREAD, PtyDriver, TIOCGPTN, TIOCGWINSZ, TIOCSWINSZ } from '@devfs/drivers-pty';
 import { collect, ptyFds } from './helpers';
+import { until } from '../../../test-support/wait';
 
 const USER = { uid: 1000, gid: 1000, groups: [1000] };
 const OTHER = { uid: 1001, gid: 1001, groups: [1001] };
@@ -140,10 +141,7 @@ describe('pty driver in a kernel', () => {
       expect(await leaked.ioctl(TIOCGPTN)).toBe(0);
     })();
     expect(ptyFds().length).toBe(before.length + 1);
-    for (let i = 0; i < 20 && driver.openCount > 0; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => { gc(); return driver.openCount === 0; }, 'the finalizer to close the dropped ptmx handle', 2000);
     expect(driver.openCount).toBe(0);
     expect(() => m.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
@@ -156,10 +154,7 @@ describe('pty driver in a kernel', () => {
       await m.open('pts/0', 'r+', USER);
     })();
     expect(ptyFds().length).toBe(before.length + 2);
-    for (let i = 0; i < 40 && (driver.openCount > 0 || ptyFds().length > before.length); i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => { gc(); return driver.openCount === 0 && ptyFds().length === before.length; }, 'the finalizers to close both dropped handles', 2000);
     expect(driver.openCount).toBe(0);
     expect(ptyFds().length).toBe(before.length);
     expect(() => m.stat('pts/0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));

@@ -11,6 +11,7 @@ import * as tty from 'tty';
 import * as pty from '@devfs/drivers-pty';
 import type { IDisposable, IExitEvent, IPty, IPtyForkOptions, IWindowsPtyForkOptions } from '@devfs/drivers-pty';
 import { describeHost, needTool } from '../../../test-support/host';
+import { until } from '../../../test-support/wait';
 import { collect, ptyFds, waitFor, zombies } from './helpers';
 
 const env = { PATH: '/usr/bin:/bin', LC_ALL: 'C' };
@@ -82,7 +83,7 @@ describeHost('node-pty compatibility of spawn()', [needTool('ps'), needTool('sh'
     const done = run(p);
     await waitFor(p, /ready\r\n/);
     // sh -c catches SIGINT itself (then kill() leaves its reaping to the exit watcher): wait for sleep
-    while (fs.readFileSync(`/proc/${p.pid}/comm`, 'utf8') !== 'sleep\n') await new Promise((r) => setTimeout(r, 5));
+    await until(() => fs.readFileSync(`/proc/${p.pid}/comm`, 'utf8') === 'sleep\n', 'sh to exec sleep', 5000, 5);
     const seen = new Promise<string[]>((resolve) => {
       // same callback: data comes in, we kill, we count
       setImmediate(() => {
@@ -117,7 +118,7 @@ describeHost('node-pty compatibility of spawn()', [needTool('ps'), needTool('sh'
     await waitFor(p, /ready\r\n/);
     p.pause();
     p.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate: a window in which the exit must NOT be reported while paused
     expect(exitSeen).toBe(false); // held back: the output has not ended for us
     p.resume();
     expect(await exited).toEqual({ exitCode: 0, signal: 9 });

@@ -10,6 +10,7 @@ import { victimsOn } from '../../../test-support/fd-reuse';
 import { ptyFds } from './helpers';
 
 const USER = { uid: 1000, gid: 1000, groups: [1000] };
+/** Deliberate: a window in which a blocked call must NOT settle. */
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
 /** A promise's outcome without letting a rejection go unhandled meanwhile. */

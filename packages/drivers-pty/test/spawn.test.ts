@@ -3,6 +3,7 @@ import { createKernel } from '@devfs/core';
 import { native } from '@devfs/native';
 import { PtyDriver, spawn } from '@devfs/drivers-pty';
 import { describeHost, needRoot, needTool } from '../../../test-support/host';
+import { until } from '../../../test-support/wait';
 import { collect, ptyFds, waitFor, zombies } from './helpers';
 import { base64Fixture, sha256 } from '../../../test-support/pty';
 
@@ -102,8 +103,7 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
   test('kill sends a signal; onExit reports it', async () => {
     const pty = spawn('sleep', ['30'], { env });
     const done = collect(pty);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(pty.process).toBe('sleep');
+    await until(() => pty.process === 'sleep', 'the program to be sleep');
     expect(() => pty.kill('SIGNOPE')).not.toThrow(); // ignored, as node-pty
     pty.kill('SIGTERM');
     expect((await done).exit).toEqual({ exitCode: 0, signal: 15 });
@@ -121,7 +121,7 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
       native.FdPoller = real;
     }
     expect(ptyFds()).toEqual(before);
-    for (let i = 0; i < 100 && childrenNamed('sleep').length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => childrenNamed('sleep').length === 0, 'the sleep child to be reaped', 2000, 20);
     expect(childrenNamed('sleep')).toEqual([]); // neither running nor a zombie
   });
 
@@ -156,7 +156,7 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     const done = collect(pty);
     pty.pause();
     pty.write('go\r');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate: a window in which a paused pty must NOT report the exit
     const seenWhilePaused = (await Promise.race([done, Promise.resolve(undefined)]));
     expect(seenWhilePaused).toBeUndefined(); // cannot exit-report before output ended
     pty.resume();
@@ -175,7 +175,7 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     pty.write('\x13'); // paused, not sent
     pty.write('z');
     pty.write('y');
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 700)); // deliberate: the child answers within it, and paused output must NOT show
     expect(text).not.toContain('got'); // the child has answered by now, but output is paused
     pty.write('\x11'); // resumed, not sent
     const out = await done;
@@ -198,7 +198,7 @@ describeHost('spawn() on a real pty', [needTool('stty'), needTool('base64'), nee
     expect(p.queuedInput).toBeGreaterThan(1024 * 1024 - 64 * 1024);
     const t0 = process.hrtime.bigint();
     const before = process.cpuUsage();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // deliberate: the window whose CPU use is measured
     const used = process.cpuUsage(before);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     // a retry loop would keep a core at ~100% for the whole wait; the bound is a share of wall time

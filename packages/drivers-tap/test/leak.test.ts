@@ -33,6 +33,7 @@ const MAX_CYCLES = 4000;
 const TRACKED = 100;
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(2);
+/** Deliberate: a later task, in which finalizers (ObjectWrap destructors) get their turn; nothing shows when all have run. */
 const tick = () => new Promise((r) => setTimeout(r, 5));
 /** RSS outside the V8 heap: where a kept poller's buffers live; the V8 heap's growth does not count. */
 const nativeBytes = (m: NodeJS.MemoryUsage) => m.rss - m.heapTotal;

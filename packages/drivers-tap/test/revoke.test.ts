@@ -13,6 +13,7 @@ import { describeHost, needFile, needRoot, needTool } from '../../../test-suppor
 import { victimsOn } from '../../../test-support/fd-reuse';
 import { enterTestNetns, TestNetns } from '../../../native/test/tap-netns';
 
+/** Deliberate: a window in which a blocked call must NOT settle. */
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 /** Numbers of this process's fds open on /dev/net/tun. */

@@ -161,7 +161,7 @@ describeHost('tap driver on real host taps', [needRoot, needFile('/dev/net/tun')
         execFileSync('ip', ['addr', 'add', '10.77.5.1/24', 'dev', name]);
         native.ifSetUp(name, true);
         spawn('ping', ['-c', '1', '-W', '1', '10.77.5.2'], { stdio: 'ignore' });
-        for (let i = 0; i < 300 && out.sigio === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 300 && out.sigio === 0; i++) await new Promise((r) => setTimeout(r, 10)); // waits for SIGIO (a child script: no test-support here)
         await f.close();
         await drv.detach();
         process.stdout.write(JSON.stringify(out));

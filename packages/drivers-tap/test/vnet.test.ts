@@ -9,6 +9,7 @@ import {
   readFrames, writeFrames, buildVnetHdr, parseVnetHdr, VNET_HDR_LEN, VNET_GSO_NONE,
 } from '../src';
 import { describeHost, needRoot, needFile, needTool } from '../../../test-support/host';
+import { until } from '../../../test-support/wait';
 import { enterTestNetns, TestNetns } from '../../../native/test/tap-netns';
 
 const BRIDGE = path.join(__dirname, '..', '..', '..', 'examples', 'tap-bridge', 'bridge.js');
@@ -127,9 +128,9 @@ except OSError as e:
       });
       const bufs = Array.from({ length: 8 }, () => Buffer.alloc(2048));
       let got: number[] = [];
-      for (let i = 0; i < 50 && got.length < 3; i++) {
-        if (i % 10 === 0) expect(await writeFrames(a, frames)).toBe(3); // again until the bridge ports forward
-        await new Promise((r) => setTimeout(r, 20));
+      let tries = 0;
+      await until(async () => {
+        if (tries++ % 10 === 0) expect(await writeFrames(a, frames)).toBe(3); // again until the bridge ports forward
         const lens = await readFrames(b, bufs, { wait: false }).catch(() => [] as number[]);
         got = lens.filter((_, k) => bufs[k].readUInt16BE(VNET_HDR_LEN + 12) === 0x88b5);
         if (got.length === 3) {
@@ -137,7 +138,8 @@ except OSError as e:
           expect(parseVnetHdr(bufs[idx])).toMatchObject({ gsoType: VNET_GSO_NONE });
           expect(bufs[idx + 2][VNET_HDR_LEN + 20]).toBe(3);
         }
-      }
+        return got.length >= 3;
+      }, 'the three frames through the bridge', 5000, 20);
       expect(got).toEqual([VNET_HDR_LEN + 60, VNET_HDR_LEN + 600, VNET_HDR_LEN + 1514]);
       expect(await b.ioctl(TAPREADFRAMES, bufs)).toEqual([]); // nothing waits: no frames, no EAGAIN thrown inside
       await expect(readFrames(b, bufs, { wait: false })).rejects.toMatchObject({ code: 'EAGAIN' });
@@ -169,11 +171,12 @@ except OSError as e:
         inB('ip', 'link', 'set', ready.b, 'up');
         const server = spawn('ip', ['netns', 'exec', nb, 'iperf3', '-s', '-1', '-B', '10.211.0.2'], { stdio: 'ignore' });
         let result: { end?: { sum_received?: { bytes: number } }; error?: string } = {};
-        for (let i = 0; i < 50 && !result.end?.sum_received; i++) {
-          await new Promise((r) => setTimeout(r, 100));
+        const measured = () => {                 // again until the server listens
           const r = spawnSync('ip', ['netns', 'exec', na, 'iperf3', '-c', '10.211.0.2', '-t', '1', '-J'], { encoding: 'utf8', timeout: 30000 });
           try { result = JSON.parse(r.stdout); } catch { result = {}; }
-        }
+          return !!result.end?.sum_received;
+        };
+        await until(measured, () => `an iperf3 run (last: ${JSON.stringify(result.error ?? result)})`, 20000, 100);
         server.kill('SIGKILL');
         expect(result.end?.sum_received?.bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
         child.kill('SIGTERM');

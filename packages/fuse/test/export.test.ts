@@ -14,6 +14,7 @@ import { startFuseExport } from '../src';
 import type { FuseExport } from '../src';
 import { describeHost, needFile, needRoot, needTool } from '../../../test-support/host';
 import { letOthersReachRepo, REPO } from '../../cli/test/helpers';
+import { until } from '../../../test-support/wait';
 
 function sh(cmd: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -95,7 +96,7 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     // one device each: the kernel lets one direct write at a time into an inode
     const writers = [1, 2, 3].map((i) => spawn('dd', ['if=/dev/zero', `of=${dir}/mnt/never${i}`, 'bs=1M', 'count=1'], { uid: 65534, gid: 65534, stdio: 'ignore' }));
     const exits = writers.map((w) => new Promise((r) => w.once('exit', r)));
-    for (let i = 0; i < 500 && ex!.inFlight < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => ex!.inFlight >= 3, 'three writes in flight', 10000, 20);
     expect(ex!.inFlight).toBe(3);
     const refused = await new Promise<string>((resolve) => {
       execFile('dd', ['if=/dev/zero', `of=${dir}/mnt/never4`, 'bs=1M', 'count=1'], { uid: 65534, gid: 65534 }, (_e, _o, err) => resolve(err));
@@ -104,7 +105,7 @@ describeHost('FUSE export in this process, used by child processes', [needRoot, 
     expect((await sh(`dd if=/dev/zero of=${dir}/mnt/null bs=1M count=4 2>&1`)).out).toMatch(/4194304 bytes/);
     for (const w of writers) w.kill('SIGKILL');
     await Promise.all(exits);
-    for (let i = 0; i < 500 && ex!.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => ex!.inFlight === 0, 'no write in flight', 10000, 20);
     expect(ex!.inFlight).toBe(0);
   });
 
