@@ -42,6 +42,7 @@ const ALLOWED: Record<string, Set<string>> = {
   destroy_dev: new Set<string>(),
 };
 
+/** Deliberate: random latency in the stress drivers and pacing of the churn loops (nothing to wait for). */
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const rnd = (n: number) => Math.floor(Math.random() * n);
