@@ -63,6 +63,11 @@ const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
  */
 export function devfsError(code: string, syscall?: string, path?: string, detail?: string): DevfsError {
   if (path !== undefined && typeof path !== 'string') path = undefined; // never a Symbol in a template
+  return new DevfsError(code, messageOf(code, syscall, path, detail), syscall, path);
+}
+
+/** The message `devfsError` gives (see there). */
+function messageOf(code: string, syscall: string | undefined, path: string | undefined, detail: string | undefined): string {
   let message: string;
   if (detail === undefined) {
     message = `${code}: ${ERRNO_TABLE.get(code)?.[1] ?? code}`;
@@ -74,23 +79,74 @@ export function devfsError(code: string, syscall?: string, path?: string, detail
     message = `${code}: ${CONTROL.test(detail) ? escapeControls(detail) : detail}`;
     if (path !== undefined && path !== '' && !detail.includes(path)) message += ` '${quotable(path)}'`;
   }
-  return new DevfsError(code, message, syscall, path);
+  return message;
 }
+
+/**
+ * A DevfsError built without V8's Error machinery (see `devfsErrorNoStack`): a plain object whose
+ * prototype chain passes through `DevfsError.prototype`, so `instanceof DevfsError` and
+ * `instanceof Error` hold and `constructor` is DevfsError. Its own fields are those of a
+ * DevfsError (name, code, errno, syscall, path), set directly; `message` is formatted when it is
+ * first read and `stack` is the message line alone (no frames are captured). Both may be assigned.
+ */
+class QuietDevfsError {
+  declare name: string;
+  declare code: string;
+  declare errno: number;
+  declare syscall: string | undefined;
+  declare path: string | undefined;
+
+  constructor(code: string, errno: number, syscall: string | undefined, path: string | undefined) {
+    // own keys in a DevfsError's order
+    this.code = code;
+    this.errno = errno;
+    this.syscall = syscall;
+    this.path = path;
+    this.name = 'DevfsError';
+  }
+
+  /**
+   * util.inspect shows what it shows for a DevfsError (`[DevfsError: message] { code, ... }`):
+   * inspect recognises an error by `instanceof` its own realm's Error or by being a native error,
+   * and under a vm context (as jest runs tests) this object is neither.
+   */
+  [util.inspect.custom](depth: number, options: util.InspectOptionsStylized, inspect: typeof util.inspect): string {
+    const twin = new DevfsError(this.code, (this as unknown as Error).message, this.syscall, this.path);
+    Object.assign(twin, this);
+    twin.stack = (this as unknown as Error).stack;
+    return inspect(twin, { ...options, depth });
+  }
+}
+Object.setPrototypeOf(QuietDevfsError.prototype, DevfsError.prototype);
+/** An own data property in place of the prototype's accessor (an assignment to message or stack). */
+const assigned = (key: string) => function set(this: object, value: unknown): void {
+  Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: false });
+};
+Object.defineProperties(QuietDevfsError.prototype, {
+  constructor: { value: DevfsError, writable: true, configurable: true },
+  message: {
+    get(this: QuietDevfsError): string { return messageOf(this.code, this.syscall, this.path, undefined); },
+    set: assigned('message'),
+    configurable: true,
+  },
+  stack: {
+    get(this: QuietDevfsError & { message: string }): string { return `${this.name}: ${this.message}`; },
+    set: assigned('stack'),
+    configurable: true,
+  },
+});
 
 /**
  * `devfsError` without a captured call stack (`stack` is the message line alone), for the one
  * error a hot path raises by the million and callers branch on: a lookup miss's ENOENT (stat of
- * a name that does not exist, as a program probing for `tap7`). Capturing the stack is most of
- * the cost of such a miss; the error is otherwise the same object with the same fields.
+ * a name that does not exist, as a program probing for `tap7`). V8's Error constructor (a runtime
+ * call, a stack walk even with `Error.stackTraceLimit` 0) and formatting the message were most of
+ * the cost of such a miss; this error is a plain object with the same fields and prototype chain
+ * (see QuietDevfsError) whose message is formatted only when read.
  */
 export function devfsErrorNoStack(code: string, syscall?: string, path?: string): DevfsError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return devfsError(code, syscall, path);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  if (path !== undefined && typeof path !== 'string') path = undefined;
+  return new QuietDevfsError(code, -(ERRNO_TABLE.get(code)?.[0] ?? 0), syscall, path) as unknown as DevfsError;
 }
 
 const INNER_PREFIX = /(^|: |\()(E[A-Z0-9]+): /g;

@@ -49,4 +49,52 @@ describe('clone handlers', () => {
     k.runCloners('x1', ROOT);
     expect(h).toHaveBeenCalledTimes(1);
   });
+
+  test('nested prefixes all run, merged by priority then registration; a prefix longer than the name or off its path does not', () => {
+    const k = bareKernel();
+    const calls: string[] = [];
+    const on = (tag: string, prefix: string, priority?: number): (() => void) =>
+      k.onClone((n) => { calls.push(`${tag}:${n}`); return undefined; }, { prefix, priority });
+    on('t-1', 't', 7);
+    on('tap-a', 'tap', 3);
+    on('tap1', 'tap1');
+    on('ta', 'ta', 7);
+    on('tap-b', 'tap', 3);
+    on('tap12x', 'tap12x', 1);
+    on('tb', 'tb', 0);
+    on('root', '', 7);
+    const run = (name: string): string[] => { calls.length = 0; k.runCloners(name, ROOT); return [...calls]; };
+    // equal priorities run in registration order, whichever prefix they came with
+    expect(run('tap12')).toEqual(['tap-a:tap12', 'tap-b:tap12', 't-1:tap12', 'ta:tap12', 'root:tap12', 'tap1:tap12']);
+    expect(run('tap')).toEqual(['tap-a:tap', 'tap-b:tap', 't-1:tap', 'ta:tap', 'root:tap']);
+    expect(run('x')).toEqual(['root:x']);
+    expect(run('')).toEqual(['root:']);
+  });
+
+  test('removing handlers prunes the index; the same prefix registers again; a remover runs once', () => {
+    const k = bareKernel();
+    const calls: string[] = [];
+    const on = (tag: string, prefix: string): (() => void) =>
+      k.onClone((n) => { calls.push(`${tag}:${n}`); return undefined; }, { prefix });
+    const offLong = on('long', 'pts/12');
+    const offShort = on('short', 'pts/');
+    const run = (name: string): string[] => { calls.length = 0; k.runCloners(name, ROOT); return [...calls]; };
+    expect(run('pts/123')).toEqual(['long:pts/123', 'short:pts/123']); // registration order
+    offLong();
+    offLong(); // a second call changes nothing
+    expect(run('pts/123')).toEqual(['short:pts/123']);
+    offShort();
+    expect(run('pts/123')).toEqual([]);
+    on('again', 'pts/1');
+    expect(run('pts/123')).toEqual(['again:pts/123']);
+  });
+
+  test('the first handler that makes the device wins; later ones do not run', () => {
+    const k = bareKernel();
+    const later = jest.fn(() => undefined);
+    k.onClone((n) => k.make_dev_s({ devsw: plainsw, flags: MAKEDEV_REF, mode: 0o600 }, '%s', n), { prefix: 'echo', priority: 1 });
+    k.onClone(later, { prefix: 'ech', priority: 2 });
+    expect(k.runCloners('echo3', ROOT)?.si_name).toBe('echo3');
+    expect(later).not.toHaveBeenCalled();
+  });
 });
