@@ -1,23 +1,24 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { describeHost, needRoot } from '../../../test-support/host';
-import { attacker, callerArgs, cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
+import { needRoot, testHost } from '../../../test-support/host';
+import { AS_ROOT, attacker, callerArgs, cli, DaemonProc, letOthersReachRepo, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const BROKEN = path.join(REPO, 'packages', 'core', 'test', 'host-fixtures', 'no-register');
 
-describeHost('devfs daemon and client (real processes, real socket)', [needRoot], () => {
+// The daemon runs as the caller (callerArgs); root's own view (with taps) and the uid-65534 client need root.
+describe('devfs daemon and client (real processes, real socket)', () => {
   let dir: string;
   let sock: string;
   let d: DaemonProc;
   let restoreModes: (() => void) | undefined;
 
   beforeAll(async () => {
-    restoreModes = letOthersReachRepo(); // the NOBODY client runs the CLI from this checkout
+    if (AS_ROOT) restoreModes = letOthersReachRepo(); // the NOBODY client runs the CLI from this checkout
     dir = tempDir();
     sock = path.join(dir, 'devfs.sock');
-    d = await startDaemon(sock, ['--driver', './examples/driver-echo', '--driver', BROKEN]);
+    d = await startDaemon(sock, ['--driver', './examples/driver-echo', '--driver', BROKEN, ...callerArgs(dir)]);
   }, 30000);
 
   afterAll(async () => {
@@ -41,7 +42,7 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
     expect(c).toMatchObject({ code: 0, stdout: 'ping' });
   });
 
-  test('root lists, stats and reads the full view', async () => {
+  testHost('root lists, stats and reads the full view', [needRoot], async () => {
     const ls = await cli(sock, ['ls']);
     expect(ls.code).toBe(0);
     expect(ls.stdout.split('\n')).toEqual(expect.arrayContaining(['null', 'zero', 'full', 'ptmx', 'tap']));
@@ -58,7 +59,7 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
       expect.objectContaining({ name: 'jail', jail: true, rulesetName: 'devfsrules_jail' })]));
   });
 
-  test('an unprivileged peer sees the jail mount only, and gets EACCES where the modes say so', async () => {
+  testHost('an unprivileged peer sees the jail mount only, and gets EACCES where the modes say so', [needRoot], async () => {
     const m = JSON.parse((await cli(sock, ['--json', 'mounts'], NOBODY)).stdout);
     expect(m.find((x: { yours: boolean }) => x.yours).name).toBe('jail');
     const ls = await cli(sock, ['ls'], NOBODY);
@@ -80,7 +81,7 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
     expect(md.stderr).toMatch(/^devfs: EPERM: /);
   });
 
-  test('the daemon knows a uid-65534 client by its SO_PEERCRED: hello answers uid/gid 65534 and that process\'s pid', async () => {
+  testHost('the daemon knows a uid-65534 client by its SO_PEERCRED: hello answers uid/gid 65534 and that process\'s pid', [needRoot], async () => {
     const a = attacker(`
       const s = require('net').connect(process.env.SOCK);
       const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: {} });
@@ -96,16 +97,19 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
     expect(JSON.parse(a.out()).result).toMatchObject({ uid: 65534, gid: 65534, pid: a.child.pid, mount: 'jail' });
   });
 
-  test("pty spawn prints the program's output and returns its exit status, as the caller's uid", async () => {
+  test("pty spawn prints the program's output and returns its exit status", async () => {
     const r = await cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'echo $((6*7)); exit 3']);
     expect(r.stdout).toMatch(/^42\r?\n/);
     expect(r.code).toBe(3);
-    const u = await cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'id -u; tty'], NOBODY);
-    expect(u.code).toBe(0);
-    expect(u.stdout).toMatch(/^65534\r?\n\/dev\/pts\/\d+/);
     const missing = await cli(sock, ['pty', 'spawn', '--', '/nonexistent/program']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^devfs: ENOENT: /);
+  });
+
+  testHost("pty spawn runs the program as the caller's uid (uid 65534)", [needRoot], async () => {
+    const u = await cli(sock, ['pty', 'spawn', '--', 'sh', '-c', 'id -u; tty'], NOBODY);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toMatch(/^65534\r?\n\/dev\/pts\/\d+/);
   });
 
   test('md create shows up in ls, and events --follow prints its REGISTER', async () => {
@@ -131,7 +135,7 @@ describeHost('devfs daemon and client (real processes, real socket)', [needRoot]
     }
   });
 
-  test('rule and ruleset commands change what a mount shows (and only that mount)', async () => {
+  testHost('rule and ruleset commands change what a mount shows (and only that mount)', [needRoot], async () => {
     expect((await cli(sock, ['rule', '-s', '10', 'add', 'path', 'full', 'hide'])).code).toBe(0);
     expect((await cli(sock, ['rule', '-s', '10', 'show'])).stdout).toMatch(/path full hide/);
     expect((await cli(sock, ['ruleset', '10'])).code).toBe(0);
