@@ -10,10 +10,24 @@
  * a plain full gc() leaves the young generation at the 2 × 16 MiB a burst grew it to; and after
  * it malloc_trim gives back what glibc still holds of freed native memory (socket and pty
  * buffers). Without both, the 5-minute soak ended 20–35% above its starting RSS. The daemon also
- * caps glibc's malloc arenas at 2 (M_ARENA_MAX): each pty reader thread would otherwise get an
- * arena of its own, and arenas are never returned — their fragments grew with run length.
+ * caps glibc's malloc arenas at 2 (M_ARENA_MAX, `capMallocArenas`): each pty reader thread would
+ * otherwise get an arena of its own, and arenas are never returned — their fragments grew with run
+ * length.
  */
 import { native } from '@devfs/native';
+
+/**
+ * Caps glibc's malloc arenas at 2 (M_ARENA_MAX). glibc decides its arena limit once, the first
+ * time a thread needs an arena after the eighth exists, and never returns an arena it made: the
+ * cap only holds if it is set before the process's threads (V8's platform workers, libuv's pool,
+ * pty readers) have taken arenas of their own. So the `daemon` verb calls this first, before it
+ * loads anything else; set in the IdleCollector (after start-up) it left five extra arenas, whose
+ * fragments were most of the 5-minute soak's remaining growth (+15% → within 10%, figures in the
+ * CLI README). Idempotent; a no-op without glibc.
+ */
+export function capMallocArenas(): void {
+  native.mallocArenaMax(2);
+}
 
 /** Counts connections and collects once the daemon is quiet after a burst. */
 export class IdleCollector {
@@ -25,7 +39,7 @@ export class IdleCollector {
   collections = 0;
 
   constructor(windowMs = 2000, private readonly burst = 50, private readonly quiet = 2, private readonly followUpWindows = 4) {
-    native.mallocArenaMax(2);
+    capMallocArenas(); // for embedders of startDaemon; the daemon verb has already done it
     this.timer = setInterval(() => this.tick(), windowMs);
     this.timer.unref();
   }
