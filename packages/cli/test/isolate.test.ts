@@ -10,10 +10,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
-import { describeHost, needRoot } from '../../../test-support/host';
+import { needRoot, testHost } from '../../../test-support/host';
 import { checkDriverEntries, isolatedEntry } from '../src/daemon/driver-specs';
 import { driverList } from '../src/daemon/builtin';
-import { BIN, cli, DaemonProc, letOthersReachRepo, NOBODY, REPO, startDaemon, stopDaemon, tempDir, until, writeConfig } from './helpers';
+import { AS_ROOT, BIN, callerArgs, cli, DaemonProc, letOthersReachRepo, NOBODY, REPO, startDaemon, stopDaemon, tempDir, until } from './helpers';
 
 const FX = path.join(REPO, 'packages', 'core', 'test', 'isolate-fixtures');
 
@@ -38,7 +38,9 @@ describe('config drivers entries', () => {
   });
 });
 
-describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
+// The daemon runs as the caller (callerArgs); the jail view through uid 65534 needs root. As root the
+// streaming session is uid 65534's, else the caller's own.
+describe('isolated driver plugins in a daemon (run by the caller)', () => {
   let dir: string;
   let sock: string;
   let d: DaemonProc;
@@ -53,11 +55,11 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
   };
 
   beforeAll(async () => {
-    restoreModes = letOthersReachRepo();
+    if (AS_ROOT) restoreModes = letOthersReachRepo();
     dir = tempDir();
     sock = path.join(dir, 'devfs.sock');
     fs.writeFileSync(path.join(dir, 'iso.rules'), "[isojail=50]\nadd include $devfsrules_hide_all\nadd include $devfsrules_unhide_basic\nadd include $devfsrules_unhide_login\nadd path 'good*' unhide\n");
-    const config = writeConfig(dir, {
+    const config = callerArgs(dir, {
       drivers: [
         '@devfs/drivers-pty',
         { module: path.join(FX, 'good'), isolate: true },
@@ -69,7 +71,7 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
       rules: ['iso.rules'],
       mounts: [{ name: 'root' }, { name: 'jail', ruleset: 'isojail', jail: true }],
     });
-    d = await startDaemon(sock, ['--config', config, '--driver-isolated', path.join(FX, 'exit')]);
+    d = await startDaemon(sock, [...config, '--driver-isolated', path.join(FX, 'exit')]);
   }, 30000);
 
   afterAll(async () => {
@@ -90,7 +92,7 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     expect(table.stdout).toMatch(/^good +isolate-fixture-good +1\.0\.0 +running \(restart always\) +0/m);
   });
 
-  test("root and uid 65534 (through the jail's ruleset) use an isolated driver's devices, cloning included", async () => {
+  testHost("root and uid 65534 (through the jail's ruleset) use an isolated driver's devices, cloning included", [needRoot], async () => {
     const ls = (await cli(sock, ['ls'])).stdout.split('\n');
     expect(ls).toEqual(expect.arrayContaining(['good', 'good0', 'good-link', 'spin0', 'exit0', 'ptmx']));
     expect((await cli(sock, ['write', 'good0', 'from-root'])).code).toBe(0);
@@ -111,7 +113,7 @@ describeHost('isolated driver plugins in the root daemon', [needRoot], () => {
     const lines = 1500; // about 15 s of output: longer than the whole episode below
     const session: ChildProcess = spawn(process.execPath, [BIN, '--socket', sock, 'pty', 'spawn', '--', 'sh', '-c',
       `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done`],
-    { ...NOBODY, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+    { ...(AS_ROOT ? NOBODY : {}), cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
     let out = '';
     session.stdout!.on('data', (b) => { out += b; });
     const sessionExit = new Promise<number | null>((r) => session.once('exit', (c) => r(c)));
