@@ -7,19 +7,18 @@ import { native } from '@devfs/native';
 describe('peerCred', () => {
   test('reads the pid/uid/gid of the client over a real Unix socket', async () => {
     const sockPath = path.join(os.tmpdir(), `devfs-peercred-${process.pid}-${Date.now()}.sock`);
-    const server = net.createServer();
-    const accepted = new Promise<net.Socket>((res) => server.on('connection', res));
-    await new Promise<void>((res) => server.listen(sockPath, res));
+    // the server end's fd comes from the addon's acceptor (a net.Server keeps its fd private)
+    let onFd: (fd: number) => void = () => undefined;
+    const accepted = new Promise<number>((res) => { onFd = res; });
+    const acceptor = new native.UnixAcceptor({ path: sockPath, onConnection: (fd) => onFd(fd) });
     const client = net.connect(sockPath);
     try {
-      const sock = await accepted;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const fd = (sock as any)._handle.fd as number;
+      const fd = await accepted;
       expect(native.peerCred(fd)).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
-      sock.destroy();
+      native.fdClose(fd);
     } finally {
       client.destroy();
-      await new Promise((res) => server.close(res));
+      acceptor.close();
       fs.rmSync(sockPath, { force: true });
     }
   });
