@@ -130,18 +130,20 @@ describe('50 crash/restart cycles', () => {
 
   test('leak no fd, inode, handle or heap', async () => {
     await start(isolated('exit', { backoffMs: 0, maxBackoffMs: 0 }));
+    // up: all three of its devices adopted (exit0 alone may be adopted while its worker, preempted, has not made the others yet)
+    const up = () => ['exit0', 'exit-link', 'exit'].every((n) => host.kernel.lookupDev(n) !== undefined);
     const cycle = async () => {
-      await until(() => host.kernel.lookupDev('exit0') !== undefined, 'exit0 up');
+      await until(up, 'exit0 up');
       const f = await m.open('exit0', 'w');
       await f.write(Buffer.from('go')).catch(() => undefined);
       await f.close();
       await until(() => host.kernel.lookupDev('exit0') === undefined, 'exit0 gone');
     };
     for (let i = 0; i < 5; i++) await cycle(); // warm up
-    await until(() => host.kernel.lookupDev('exit0') !== undefined, 'exit0 up');
+    await until(up, 'exit0 up');
     const fd0 = fds(), ino0 = native.inodeLiveCount(), heap0 = heap();
     for (let i = 0; i < 50; i++) await cycle();
-    await until(() => host.kernel.lookupDev('exit0') !== undefined, 'exit0 up');
+    await until(up, 'exit0 up');
     expect(info('exit').restarts).toBe(55);
     expect(fds()).toBeLessThanOrEqual(fd0 + 2);
     expect(native.inodeLiveCount()).toBe(ino0);

@@ -18,6 +18,7 @@ import { devfsError, DevfsError } from '../../errors';
 import { proxyCdevsw, RemoteHandle, CallTarget } from './proxy';
 import type { FromWorker, InoGen, MadeMsg, Request, WorkerEvent, WorkerInit } from './protocol';
 import type { IsolationSettings } from './spec';
+import { ioChannel, putRequest, takeAnswers } from './fastio';
 
 /** Where the worker entry is: beside this file once built; from sources (ts-jest), the built copy. */
 function workerEntry(): string {
@@ -72,6 +73,10 @@ export class WorkerLink implements CallTarget {
   private crash: DevfsError | undefined;
   private readyCb!: [(r: ReadyInfo) => void, (e: Error) => void];
   private readonly timer: NodeJS.Timeout;
+  /** The data path's rings (fastio.ts) and the barrier counts that order them with messages. */
+  private readonly io = ioChannel();
+  private sent = 0;
+  private handled = 0;
 
   constructor(private readonly kernel: Kernel, private readonly s: IsolationSettings, private readonly label: string,
     file: string, options: Record<string, unknown>, paths: string[], private readonly onDeath: (link: WorkerLink, why: DevfsError) => void) {
@@ -80,7 +85,7 @@ export class WorkerLink implements CallTarget {
     const hb = new SharedArrayBuffer(4);
     this.beat = new Int32Array(hb);
     const beatMs = Math.max(10, Math.min(100, Math.floor(s.callTimeoutMs / 4)));
-    const init: WorkerInit = { file, options, paths, tag: this.tag, heartbeat: hb, beatMs };
+    const init: WorkerInit = { file, options, paths, tag: this.tag, heartbeat: hb, beatMs, io: this.io.sab };
     this.worker = new Worker(workerEntry(), {
       workerData: init,
       resourceLimits: { maxOldGenerationSizeMb: s.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, s.memoryMb >> 3)) },
@@ -97,6 +102,7 @@ export class WorkerLink implements CallTarget {
     const tick = Math.max(10, Math.min(1000, Math.floor(s.callTimeoutMs / 4)));
     this.timer = setInterval(() => this.watch(), tick);
     this.timer.unref();
+    this.pumpAnswers();
   }
 
   /** Sends a request and resolves with the worker's answer (a DevfsError when it failed or the worker is gone). */
@@ -106,6 +112,7 @@ export class WorkerLink implements CallTarget {
     return new Promise((resolve, reject) => {
       try {
         this.worker.postMessage({ ...req, id }, transfer);
+        this.sent = (this.sent + 1) | 0;
       } catch (err) {
         reject(devfsError('EINVAL', req.op, undefined, `cannot pass this to an isolated driver: ${(err as Error).message}`));
         return;
@@ -113,6 +120,34 @@ export class WorkerLink implements CallTarget {
       this.pending.set(id, { resolve, reject, at: Date.now(), ino, timed, op: req.op });
     });
   }
+
+  /**
+   * A read or write of `len` bytes in the handle's shared memory (the worker already holds it)
+   * through the data path's ring; undefined when the ring is full (send it with `call`).
+   */
+  callIo(op: number, h: number, len: number, pos: number | null, ino: number): Promise<{ v?: unknown }> | undefined {
+    if (this.dead) return Promise.reject(devfsError('ENXIO', op === 1 ? 'read' : 'write', undefined, `the isolated driver is gone: ${this.dead.message}`));
+    const id = this.nextId + 1;
+    if (!putRequest(this.io, id, op, h, len, pos, this.sent)) return undefined;
+    this.nextId = id;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, at: Date.now(), ino, timed: true, op: op === 1 ? 'read' : 'write' });
+    });
+  }
+
+  /** Settles the data path's answers as they come (waits in the background while the link lives). */
+  private readonly pumpAnswers = (): void => {
+    if (this.dead) return;
+    takeAnswers(this.io, this.handled, this.settle);
+    this.io.rep.sleep(this.pumpAnswers);
+  };
+
+  private readonly settle = (id: number, value: number): void => {
+    const p = this.pending.get(id);
+    if (!p) return; // timed out or purged meanwhile
+    this.pending.delete(id);
+    p.resolve({ v: value });
+  };
 
   /** d_purge: the calls in flight on `ino` fail with ENXIO (the device is being destroyed). */
   purge(ino: number): void {
@@ -159,6 +194,14 @@ export class WorkerLink implements CallTarget {
   }
 
   private onMessage(m: FromWorker): void {
+    // answers the worker put in the ring before posting this come first; those after it, after
+    takeAnswers(this.io, this.handled, this.settle);
+    this.onMessageInOrder(m);
+    this.handled = (this.handled + 1) | 0;
+    takeAnswers(this.io, this.handled, this.settle);
+  }
+
+  private onMessageInOrder(m: FromWorker): void {
     if ('id' in m) {
       const p = this.pending.get(m.id);
       if (!p) {
@@ -254,6 +297,7 @@ export class WorkerLink implements CallTarget {
     if (this.dead) return;
     this.dead = why;
     clearInterval(this.timer);
+    this.io.rep.ring(); // ends the answer pump's wait
     this.readyCb[1](why);
     for (const f of this.undo.splice(1)) f();
     // a call caught in a hang timed out; the others end with the device

@@ -23,6 +23,8 @@ export interface WorkerInit {
   heartbeat: SharedArrayBuffer;
   /** How often the worker bumps it (ms). */
   beatMs: number;
+  /** The data path's rings (fastio.ts). */
+  io: SharedArrayBuffer;
 }
 
 /** A device the worker's kernel made (make_dev, make_dev_alias, an adopted foreign inode). */

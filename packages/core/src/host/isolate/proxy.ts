@@ -14,6 +14,7 @@ import { SelInfo, selrecord, selwakeup } from '../../file/select';
 import { POLLERR, POLLNVAL } from '../../constants';
 import { devfsError } from '../../errors';
 import type { Request } from './protocol';
+import { OP_READ, OP_WRITE } from './fastio';
 
 /** Transfers up to this size go through the handle's shared memory (one copy each way, no allocation). */
 const SHM_MAX = 1 << 20;
@@ -23,6 +24,11 @@ const SHM_MIN = 4096;
 export interface CallTarget {
   /** Sends a request; `ino` ties it to a device (d_purge fails it), `timed` subjects it to callTimeoutMs. */
   call(req: Request, ino: number, timed?: boolean, transfer?: ArrayBuffer[]): Promise<{ v?: unknown; data?: ArrayBuffer }>;
+  /**
+   * A read/write in handle `h`'s shared memory through the data path (fastio.ts); undefined when
+   * that path is full (use `call`).
+   */
+  callIo(op: number, h: number, len: number, pos: number | null, ino: number): Promise<{ v?: unknown }> | undefined;
   /** Fails the calls in flight on inode `ino` with ENXIO (d_purge). */
   purge(ino: number): void;
   /** Keeps track of open handles (woken and failed when the worker dies). */
@@ -39,6 +45,8 @@ export class RemoteHandle {
   dead = false;
   readonly sel = new SelInfo();
   private shm: SharedArrayBuffer | undefined;
+  /** `shm` as a Buffer (copies in and out with Buffer#copy: no view per call). */
+  private shmBuf: Buffer | undefined;
   private shmBusy = false;
   private shmSent: SharedArrayBuffer | undefined;
 
@@ -68,8 +76,8 @@ export class RemoteHandle {
   async read(buf: Buffer, pos: number | null): Promise<number> {
     const shm = this.takeShm(buf.length);
     if (shm) {
-      const n = (await this.shmIo({ op: 'read', h: this.h, len: buf.length, pos, shm: this.shmToSend(shm) }, shm)).v as number;
-      if (n > 0) buf.set(new Uint8Array(shm, 0, n));
+      const n = await this.shmIo(OP_READ, buf.length, pos, shm);
+      if (n > 0) this.shmBuf!.copy(buf, 0, 0, n);
       return n;
     }
     const r = await this.io({ op: 'read', h: this.h, len: buf.length, pos });
@@ -82,8 +90,8 @@ export class RemoteHandle {
   async write(buf: Buffer, pos: number | null): Promise<number> {
     const shm = this.takeShm(buf.length);
     if (shm) {
-      new Uint8Array(shm).set(buf);
-      return (await this.shmIo({ op: 'write', h: this.h, len: buf.length, pos, shm: this.shmToSend(shm) }, shm)).v as number;
+      buf.copy(this.shmBuf!);
+      return this.shmIo(OP_WRITE, buf.length, pos, shm);
     }
     const data = new ArrayBuffer(buf.length);
     new Uint8Array(data).set(buf);
@@ -93,7 +101,10 @@ export class RemoteHandle {
   /** This handle's shared buffer for a transfer of `len` bytes, or undefined when it is busy or too small a gain. */
   private takeShm(len: number): SharedArrayBuffer | undefined {
     if (this.shmBusy || len > SHM_MAX || len === 0) return undefined;
-    if (!this.shm || this.shm.byteLength < len) this.shm = new SharedArrayBuffer(Math.max(len, SHM_MIN));
+    if (!this.shm || this.shm.byteLength < len) {
+      this.shm = new SharedArrayBuffer(Math.max(len, SHM_MIN));
+      this.shmBuf = Buffer.from(this.shm);
+    }
     this.shmBusy = true;
     return this.shm;
   }
@@ -105,13 +116,21 @@ export class RemoteHandle {
     return shm;
   }
 
-  /** A call using `shm`: freed when answered; dropped when not (a late worker must not write into the next call's bytes). */
-  private shmIo(req: Request, shm: SharedArrayBuffer): Promise<{ v?: unknown; data?: ArrayBuffer }> {
-    return this.io(req).then((r) => {
+  /**
+   * A read/write of `len` bytes in `shm`: through the data path's ring once the worker holds
+   * `shm` (else by message, which hands it over). `shm` is freed when answered; dropped when not
+   * (a late worker must not write into the next call's bytes).
+   */
+  private shmIo(op: number, len: number, pos: number | null, shm: SharedArrayBuffer): Promise<number> {
+    const send = this.shmToSend(shm);
+    const name = op === OP_READ ? 'read' : 'write';
+    const call = send === true && !this.dead ? this.link.callIo(op, this.h, len, pos, this.ino) : undefined;
+    const p = call ? call.catch((err) => this.failed(err)) : this.io({ op: name, h: this.h, len, pos, shm: send });
+    return p.then((r) => {
       this.shmBusy = false;
-      return r;
+      return r.v as number;
     }, (err) => {
-      if (this.shm === shm) this.shm = undefined;
+      if (this.shm === shm) this.shm = this.shmBuf = undefined;
       this.shmBusy = false;
       throw err;
     });
@@ -148,10 +167,13 @@ export class RemoteHandle {
 
   private io(req: Request, transfer?: ArrayBuffer[]): Promise<{ v?: unknown; data?: ArrayBuffer }> {
     if (this.dead) return Promise.reject(devfsError('ENXIO', req.op, undefined, 'the isolated driver is gone'));
-    return this.link.call(req, this.ino, true, transfer).catch((err) => {
-      if ((err as { code?: string }).code === 'EAGAIN') this.ready = 0;
-      throw err;
-    });
+    return this.link.call(req, this.ino, true, transfer).catch((err) => this.failed(err));
+  }
+
+  /** A forwarded call failed: EAGAIN means the readiness reported earlier is used up. */
+  private failed(err: unknown): never {
+    if ((err as { code?: string }).code === 'EAGAIN') this.ready = 0;
+    throw err;
   }
 }
 

@@ -15,6 +15,7 @@ import { devfsError, reasonOf, toDevfsError } from '../../errors';
 import { FIONBIO, O_NONBLOCK } from '../../constants';
 import type { DevFile } from '../../file/devfile';
 import type { FromWorker, MadeMsg, Request, RequestMsg, WorkerInit } from './protocol';
+import { ioChannel, IoRequest, OP_READ, putAnswer, takeRequest } from './fastio';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -22,16 +23,37 @@ const beat = new Int32Array(init.heartbeat);
 Atomics.add(beat, 0, 1); // core is loaded: from now on a silence longer than callTimeoutMs is a hang
 setInterval(() => Atomics.add(beat, 0, 1), init.beatMs);
 
-const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+const io = ioChannel(init.io);
+/** Messages posted to the daemon and daemon messages handled: the barrier counts of fastio.ts. */
+let sent = 0;
+let handled = 0;
+const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => {
+  port.postMessage(m, transfer);
+  sent = (sent + 1) | 0;
+};
 const kernel = new Kernel();
 kernel.inodeTag = init.tag;
 const mnt = kernel.mount({ name: 'isolate' });
 const files = new Map<number, DevFile>();
-const shms = new Map<number, SharedArrayBuffer>();
+/** Each handle's shared memory, as the daemon sent it, and as one Buffer over all of it. */
+const shms = new Map<number, Buffer>();
 let nextHandle = 0;
+/** The request takeRequests decodes into (reused). */
+const ringReq: IoRequest = { id: 0, op: 0, h: 0, len: 0, pos: null };
 
 announce(kernel);
-port.on('message', (m: RequestMsg) => void answer(m));
+port.on('message', (m: RequestMsg) => {
+  // requests the daemon put in the ring before posting this come first; those after it, after
+  takeRequests();
+  void answer(m);
+  handled = (handled + 1) | 0;
+  takeRequests();
+});
+const pumpRequests = (): void => {
+  takeRequests();
+  io.req.sleep(pumpRequests);
+};
+pumpRequests();
 const host = new PluginHost({ drivers: [], kernel, options: init.options, paths: init.paths, onError: () => undefined });
 host.load(init.file).then(
   (p) => ready(p.drivers.map((d) => d.name)),
@@ -121,10 +143,29 @@ function fileOf(h: number, op: string): DevFile {
 
 /** The first `len` bytes of handle `h`'s shared memory (`shm` is the buffer when the daemon sends a new one). */
 function shmOf(h: number, shm: SharedArrayBuffer | true, len: number): Buffer {
-  if (shm !== true) shms.set(h, shm);
+  if (shm !== true) shms.set(h, Buffer.from(shm));
   const mem = shms.get(h);
-  if (!mem || mem.byteLength < len) throw devfsError('EINVAL', 'io', undefined, 'no shared memory for this handle');
-  return Buffer.from(mem, 0, len);
+  if (!mem || mem.length < len) throw devfsError('EINVAL', 'io', undefined, 'no shared memory for this handle');
+  return len === mem.length ? mem : mem.subarray(0, len);
+}
+
+/** Starts every request of the data path's ring that may run now (see fastio.ts's barrier). */
+function takeRequests(): void {
+  while (takeRequest(io, handled, ringReq)) void ringIo(ringReq.id, ringReq.op, ringReq.h, ringReq.len, ringReq.pos);
+}
+
+/** One read/write from the ring, in the handle's shared memory; the count goes back through the ring. */
+async function ringIo(id: number, op: number, h: number, len: number, pos: number | null): Promise<void> {
+  const name = op === OP_READ ? 'read' : 'write';
+  try {
+    const f = fileOf(h, name);
+    const buf = shmOf(h, true, len);
+    const n = op === OP_READ ? await f.read(buf, pos) : await f.write(buf, pos);
+    if (!putAnswer(io, id, n, sent)) post({ id, ok: true, v: n });
+  } catch (err) {
+    const e = toDevfsError(err, name);
+    post({ id, ok: false, code: e.code, message: reasonOf(e) });
+  }
 }
 
 const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);

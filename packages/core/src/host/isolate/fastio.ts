@@ -1,0 +1,108 @@
+/**
+ * The data path between the daemon and an isolated worker: reads and writes on a handle whose
+ * shared memory the worker already holds travel as fixed-size records through two rings in one
+ * SharedArrayBuffer (requests daemon → worker, answers worker → daemon) instead of postMessage —
+ * no structured clone, no MessagePort dispatch, no object per call on the worker side, and a
+ * wake-up only when the other side sleeps. Everything else (opens, ioctls, errors, events) stays
+ * on postMessage.
+ *
+ * Order across the two paths is kept by a barrier: every record carries how many messages its
+ * sender had posted before it, and a receiver handles a record only once it has handled that
+ * many messages (and drains the ring before handling each message). So a write and the close
+ * after it, or a device made inside d_write and that write's answer, arrive in the order sent.
+ */
+import { Ring, ringBytes } from './ring';
+
+export const OP_READ = 1;
+export const OP_WRITE = 2;
+
+/** Records each ring holds (a full ring sends the call by postMessage instead). */
+const CAPACITY = 64;
+/** int32 words per record: request [id, op, h, len, posLo, posHi (-1: null), barrier, 0]; answer [id, value, barrier, 0...]. */
+const WORDS = 8;
+const B32 = 2 ** 32;
+
+/** Both rings of one worker link. */
+export interface IoChannel {
+  readonly sab: SharedArrayBuffer;
+  /** Requests: the daemon produces, the worker consumes. */
+  readonly req: Ring;
+  /** Answers: the worker produces, the daemon consumes. */
+  readonly rep: Ring;
+}
+
+/** The channel over `sab` (a new one when absent: the daemon side creates it, the worker attaches). */
+export function ioChannel(sab = new SharedArrayBuffer(2 * ringBytes(CAPACITY, WORDS))): IoChannel {
+  const half = ringBytes(CAPACITY, WORDS);
+  return { sab, req: new Ring(sab, 0, CAPACITY, WORDS), rep: new Ring(sab, half, CAPACITY, WORDS) };
+}
+
+/** True when `barrier` (a sender's message count) is beyond `handled` (messages handled here): wait. */
+export function ahead(barrier: number, handled: number): boolean {
+  return ((barrier - handled) | 0) > 0;
+}
+
+/** Daemon side: queues a request; false when the ring is full (send it by postMessage). */
+export function putRequest(ch: IoChannel, id: number, op: number, h: number, len: number, pos: number | null, barrier: number): boolean {
+  const i = ch.req.reserve();
+  if (i < 0) return false;
+  const r = ch.req.records;
+  r[i] = id;
+  r[i + 1] = op;
+  r[i + 2] = h;
+  r[i + 3] = len;
+  r[i + 4] = pos === null ? 0 : pos % B32 | 0;
+  r[i + 5] = pos === null ? -1 : Math.floor(pos / B32);
+  r[i + 6] = barrier;
+  ch.req.publish();
+  return true;
+}
+
+/** Worker side: one decoded request (see takeRequest). */
+export interface IoRequest { id: number; op: number; h: number; len: number; pos: number | null }
+
+/**
+ * Worker side: takes the oldest request into `out` unless there is none or its barrier says
+ * messages sent before it have not been handled yet (`handled`). True when `out` was filled.
+ */
+export function takeRequest(ch: IoChannel, handled: number, out: IoRequest): boolean {
+  const i = ch.req.peek();
+  if (i < 0) return false;
+  const r = ch.req.records;
+  if (ahead(r[i + 6], handled)) return false;
+  out.id = r[i];
+  out.op = r[i + 1];
+  out.h = r[i + 2];
+  out.len = r[i + 3];
+  out.pos = r[i + 5] === -1 ? null : r[i + 5] * B32 + (r[i + 4] >>> 0);
+  ch.req.consume();
+  return true;
+}
+
+/** Worker side: queues the answer `value` (a byte count) to request `id`; false when the ring is full. */
+export function putAnswer(ch: IoChannel, id: number, value: number, barrier: number): boolean {
+  const i = ch.rep.reserve();
+  if (i < 0) return false;
+  const r = ch.rep.records;
+  r[i] = id;
+  r[i + 1] = value;
+  r[i + 2] = barrier;
+  ch.rep.publish();
+  return true;
+}
+
+/**
+ * Daemon side: hands every answer whose barrier allows it to `settle(id, value)`; stops at one
+ * that must wait for a message.
+ */
+export function takeAnswers(ch: IoChannel, handled: number, settle: (id: number, value: number) => void): void {
+  for (;;) {
+    const i = ch.rep.peek();
+    if (i < 0) return;
+    const r = ch.rep.records;
+    if (ahead(r[i + 2], handled)) return;
+    const id = r[i], value = r[i + 1];
+    ch.rep.consume();
+    settle(id, value);
+  }
+}
