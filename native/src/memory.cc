@@ -42,9 +42,31 @@ static Napi::Value MallocArenaMax(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// mallocThresholds(mmapBytes, trimBytes): fixes glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD.
+// By default both are dynamic: each freed mmapped chunk raises the mmap threshold to its size (up
+// to 32 MiB) and the trim threshold to twice that, so after one large buffer later ones come from
+// the arenas, and a thread arena's free top (malloc_trim(0) releases free chunks in bins, never a
+// non-main arena's top) stays resident up to the raised trim threshold. Fixed values end that:
+// large buffers are mmapped and unmapped when freed, and a free top above trimBytes is returned.
+static Napi::Value MallocThresholds(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  Napi::Env env = info.Env();
+  int64_t mmapBytes = info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : -1;
+  int64_t trimBytes = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : -1;
+  if (mmapBytes < 0 || mmapBytes > (32LL << 20)) ThrowInvalid(env, "mallopt", "M_MMAP_THRESHOLD must be 0..32 MiB");
+  if (trimBytes < 0 || trimBytes > (1LL << 30)) ThrowInvalid(env, "mallopt", "M_TRIM_THRESHOLD must be 0..1 GiB");
+  bool ok = ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmapBytes)) == 1;
+  ok = ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(trimBytes)) == 1 && ok;
+  return Napi::Boolean::New(env, ok);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 void InitMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("mallocArenaMax", Napi::Function::New(env, MallocArenaMax, "mallocArenaMax"));
+  exports.Set("mallocThresholds", Napi::Function::New(env, MallocThresholds, "mallocThresholds"));
   exports.Set("lowMemoryNotification", Napi::Function::New(env, LowMemoryNotification, "lowMemoryNotification"));
 }
 

@@ -30,4 +30,12 @@ export interface SockBinding {
    * True when glibc accepted it; false elsewhere. EINVAL when n is not an integer ≥ 1.
    */
   mallocArenaMax(n: number): boolean;
+  /**
+   * mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD) (src/memory.cc): fixes both (glibc raises them
+   * after each large free, and then a thread arena's free top stays resident — malloc_trim does
+   * not return it). Allocations of at least `mmapBytes` are mmapped and unmapped when freed; a free
+   * arena top above `trimBytes` goes back to the kernel. True when glibc accepted both; false
+   * elsewhere. EINVAL when mmapBytes is not 0..32 MiB or trimBytes not 0..1 GiB.
+   */
+  mallocThresholds(mmapBytes: number, trimBytes: number): boolean;
 }

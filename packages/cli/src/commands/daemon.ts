@@ -33,8 +33,8 @@ export function daemonCommand(program: Command): void {
       (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (o: { config?: string; socket?: string; log?: string; driver: string[]; driverIsolated: string[]; fuse?: string; fuseMount?: string }, cmd: Command) => {
       // The daemon (drivers, native addon) loads only for this verb: a client never pays for it.
-      // First of all, before other threads take malloc arenas of their own (see capMallocArenas).
-      (await import('../daemon/idle-gc')).capMallocArenas();
+      // First of all, before other threads take malloc arenas of their own (see tuneMalloc).
+      (await import('../daemon/idle-gc')).tuneMalloc();
       const [{ loadConfig }, { startDaemon }, { isolatedEntry }, { fileLog, stdoutLog, toStderr }] = await Promise.all([
         import('../daemon/config'), import('../daemon/daemon'), import('../daemon/driver-specs'), import('../daemon/log')]);
       const config: DaemonConfig = o.config ? loadConfig(o.config) : {};

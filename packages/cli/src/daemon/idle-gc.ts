@@ -10,23 +10,28 @@
  * a plain full gc() leaves the young generation at the 2 × 16 MiB a burst grew it to; and after
  * it malloc_trim gives back what glibc still holds of freed native memory (socket and pty
  * buffers). Without both, the 5-minute soak ended 20–35% above its starting RSS. The daemon also
- * caps glibc's malloc arenas at 2 (M_ARENA_MAX, `capMallocArenas`): each pty reader thread would
+ * caps glibc's malloc arenas at 2 (M_ARENA_MAX) and fixes its mmap and trim thresholds (`tuneMalloc`): each pty reader thread would
  * otherwise get an arena of its own, and arenas are never returned — their fragments grew with run
  * length.
  */
 import { native } from '@devfs/native';
 
 /**
- * Caps glibc's malloc arenas at 2 (M_ARENA_MAX). glibc decides its arena limit once, the first
- * time a thread needs an arena after the eighth exists, and never returns an arena it made: the
- * cap only holds if it is set before the process's threads (V8's platform workers, libuv's pool,
- * pty readers) have taken arenas of their own. So the `daemon` verb calls this first, before it
- * loads anything else; set in the IdleCollector (after start-up) it left five extra arenas, whose
- * fragments were most of the 5-minute soak's remaining growth (+15% → within 10%, figures in the
- * CLI README). Idempotent; a no-op without glibc.
+ * Sets glibc's malloc up for a long-running daemon whose native threads come and go:
+ * - arenas capped at 2 (M_ARENA_MAX). glibc decides its arena limit once, the first time a thread
+ *   needs an arena after the eighth exists, and never returns an arena it made: the cap only holds
+ *   if it is set before the process's threads (V8's platform workers, libuv's pool, pty readers)
+ *   have taken arenas of their own. So the `daemon` verb calls this first, before it loads
+ *   anything else (set later, in the IdleCollector, it left five extra arenas);
+ * - fixed mmap (128 KiB) and trim (512 KiB) thresholds. glibc raises both after every large free
+ *   (a pty reader's 4 MiB output buffer lifts them to 4 and 8 MiB), after which large buffers come
+ *   from the arenas, and a thread arena's free top — which malloc_trim does not return — stays
+ *   resident. These two were the 5-minute soak's remaining growth (figures in the CLI README).
+ * Idempotent; a no-op without glibc.
  */
-export function capMallocArenas(): void {
+export function tuneMalloc(): void {
   native.mallocArenaMax(2);
+  native.mallocThresholds(128 * 1024, 512 * 1024);
 }
 
 /** Counts connections and collects once the daemon is quiet after a burst. */
@@ -39,7 +44,7 @@ export class IdleCollector {
   collections = 0;
 
   constructor(windowMs = 2000, private readonly burst = 50, private readonly quiet = 2, private readonly followUpWindows = 4) {
-    capMallocArenas(); // for embedders of startDaemon; the daemon verb has already done it
+    tuneMalloc(); // for embedders of startDaemon; the daemon verb has already done it
     this.timer = setInterval(() => this.tick(), windowMs);
     this.timer.unref();
   }
