@@ -6,6 +6,14 @@
  * wake-up only when the other side sleeps. Everything else (opens, ioctls, errors, events) stays
  * on postMessage.
  *
+ * A side that expects the other's record within microseconds polls for it before sleeping
+ * (SpinPolicy): the daemon right after sending a request, the worker right after answering one.
+ * Waking a sleeping thread costs tens of microseconds on a virtual machine whose idle CPUs halt
+ * — more than a 64 KiB call itself — so a round trip with no sleep on either side is the
+ * difference between a fraction and most of the in-process speed. A spin that does not pay off
+ * makes the next ones skip polling, exponentially longer (a driver that answers slowly, or a
+ * machine with no spare CPU, soon costs no spinning at all).
+ *
  * Order across the two paths is kept by a barrier: every record carries how many messages its
  * sender had posted before it, and a receiver handles a record only once it has handled that
  * many messages (and drains the ring before handling each message). So a write and the close
@@ -21,6 +29,54 @@ const CAPACITY = 64;
 /** int32 words per record: request [id, op, h, len, posLo, posHi (-1: null), barrier, 0]; answer [id, value, barrier, 0...]. */
 const WORDS = 8;
 const B32 = 2 ** 32;
+
+/** How long a side polls for the other's record before it sleeps (µs). */
+export const SPIN_US = 50;
+
+/** When to poll before sleeping: while polls pay off; after one that did not, skip 1, 2, 4 ... 1024 waits. */
+export class SpinPolicy {
+  private skip = 0;
+  private backoff = 1;
+
+  /** True when this wait should poll first. */
+  wanted(): boolean {
+    if (this.skip === 0) return true;
+    this.skip--;
+    return false;
+  }
+
+  /** Whether the poll found what it waited for. */
+  result(ok: boolean): void {
+    if (ok) {
+      this.backoff = 1;
+      return;
+    }
+    this.skip = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, 1024);
+  }
+}
+
+/**
+ * Consumer side of `ring`: polls for up to SPIN_US until `done()` (checked after each `take()`
+ * of what arrived), then goes back to sleeping (taking what arrived meanwhile). True when done.
+ */
+export function spinFor(ring: Ring, take: () => void, done: () => boolean): boolean {
+  ring.awake();
+  const end = performance.now() + SPIN_US / 1000;
+  let ok = false;
+  for (let k = 1; ; k++) {
+    if (ring.nonEmpty) {
+      take();
+      if (done()) {
+        ok = true;
+        break;
+      }
+    }
+    if ((k & 31) === 0 && performance.now() > end) break;
+  }
+  if (ring.drowse()) take();
+  return ok;
+}
 
 /** Both rings of one worker link. */
 export interface IoChannel {

@@ -18,7 +18,7 @@ import { devfsError, DevfsError } from '../../errors';
 import { proxyCdevsw, RemoteHandle, CallTarget } from './proxy';
 import type { FromWorker, InoGen, MadeMsg, Request, WorkerEvent, WorkerInit } from './protocol';
 import type { IsolationSettings } from './spec';
-import { ioChannel, putRequest, takeAnswers } from './fastio';
+import { ioChannel, putRequest, spinFor, SpinPolicy, takeAnswers } from './fastio';
 
 /** Where the worker entry is: beside this file once built; from sources (ts-jest), the built copy. */
 function workerEntry(): string {
@@ -77,6 +77,7 @@ export class WorkerLink implements CallTarget {
   private readonly io = ioChannel();
   private sent = 0;
   private handled = 0;
+  private readonly spin = new SpinPolicy();
 
   constructor(private readonly kernel: Kernel, private readonly s: IsolationSettings, private readonly label: string,
     file: string, options: Record<string, unknown>, paths: string[], private readonly onDeath: (link: WorkerLink, why: DevfsError) => void) {
@@ -130,17 +131,22 @@ export class WorkerLink implements CallTarget {
     const id = this.nextId + 1;
     if (!putRequest(this.io, id, op, h, len, pos, this.sent)) return undefined;
     this.nextId = id;
-    return new Promise((resolve, reject) => {
+    const p = new Promise<{ v?: unknown }>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, at: Date.now(), ino, timed: true, op: op === 1 ? 'read' : 'write' });
     });
+    // the answer of a driver that answers at once is here in microseconds: wait for it awake
+    if (this.spin.wanted()) this.spin.result(spinFor(this.io.rep, this.takeAnswers, () => !this.pending.has(id)));
+    return p;
   }
 
   /** Settles the data path's answers as they come (waits in the background while the link lives). */
   private readonly pumpAnswers = (): void => {
     if (this.dead) return;
-    takeAnswers(this.io, this.handled, this.settle);
+    this.takeAnswers();
     this.io.rep.sleep(this.pumpAnswers);
   };
+
+  private readonly takeAnswers = (): void => takeAnswers(this.io, this.handled, this.settle);
 
   private readonly settle = (id: number, value: number): void => {
     const p = this.pending.get(id);
@@ -195,10 +201,10 @@ export class WorkerLink implements CallTarget {
 
   private onMessage(m: FromWorker): void {
     // answers the worker put in the ring before posting this come first; those after it, after
-    takeAnswers(this.io, this.handled, this.settle);
+    this.takeAnswers();
     this.onMessageInOrder(m);
     this.handled = (this.handled + 1) | 0;
-    takeAnswers(this.io, this.handled, this.settle);
+    this.takeAnswers();
   }
 
   private onMessageInOrder(m: FromWorker): void {

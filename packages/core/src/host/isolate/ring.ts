@@ -109,16 +109,22 @@ export class Ring {
     Atomics.notify(this.a, HEAD);
   }
 
+  /** Consumer: true when a record is published and not consumed (two loads; for polling). */
+  get nonEmpty(): boolean {
+    return Atomics.load(this.a, HEAD) !== Atomics.load(this.a, TAIL);
+  }
+
+  /** Consumer: it polls from now on (spins), so producers need not ring the doorbell. */
+  awake(): void {
+    Atomics.store(this.a, SLEEPING, 0);
+  }
+
   /**
-   * Consumer: polls for up to `us` microseconds for a record, without sleeping (a record is
-   * likely to come soon). True when one is there.
+   * Consumer: stops polling (its armed `sleep` goes on waiting). True when a record was published
+   * since its last `peek`: no doorbell rings for that one, so take it now.
    */
-  poll(us: number): boolean {
-    if (this.peek() >= 0) return true;
-    const end = performance.now() + us / 1000;
-    for (let i = 1; ; i++) {
-      if (Atomics.load(this.a, HEAD) !== Atomics.load(this.a, TAIL)) return true;
-      if ((i & 63) === 0 && performance.now() > end) return false;
-    }
+  drowse(): boolean {
+    Atomics.store(this.a, SLEEPING, 1);
+    return Atomics.load(this.a, HEAD) !== this.seen;
   }
 }

@@ -15,7 +15,7 @@ import { devfsError, reasonOf, toDevfsError } from '../../errors';
 import { FIONBIO, O_NONBLOCK } from '../../constants';
 import type { DevFile } from '../../file/devfile';
 import type { FromWorker, MadeMsg, Request, RequestMsg, WorkerInit } from './protocol';
-import { ioChannel, IoRequest, OP_READ, putAnswer, takeRequest } from './fastio';
+import { ioChannel, IoRequest, OP_READ, putAnswer, spinFor, SpinPolicy, takeRequest } from './fastio';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -149,14 +149,24 @@ function shmOf(h: number, shm: SharedArrayBuffer | true, len: number): Buffer {
   return len === mem.length ? mem : mem.subarray(0, len);
 }
 
+/** Requests of the ring started so far, and those not answered yet. */
+let taken = 0;
+let inflight = 0;
+const spin = new SpinPolicy();
+let spinQueued = false;
+
 /** Starts every request of the data path's ring that may run now (see fastio.ts's barrier). */
 function takeRequests(): void {
-  while (takeRequest(io, handled, ringReq)) void ringIo(ringReq.id, ringReq.op, ringReq.h, ringReq.len, ringReq.pos);
+  while (takeRequest(io, handled, ringReq)) {
+    taken++;
+    void ringIo(ringReq.id, ringReq.op, ringReq.h, ringReq.len, ringReq.pos);
+  }
 }
 
 /** One read/write from the ring, in the handle's shared memory; the count goes back through the ring. */
 async function ringIo(id: number, op: number, h: number, len: number, pos: number | null): Promise<void> {
   const name = op === OP_READ ? 'read' : 'write';
+  inflight++;
   try {
     const f = fileOf(h, name);
     const buf = shmOf(h, true, len);
@@ -165,7 +175,22 @@ async function ringIo(id: number, op: number, h: number, len: number, pos: numbe
   } catch (err) {
     const e = toDevfsError(err, name);
     post({ id, ok: false, code: e.code, message: reasonOf(e) });
+  } finally {
+    inflight--;
   }
+  // the daemon's next request usually follows the answer within microseconds: wait for it awake,
+  // from the event loop's check phase (timers, the heartbeat among them, run in between)
+  if (inflight === 0 && !spinQueued && spin.wanted()) {
+    spinQueued = true;
+    setImmediate(spinServe);
+  }
+}
+
+function spinServe(): void {
+  spinQueued = false;
+  if (inflight > 0) return;
+  const before = taken;
+  spin.result(spinFor(io.req, takeRequests, () => taken !== before));
 }
 
 const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
