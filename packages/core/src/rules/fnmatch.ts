@@ -158,7 +158,7 @@ function matchComponent(comp: Component, s: string, start: number, end: number):
         continue;
       }
       if (p.t === 'lit') {
-        if (si + p.s.length <= end && s.startsWith(p.s, si)) {
+        if (si + p.s.length <= end && s.slice(si, si + p.s.length) === p.s) {
           si += p.s.length;
           ti++;
           continue;
@@ -195,6 +195,12 @@ export function compilePattern(pattern: string): PathMatcher {
   }
   if (parts.some((p) => p.t === 'never')) {
     return { source: pattern, prefix, literal: null, test: () => false };
+  }
+  if (parts[parts.length - 1].t === 'star' && (parts.length === 1 || (parts.length === 2 && parts[0].t === 'lit'))) {
+    // `*` or `literal*` (the usual rule: tty*, pts/*, bpf*): the literal, then no further '/'
+    const from = prefix.length;
+    // (slice and === is several times cheaper than startsWith with a non-constant argument in V8)
+    return { source: pattern, prefix, literal: null, test: (name) => name.slice(0, from) === prefix && name.indexOf('/', from) < 0 };
   }
   const comps = splitComponents(parts);
   const last = comps.length - 1;

@@ -3,8 +3,10 @@ import type { CompiledRule, RuleAttrs, RuleSubject } from './types';
 
 /**
  * One ruleset compiled for evaluation at one include depth: its own rules, filed in a character
- * trie by their literal path prefix, so a name is tested only against rules whose prefix it
- * starts with (plus the rules without a prefix). An `include` is evaluated by reference — the
+ * trie by their literal path prefix (chains of single children crossed in one comparison), so a
+ * name is tested only against rules whose prefix it starts with (plus the rules without a
+ * prefix). A small ruleset without includes is instead run in order as one compiled closure per
+ * rule, as devfs_rules_apply would, without looking at which conditions and actions each has. An `include` is evaluated by reference — the
  * included ruleset's own plan (at depth - 1), fetched through `PlanSource` — never copied in, so
  * compiling is linear in the rules however includes nest or share (a diamond of includes).
  *
@@ -35,9 +37,50 @@ class Effect {
   matched = false;
 }
 
+/**
+ * A trie node: its children by character code in two parallel arrays, sorted by code (most nodes
+ * have one child; a Map lookup per character cost more than the rest of an evaluation).
+ */
 class TrieNode {
-  next: Map<number, TrieNode> | null = null;
+  codes: number[] = [];
+  kids: TrieNode[] = [];
   steps: number[] = [];
+  /**
+   * Set by `compress`: the characters of the single-child chain below this node (its nodes hold
+   * no steps) and the node it leads to, so a walk crosses the chain in one comparison.
+   */
+  run = '';
+  runEnd: TrieNode | undefined = undefined;
+
+  /** The child for character code `c`, if any. */
+  child(c: number): TrieNode | undefined {
+    const codes = this.codes;
+    let lo = 0;
+    let hi = codes.length;
+    if (hi === 1) return codes[0] === c ? this.kids[0] : undefined;
+    if (hi <= 8) {
+      for (; lo < hi; lo++) if (codes[lo] === c) return this.kids[lo];
+      return undefined;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = codes[mid];
+      if (m === c) return this.kids[mid];
+      if (m < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  /** Adds a child for `c` (absent), keeping the codes sorted. */
+  add(c: number): TrieNode {
+    let i = this.codes.length;
+    while (i > 0 && this.codes[i - 1] > c) i--;
+    const kid = new TrieNode();
+    this.codes.splice(i, 0, c);
+    this.kids.splice(i, 0, kid);
+    return kid;
+  }
 }
 
 /** Up to this many rules a plan runs every rule in order instead of walking its trie. */
@@ -56,8 +99,11 @@ export class Plan {
   private stamp = 0;
   /** Few rules: run them in order, as devfs_rules_apply does (the trie walk costs more than it saves). */
   private readonly linear: boolean;
-  /** Linear and without includes: `evaluate` applies each matching rule's actions directly. */
-  private readonly direct: boolean;
+  /**
+   * Linear and without includes: the rules compiled to one closure each (conditions and actions
+   * specialised at compile time), run in order by `evaluate`; undefined otherwise.
+   */
+  private readonly steps: readonly Step[] | undefined;
   /**
    * Plans of the included rulesets, by rule index, fetched on first use. Safe to keep: a change
    * to an included ruleset discards this plan too (the registry drops every includer's plan).
@@ -68,8 +114,9 @@ export class Plan {
   constructor(private readonly source: PlanSource, rs: number, private readonly depth: number, readonly version: number) {
     this.rules = source.rules(rs).slice();
     for (let i = 0; i < this.rules.length; i++) this.index(i);
+    compress(this.root);
     this.linear = this.rules.length <= LINEAR_MAX;
-    this.direct = this.linear && this.rules.every((r) => r.include === null);
+    this.steps = this.linear && this.rules.every((r) => r.include === null) ? this.rules.map(compileStep) : undefined;
   }
 
   /** Number of rules compiled into this plan (its own; included rulesets have their own plans). */
@@ -79,16 +126,12 @@ export class Plan {
 
   /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
   evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
-    if (this.direct) {
+    const steps = this.steps;
+    if (steps !== undefined) {
       // in rule order, actions in table order: the same assignments the effect would make
+      if (steps.length === 1) return steps[0](subject, attrs);
       let matched = false;
-      for (let i = 0; i < this.rules.length; i++) {
-        const rule = this.rules[i];
-        if (ruleMatches(rule, subject)) {
-          matched = true;
-          applyActions(rule, attrs);
-        }
-      }
+      for (let i = 0; i < steps.length; i++) if (steps[i](subject, attrs)) matched = true;
       return matched;
     }
     if (++evaluation === Number.MAX_SAFE_INTEGER) evaluation = 1;
@@ -103,13 +146,7 @@ export class Plan {
     let node = this.root;
     for (let k = 0; k < key.length; k++) {
       const c = key.charCodeAt(k);
-      if (node.next === null) node.next = new Map();
-      let child = node.next.get(c);
-      if (child === undefined) {
-        child = new TrieNode();
-        node.next.set(c, child);
-      }
-      node = child;
+      node = node.child(c) ?? node.add(c);
     }
     node.steps.push(i);
   }
@@ -130,10 +167,20 @@ export class Plan {
     let k = 0;
     const name = subject.path;
     let node: TrieNode | undefined = this.root;
-    for (let c = 0; ; c++) {
+    let c = 0;
+    walk: for (;;) {
       if (node.steps.length > 0) lists[k++] = node.steps;
-      if (c >= name.length || node.next === null) break;
-      node = node.next.get(name.charCodeAt(c));
+      const run = node.run;
+      if (run !== '') {
+        // a chain without steps: the name must hold all of it for anything deeper to match
+        if (name.length - c < run.length) break;
+        for (let j = 0; j < run.length; j++) if (name.charCodeAt(c + j) !== run.charCodeAt(j)) break walk;
+        c += run.length;
+        node = node.runEnd!;
+        continue;
+      }
+      if (c >= name.length || node.codes.length === 0) break;
+      node = node.child(name.charCodeAt(c++));
       if (node === undefined) break;
     }
     if (k === 1) {
@@ -179,6 +226,63 @@ export class Plan {
       e.set |= inner.set;
     }
   }
+}
+
+/** One rule without an include, compiled: applies its actions when its conditions match; true then. */
+type Step = (subject: RuleSubject, attrs: RuleAttrs) => boolean;
+
+/**
+ * Compiles a rule (no include) to a Step: the usual rule — a path condition alone, one action —
+ * becomes a closure that tests the path and makes that one assignment, with no per-evaluation
+ * look at which conditions and actions the rule has; any other rule runs the generic match.
+ */
+function compileStep(rule: CompiledRule): Step {
+  const act = compileActions(rule);
+  const matcher = rule.path;
+  if (rule.types !== 0 || matcher === null) {
+    return (subject, attrs) => {
+      if (!ruleMatches(rule, subject)) return false;
+      act(attrs);
+      return true;
+    };
+  }
+  return (subject, attrs) => {
+    const path = subject.path;
+    if (path === '' || !matcher.test(path)) return false;
+    act(attrs);
+    return true;
+  };
+}
+
+/** A rule's actions as one closure: a single assignment when the rule makes only one. */
+function compileActions(rule: CompiledRule): (attrs: RuleAttrs) => void {
+  const { uid, gid, mode } = rule;
+  const count = (rule.hide ? 1 : 0) + (rule.unhide ? 1 : 0) + (uid !== null ? 1 : 0) + (gid !== null ? 1 : 0) + (mode !== null ? 1 : 0);
+  if (count === 1) {
+    if (mode !== null) return (attrs) => { attrs.mode = mode; };
+    if (uid !== null) return (attrs) => { attrs.uid = uid; };
+    if (gid !== null) return (attrs) => { attrs.gid = gid; };
+    const hidden = rule.hide;
+    return (attrs) => { attrs.hidden = hidden; };
+  }
+  return (attrs) => applyActions(rule, attrs);
+}
+
+/** Sets `run`/`runEnd` on every node that starts a single-child chain of step-less nodes. */
+function compress(node: TrieNode): void {
+  if (node.codes.length === 1) {
+    let run = '';
+    let end = node;
+    do {
+      run += String.fromCharCode(end.codes[0]);
+      end = end.kids[0];
+    } while (end.codes.length === 1 && end.steps.length === 0);
+    node.run = run;
+    node.runEnd = end;
+    compress(end);
+    return;
+  }
+  for (const kid of node.kids) compress(kid);
 }
 
 /** Makes `e`'s assignments on `attrs` (an effect is attrs too: an include's effect merges in). */
