@@ -84,4 +84,30 @@ describeHost('boundary: log and terminal injection (root daemon with --log FILE,
     expect(r.stdout).toContain('LOOKUP     x\\n2026-01-01T00:00:00.000Z client 1 (uid 0, pid 1) refused: forged\\r (jail)');
     expect(r.stdout).toContain('y\\x1b[2J\\x1b]0;owned\\x07\\x9b31m (jail)');
   });
+
+  test('a flood of misses from uid 65534 cannot flood the log: LOOKUP lines share a budget, the next allowed one says how many were not logged', async () => {
+    const before = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes(' LOOKUP ')).length;
+    const t0 = Date.now();
+    const a = attacker(`
+      const raw = require(${JSON.stringify(path.join(__dirname, 'soak', 'raw.js'))});
+      (async () => {
+        const c = await raw.rpc(process.env.SOCK);
+        for (let i = 0; i < 3000; i++) await c.request('fs.stat', { path: 'flood' + i }).catch(() => undefined);
+        c.socket.end();
+        process.exit(0);
+      })();
+    `, { SOCK: sock });
+    expect(await a.exited).toBe(0);
+    const seconds = (Date.now() - t0) / 1000;
+    await until(() => fs.readFileSync(logFile, 'utf8').includes('flood2999') || (Date.now() - t0) / 1000 > seconds + 1, 'the log to settle');
+    const lookups = () => fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes(' LOOKUP '));
+    const logged = lookups().length - before;
+    expect(logged).toBeLessThanOrEqual(200 + Math.ceil(50 * (seconds + 1)));
+    expect(logged).toBeLessThan(3000);
+    // the budget refills: the next miss is logged with the count of those that were not
+    await new Promise((r) => setTimeout(r, 100)); // deliberate: let the budget refill by a few lines
+    expect((await cli(sock, ['stat', 'after-the-flood'], NOBODY)).code).toBe(1);
+    await until(() => lookups().some((l) => l.includes('after-the-flood')), 'the next miss in the log');
+    expect(lookups().find((l) => l.includes('after-the-flood'))).toMatch(/\(\d+ earlier such lines not logged\)/);
+  }, 60000);
 });

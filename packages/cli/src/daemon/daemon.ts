@@ -74,10 +74,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     for (const f of cfg.rules ?? []) host.kernel.rules.load(fs.readFileSync(f, 'utf8'), f);
     for (const f of cfg.events ?? []) host.kernel.events.loadConfig(fs.readFileSync(f, 'utf8'), f);
     for (const m of cfg.mounts ?? DEFAULT_MOUNTS) host.kernel.mount(m);
+    // LOOKUP (a miss) and CHANGE (a chmod of one's own device) are events any client causes at
+    // will: their log lines share one budget each (delivery to subscribers and actions is not
+    // throttled); the rest come from bounded things (devices made and destroyed) and all log.
+    const eventLog = throttledLog(log, 200, 50);
     offEvents = host.kernel.events.on((e) => {
       recent.push(e);
       if (recent.length > RECENT) recent.shift();
-      log(`event ${formatEvent(e)}`);
+      const line = `event ${formatEvent(e)}`;
+      if (e.type === 'LOOKUP' || e.type === 'CHANGE') eventLog(`event ${e.type}`, line);
+      else log(line);
     });
     const limits = limitsOf(cfg);
     const state: DaemonState = { host, access: cfg.access ?? {}, recent, ptys: new PtySessions(host, limits.ptysPerUser), version: cliVersion() };
