@@ -10,8 +10,8 @@
  * (SpinPolicy): the daemon right after sending a request, the worker right after answering one.
  * Waking a sleeping thread costs tens of microseconds on a virtual machine whose idle CPUs halt
  * — more than a 64 KiB call itself — so a round trip with no sleep on either side is the
- * difference between a fraction and most of the in-process speed. A spin that does not pay off
- * makes the next ones skip polling, exponentially longer (a driver that answers slowly, or a
+ * difference between a fraction and most of the in-process speed. When most polls stop paying
+ * off, the next ones are skipped, exponentially longer (a driver that answers slowly, or a
  * machine with no spare CPU, soon costs no spinning at all).
  *
  * Order across the two paths is kept by a barrier: every record carries how many messages its
@@ -33,8 +33,13 @@ const B32 = 2 ** 32;
 /** How long a side polls for the other's record before it sleeps (µs). */
 export const SPIN_US = 50;
 
-/** When to poll before sleeping: while polls pay off; after one that did not, skip 1, 2, 4 ... 1024 waits. */
+/**
+ * When to poll before sleeping: always while most recent polls paid off (an average over about
+ * the last 16: a garbage collection that makes one miss changes nothing); when most missed,
+ * poll only after skipping 1, 2, 4 ... 1024 waits, each miss doubling the skip, a hit resetting it.
+ */
 export class SpinPolicy {
+  private rate = 1;
   private skip = 0;
   private backoff = 1;
 
@@ -47,10 +52,9 @@ export class SpinPolicy {
 
   /** Whether the poll found what it waited for. */
   result(ok: boolean): void {
-    if (ok) {
-      this.backoff = 1;
-      return;
-    }
+    this.rate += ((ok ? 1 : 0) - this.rate) / 16;
+    if (ok) this.backoff = 1;
+    if (ok || this.rate >= 0.5) return;
     this.skip = this.backoff;
     this.backoff = Math.min(this.backoff * 2, 1024);
   }
