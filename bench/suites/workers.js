@@ -5,8 +5,12 @@
  * the aggregate speed-up of the second thread (at most ~2 on two idle cores; the table's atomics
  * and a shared machine take their share).
  */
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
+const { execFileSync } = require('child_process');
 const { Worker } = require('worker_threads');
+const { which } = require('../lib/cprog');
 
 const PER = 2000;
 
@@ -58,4 +62,32 @@ async function run(ctx) {
   }
 }
 
-module.exports = { run, rows: () => 2 };
+const TABLE_C = { id: 'table-c-two-vs-one', label: 'inode table from C++, threads pinned: 2 threads ÷ 1', params: { n: 2 }, opsUnit: 'pairs/s' };
+
+/**
+ * The table with neither N-API nor V8 in the way: c/inode_mt.cc linked against the addon's own
+ * native/src/inode_*.cc, 1 thread against 2 threads pinned to CPUs 0 and 1 (interleaved, best of
+ * each). Built with the host's `c++` at run time; skipped without one.
+ */
+function tableFromC(ctx) {
+  if (!which('c++')) { ctx.skip(TABLE_C, "no C++ compiler 'c++' to build c/inode_mt.cc"); return; }
+  const src = path.join(__dirname, '..', '..', 'native', 'src');
+  const units = fs.readdirSync(src).filter((f) => /^inode_.*\.cc$/.test(f) && !f.endsWith('_napi.cc')).map((f) => path.join(src, f));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfs-bench-inode-mt-'));
+  try {
+    const bin = path.join(dir, 'inode_mt');
+    ctx.progress.start(TABLE_C.label);
+    execFileSync('c++', ['-O2', '-std=c++17', '-pthread', `-I${src}`, '-o', bin, path.join(__dirname, '..', 'c', 'inode_mt.cc'), ...units], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const per = ctx.quick ? 200_000 : 1_000_000;
+    const r = JSON.parse(execFileSync(bin, [String(per), ctx.quick ? '2' : '5'], { encoding: 'utf8' }));
+    const side = (name, x) => ({ name, opsPerSec: x.pairsPerSec, rme: 0, cpuNsPerPair: x.cpuNsPerPair });
+    ctx.record({
+      ...TABLE_C, unit: 'ops/s', ours: side('2 threads', r.two), base: side('1 thread', r.one), ratio: r.two.pairsPerSec / r.one.pairsPerSec, ratioRme: 0,
+      note: `CPU per pair ${r.one.cpuNsPerPair.toFixed(1)} ns alone, ${r.two.cpuNsPerPair.toFixed(1)} ns with the other thread writing (what sharing costs when both run); load average ${os.loadavg()[0].toFixed(2)}: with no idle CPU the 2-thread rate is the machine's, not the table's`,
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { run: async (ctx) => { await run(ctx); tableFromC(ctx); }, rows: () => 3 };
