@@ -15,6 +15,8 @@ export const TIME_ORIGIN = Date.now();
 
 /** Rarely used per-device state, allocated on first need so a bare device stays small. */
 export class CdevExt {
+  /** si_drv1, moved here from the device's slot when this record was made. */
+  si_drv1: unknown = undefined;
   si_drv2: unknown = undefined;
   parent: Cdev | undefined = undefined;
   children: Set<Cdev> | undefined = undefined;
@@ -39,80 +41,112 @@ export class CdevExt {
 }
 
 /**
- * A device's driver, owner, group and mode, interned: devices of one driver with the same
- * defaults share one record (a device then costs one field for all four).
+ * A device's driver, owner, group and mode, and the millisecond it was made in, interned: devices
+ * of one driver with the same defaults made in the same millisecond (a driver making its devices
+ * in a loop) share one record, so a device costs one field for all five. A device made alone
+ * has a record of its own.
  */
 export class Perm {
-  constructor(readonly devsw: Cdevsw, readonly uid: number, readonly gid: number, readonly mode: number) {}
+  constructor(readonly devsw: Cdevsw, readonly uid: number, readonly gid: number, readonly mode: number,
+    /** Creation time, ms since TIME_ORIGIN. */
+    readonly tick: number) {}
 }
 const perms = new WeakMap<Cdevsw, Map<string, Perm>>();
 let lastPerm: Perm | undefined;
-/** The shared Perm record for (devsw, uid, gid, mode). */
-export function internPerm(devsw: Cdevsw, uid: number, gid: number, mode: number): Perm {
+/** The shared Perm record for (devsw, uid, gid, mode, tick). */
+export function internPerm(devsw: Cdevsw, uid: number, gid: number, mode: number, tick: number): Perm {
   const l = lastPerm;
-  if (l !== undefined && l.devsw === devsw && l.uid === uid && l.gid === gid && l.mode === mode) return l;
+  if (l !== undefined && l.devsw === devsw && l.uid === uid && l.gid === gid && l.mode === mode && l.tick === tick) return l;
   let byKey = perms.get(devsw);
   if (byKey === undefined) perms.set(devsw, (byKey = new Map()));
-  const key = `${uid}:${gid}:${mode}`;
+  const key = `${uid}:${gid}:${mode}:${tick}`;
   let p = byKey.get(key);
   if (!p) {
     if (byKey.size > 4096) byKey.clear();
-    byKey.set(key, (p = new Perm(devsw, uid, gid, mode)));
+    byKey.set(key, (p = new Perm(devsw, uid, gid, mode, tick)));
   }
   return (lastPerm = p);
 }
 
+/** The SI_* bits `flags` can hold (7); bit 7 of the packed word marks a CdevExt in the slot. */
+const FLAG_MASK = 0x7f;
+const HAS_EXT = 0x80;
+/** Unit and flags share one number: unit * 256 + bits (a small integer while 0 <= unit < 2^23). */
+const UNIT_SCALE = 256;
+/** Inode and slot generation share one number, as the native key: gen * 2^24 + inode. */
+const INO_SCALE = 0x1000000;
+
 /**
  * One character device (FreeBSD's `struct cdev`). Created by `make_dev`; its inode is allocated in
  * the native, process-global inode table and is its `rdev` in every mount.
+ *
+ * Memory: a million devices are a million of these, so the object keeps six fields (a bare device
+ * costs 72 bytes of object): its name, inode and slot generation packed in one number, unit and
+ * the SI_* bits in another, the driver/owner/group/mode/creation time in one interned Perm, the
+ * generation it was registered at, and one slot holding either si_drv1 or, once rare state is
+ * needed, the CdevExt that holds si_drv1 with it. The public fields are accessors over these.
  */
 export class Cdev<Softc = any> {
   /** Full name, e.g. 'pts/3'. */
   readonly si_name: string;
-  /** Driver-private pointer (the softc: its type is the cdevsw's `Softc`). */
-  si_drv1: Softc;
-  /** Unit number given to make_dev. */
-  readonly unit: number;
   /** @internal the driver, default owner, group and mode (interned; see si_devsw and the uid/gid/mode accessors). */
   perm: Perm;
-  /** Inode number (also the rdev), and the slot generation that guards it. */
-  readonly inode: number;
-  readonly gen: number;
-  /** @internal SI_* state bits. */
-  flags: number;
-  /** @internal creation time, ms since TIME_ORIGIN (see ctimeMs). */
-  readonly ctick: number;
+  /** gen * 2^24 + inode (see inode, gen). */
+  private readonly key: number;
+  /** unit * 256 + SI_* bits + HAS_EXT (see unit, flags, ext). */
+  private uf: number;
   /** @internal devfs_generation right after this device was registered. */
   readonly createdGen: number;
-  /** @internal rare state. */
-  ext: CdevExt | undefined = undefined;
+  /** si_drv1, or with HAS_EXT the CdevExt (which then holds si_drv1). */
+  private slot: unknown;
 
   /** @internal devices are made by make_dev. */
   constructor(name: string, devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number,
     inode: number, gen: number, createdGen: number, flags: number) {
     this.si_name = name;
-    this.si_drv1 = undefined as Softc;
-    this.unit = unit;
-    this.perm = internPerm(devsw, uid, gid, mode);
-    this.inode = inode;
-    this.gen = gen;
-    this.flags = flags;
-    this.ctick = Date.now() - TIME_ORIGIN;
+    this.perm = internPerm(devsw, uid, gid, mode, Date.now() - TIME_ORIGIN);
+    this.key = gen * INO_SCALE + inode;
+    this.uf = unit * UNIT_SCALE + (flags & FLAG_MASK);
     this.createdGen = createdGen;
+    this.slot = undefined;
   }
+
+  /** @internal creation time, ms since TIME_ORIGIN (see ctimeMs). */
+  get ctick(): number { return this.perm.tick; }
+
+  /** Inode number (also the rdev). */
+  get inode(): number { return this.key & (INO_SCALE - 1); }
+  /** The inode slot's generation when this device took it (guards against a recycled inode). */
+  get gen(): number { return (this.key - (this.key & (INO_SCALE - 1))) / INO_SCALE; }
+  /** Unit number given to make_dev. */
+  get unit(): number { return (this.uf - (this.uf & 0xff)) / UNIT_SCALE; }
+
+  /** @internal SI_* state bits (SI_ALIAS ... SI_CLONED; at most 7 bits). */
+  get flags(): number { return this.uf & FLAG_MASK; }
+  set flags(v: number) { this.uf = this.uf - (this.uf & FLAG_MASK) + (v & FLAG_MASK); }
+
+  /** Driver-private pointer (the softc: its type is the cdevsw's `Softc`). */
+  get si_drv1(): Softc { return (this.uf & HAS_EXT ? (this.slot as CdevExt).si_drv1 : this.slot) as Softc; }
+  set si_drv1(v: Softc) {
+    if (this.uf & HAS_EXT) (this.slot as CdevExt).si_drv1 = v;
+    else this.slot = v;
+  }
+
+  /** @internal rare state (undefined until `x()` made it). */
+  get ext(): CdevExt | undefined { return this.uf & HAS_EXT ? (this.slot as CdevExt) : undefined; }
 
   /** The driver's method table. */
   get si_devsw(): Cdevsw<Softc> { return this.perm.devsw as Cdevsw<Softc>; }
 
   /** Default owner (what a mount shows unless its ruleset or a chown says otherwise). */
   get uid(): number { return this.perm.uid; }
-  set uid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, v, p.gid, p.mode); }
+  set uid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, v, p.gid, p.mode, p.tick); }
   /** Default group. */
   get gid(): number { return this.perm.gid; }
-  set gid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, v, p.mode); }
+  set gid(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, v, p.mode, p.tick); }
   /** Default permission bits. */
   get mode(): number { return this.perm.mode; }
-  set mode(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, p.gid, v); }
+  set mode(v: number) { const p = this.perm; this.perm = internPerm(p.devsw, p.uid, p.gid, v, p.tick); }
 
   /** Open count (d_close without D_TRACKCLOSE runs when it drops to 0). */
   get usecount(): number { return this.ext === undefined ? 0 : this.ext.usecount; }
@@ -168,8 +202,13 @@ export class Cdev<Softc = any> {
     return TIME_ORIGIN + this.ctick;
   }
 
-  /** @internal the rare-state record, allocated on first use. */
+  /** @internal the rare-state record, allocated on first use (it takes over si_drv1). */
   x(): CdevExt {
-    return this.ext ?? (this.ext = new CdevExt());
+    if (this.uf & HAS_EXT) return this.slot as CdevExt;
+    const e = new CdevExt();
+    e.si_drv1 = this.slot;
+    this.slot = e;
+    this.uf += HAS_EXT;
+    return e;
   }
 }
