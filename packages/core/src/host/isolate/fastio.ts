@@ -11,8 +11,8 @@
  * Waking a sleeping thread costs tens of microseconds on a virtual machine whose idle CPUs halt
  * — more than a 64 KiB call itself — so a round trip with no sleep on either side is the
  * difference between a fraction and most of the in-process speed. When most polls stop paying
- * off, the next ones are skipped, exponentially longer (a driver that answers slowly, or a
- * machine with no spare CPU, soon costs no spinning at all).
+ * off, the next ones are skipped, exponentially longer up to 16 (a driver that answers slowly,
+ * or a machine with no spare CPU, soon costs little spinning).
  *
  * Order across the two paths is kept by a barrier: every record carries how many messages its
  * sender had posted before it, and a receiver handles a record only once it has handled that
@@ -36,7 +36,8 @@ export const SPIN_US = 50;
 /**
  * When to poll before sleeping: always while most recent polls paid off (an average over about
  * the last 16: a garbage collection that makes one miss changes nothing); when most missed,
- * poll only after skipping 1, 2, 4 ... 1024 waits, each miss doubling the skip, a hit resetting it.
+ * poll only after skipping 1, 2, 4, 8, 16 waits, each miss doubling the skip (at most 16: a
+ * machine with no spare CPU then polls in 1 wait of 17), a hit resetting it.
  */
 export class SpinPolicy {
   private rate = 1;
@@ -56,7 +57,7 @@ export class SpinPolicy {
     if (ok) this.backoff = 1;
     if (ok || this.rate >= 0.5) return;
     this.skip = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, 1024);
+    this.backoff = Math.min(this.backoff * 2, 16);
   }
 }
 
