@@ -116,7 +116,11 @@ export class Plan {
     for (let i = 0; i < this.rules.length; i++) this.index(i);
     compress(this.root);
     this.linear = this.rules.length <= LINEAR_MAX;
-    this.steps = this.linear && this.rules.every((r) => r.include === null) ? this.rules.map(compileStep) : undefined;
+    const steps = this.linear && this.rules.every((r) => r.include === null) ? this.rules.map(compileStep) : undefined;
+    this.steps = steps;
+    if (steps === undefined) this.evaluate = (subject, attrs) => this.runIndexed(subject, attrs);
+    else if (steps.length === 1) this.evaluate = steps[0];
+    else this.evaluate = (subject, attrs) => this.runSteps(subject, attrs);
   }
 
   /** Number of rules compiled into this plan (its own; included rulesets have their own plans). */
@@ -124,16 +128,22 @@ export class Plan {
     return this.rules.length;
   }
 
-  /** Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. */
-  evaluate(subject: RuleSubject, attrs: RuleAttrs): boolean {
-    const steps = this.steps;
-    if (steps !== undefined) {
-      // in rule order, actions in table order: the same assignments the effect would make
-      if (steps.length === 1) return steps[0](subject, attrs);
-      let matched = false;
-      for (let i = 0; i < steps.length; i++) if (steps[i](subject, attrs)) matched = true;
-      return matched;
-    }
+  /**
+   * Runs the ruleset over `subject`, mutating `attrs`; true when any rule matched. Chosen when the
+   * plan is compiled: a one-rule ruleset is that rule's compiled step itself.
+   */
+  readonly evaluate: Step;
+
+  /** A ruleset of compiled steps, run in rule order (the same assignments the effect would make). */
+  private runSteps(subject: RuleSubject, attrs: RuleAttrs): boolean {
+    const steps = this.steps!;
+    let matched = false;
+    for (let i = 0; i < steps.length; i++) if (steps[i](subject, attrs)) matched = true;
+    return matched;
+  }
+
+  /** A ruleset evaluated through its trie and includes (see effectFor). */
+  private runIndexed(subject: RuleSubject, attrs: RuleAttrs): boolean {
     if (++evaluation === Number.MAX_SAFE_INTEGER) evaluation = 1;
     const e = this.effectFor(subject);
     apply(e, attrs);

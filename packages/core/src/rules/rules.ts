@@ -225,11 +225,12 @@ export class Rules {
 
   /** Runs ruleset `ruleset` over `subject` in rule order, mutating `attrs`; true when any rule matched. */
   evaluate(ruleset: number, subject: RuleSubject, attrs: RuleAttrs): boolean {
-    arg.int(ruleset, 'ruleset', 'rules.evaluate', 0, MAX_RULE_NUMBER);
     arg.object(subject, 'subject', 'rules.evaluate');
     arg.object(attrs, 'attrs', 'rules.evaluate');
-    if (ruleset === 0) return false;
     if (ruleset !== this.lastRs) {
+      // the ruleset is checked when it differs from the last one (which was checked then)
+      arg.int(ruleset, 'ruleset', 'rules.evaluate', 0, MAX_RULE_NUMBER);
+      if (ruleset === 0) return false;
       this.lastPlan = this.plan(ruleset, this.ruleDepth);
       this.lastRs = ruleset;
     }
