@@ -8,8 +8,9 @@ import type { DevFile } from '../file/devfile';
 import type { Fileops, Cdevsw } from './cdevsw';
 import { Cdev, SI_ALIAS, SI_CLONED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
-import { formatDevName, prepDevName } from './devname';
-import { arg, badArg, MAX_ID, MAX_MODE } from '../validate';
+import { arg, badArg } from '../validate';
+import { checkMakeDev, MakeDevArgs } from './makedev-args';
+import { MissHook, MissHooks } from './miss-hooks';
 import { Namespace } from './namespace';
 import { CloneRegistry, CloneHandler } from './clone';
 import { createUnitAllocator, UnitAllocator } from './units';
@@ -22,31 +23,8 @@ import type { EventSink, KernelEvent } from './hooks';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
 
-/** Options object of make_dev_s (FreeBSD's struct make_dev_args). */
-export interface MakeDevArgs<Softc = any> {
-  flags?: number;
-  devsw: Cdevsw<Softc>;
-  unit?: number;
-  uid?: number;
-  gid?: number;
-  mode?: number;
-  drv1?: Softc;
-  drv2?: any;
-  cred?: Cred;
-  /**
-   * Adopt an inode a foreign registrar (e.g. a native thread) already inserted, instead of allocating one.
-   * `cloned`: the registrar made it as a clone (an isolated driver's cloner), so it is not persistent.
-   */
-  adoptInode?: { ino: number; gen: number; cloned?: boolean };
-}
-
-
-/**
- * Async hook run on a lookup miss before open retries once (MODLOAD). Resolves true if it loaded
- * something. `lookupSeq` is the sequence number of the LOOKUP event the miss already emitted
- * (absent when none was), so a hook acts on that event instead of emitting another.
- */
-export type MissHook = (name: string, lookupSeq?: number) => Promise<boolean>;
+export type { MakeDevArgs } from './makedev-args';
+export type { MissHook } from './miss-hooks';
 
 /** Called when a device adopts a foreign inode (see MakeDevArgs.adoptInode). */
 export type AdoptHook = (dev: Cdev) => void;
@@ -72,7 +50,7 @@ export class DeviceRegistry {
   readonly events: Events;
   /** @internal event sink (the Events stream). */
   sink: EventSink;
-  private readonly missHooks: MissHook[] = [];
+  private readonly missHooks = new MissHooks();
   private readonly adoptHooks: AdoptHook[] = [];
   private readonly foreign = new ForeignInodes(this);
   /**
@@ -86,7 +64,7 @@ export class DeviceRegistry {
     loadStandardRules(this.rules);
     this.events = new Events();
     this.sink = this.events;
-    this.missHooks.push((name, seq) => this.events.autoload(name, undefined, seq));
+    this.missHooks.add((name, seq) => this.events.autoload(name, undefined, seq));
     this.sysctl.create('kern.devfs.generation', { get: () => this.generation, description: 'devfs_generation: changes to the inode table' });
     this.sysctl.create('kern.devfs.devices', { get: () => this.ns.size, description: 'devices and aliases registered by this kernel' });
   }
@@ -106,17 +84,7 @@ export class DeviceRegistry {
    * (with or without MAKEDEV_CHECKNAME: the name is always validated before anything changes).
    */
   make_dev_s<Softc = any>(a: MakeDevArgs<Softc>, fmt: string, ...args: unknown[]): Cdev<Softc> {
-    if (typeof a !== 'object' || a === null || typeof a.devsw !== 'object' || a.devsw === null || typeof a.devsw.d_name !== 'string') {
-      throw devfsError('EINVAL', 'make_dev', typeof fmt === 'string' ? fmt : undefined, 'make_dev needs a cdevsw with d_name');
-    }
-    const name = prepDevName(formatDevName(fmt, args));
-    const unit = arg.optInt(a.unit, 'unit', 'make_dev', -0x80000000, 0xffffffff, 0, name);
-    const uid = arg.optInt(a.uid, 'uid', 'make_dev', 0, MAX_ID, 0, name);
-    const gid = arg.optInt(a.gid, 'gid', 'make_dev', 0, MAX_ID, 0, name);
-    const mode = arg.optInt(a.mode, 'mode', 'make_dev', 0, MAX_MODE, 0o600, name);
-    const mflags = arg.optInt(a.flags, 'flags', 'make_dev', 0, 0x7fffffff, 0, name);
-    const dflags = arg.optInt(a.devsw.d_flags, 'd_flags', 'make_dev', 0, 0x7fffffff, 0, name);
-    if (a.adoptInode !== undefined) checkAdopt(a.adoptInode, name);
+    const { name, unit, uid, gid, mode, mflags, dflags } = checkMakeDev(a, fmt, args);
     this.ns.checkFree(name);
     const siCred = a.cred === undefined ? undefined : snapshotCred(a.cred, name);
     let ino: number;
@@ -301,11 +269,7 @@ export class DeviceRegistry {
   /** Adds an async hook run on an open miss (the plugin host's MODLOAD). Returns its remover. */
   onMiss(hook: MissHook): () => void {
     arg.fn(hook, 'hook', 'onMiss');
-    this.missHooks.push(hook);
-    return () => {
-      const i = this.missHooks.indexOf(hook);
-      if (i >= 0) this.missHooks.splice(i, 1);
-    };
+    return this.missHooks.add(hook);
   }
 
   /** @internal adds a hook run when a device adopts a foreign inode (the filesystem side's views evaluate it at once). */
@@ -314,16 +278,8 @@ export class DeviceRegistry {
   }
 
   /** @internal runs the miss hooks; true when one of them loaded something (open retries once). */
-  async runMissHooks(name: string, lookupSeq?: number): Promise<boolean> {
-    let any = false;
-    for (const h of this.missHooks) {
-      try {
-        if (await h(name, lookupSeq)) any = true;
-      } catch (err) {
-        process.emitWarning(`devfs: lookup-miss hook for '${name}' failed: ${(err as Error).message}`);
-      }
-    }
-    return any;
+  runMissHooks(name: string, lookupSeq?: number): Promise<boolean> {
+    return this.missHooks.run(name, lookupSeq);
   }
 
   /** Emits an event (listeners run later, never inside this call); returns its sequence number. */
@@ -349,13 +305,6 @@ export class DeviceRegistry {
     this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
   }
 
-}
-
-/** EINVAL unless `a` is `{ ino, gen }` with integer fields (make_dev_s `adoptInode`). */
-function checkAdopt(a: unknown, name: string): void {
-  const o = arg.object<{ ino?: unknown; gen?: unknown }>(a, 'adoptInode', 'make_dev', name);
-  arg.int(o.ino, 'adoptInode.ino', 'make_dev', 0, 0xffffff, name);
-  arg.int(o.gen, 'adoptInode.gen', 'make_dev', 0, Number.MAX_SAFE_INTEGER, name);
 }
 
 function devfs_error_busy(file: DevFile): DevfsError {
