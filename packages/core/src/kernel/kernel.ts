@@ -10,6 +10,7 @@ import { Cdev, SI_ALIAS, SI_CLONED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { arg, badArg } from '../validate';
 import { checkMakeDev, MakeDevArgs } from './makedev-args';
+import { fdclone, getCdevpriv, setCdevpriv } from './file-calls';
 import { MissHook, MissHooks } from './miss-hooks';
 import { Namespace } from './namespace';
 import { CloneRegistry, CloneHandler } from './clone';
@@ -180,26 +181,17 @@ export class DeviceRegistry {
 
   /** Turns the open in progress (only inside d_open/d_fdopen) into a handle with its own ops and data. */
   fdclone(file: DevFile, ops: Fileops, data: unknown): void {
-    arg.object(file, 'file', 'fdclone');
-    if (!file.cloneAllowed) throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone is only allowed inside d_open/d_fdopen');
-    if (!ops || typeof ops !== 'object') throw devfsError('EINVAL', 'fdclone', file.path, 'fdclone needs a Fileops table');
-    file.ops = ops;
-    file.data = data;
+    fdclone(file, ops, data);
   }
 
   /** Attaches per-open private data; its destructor runs once, on last close of the handle or on destroy. */
   devfs_set_cdevpriv(file: DevFile, data: unknown, dtor?: (data: unknown) => void): void {
-    arg.object(file, 'file', 'devfs_set_cdevpriv');
-    if (dtor !== undefined) arg.fn(dtor, 'destructor', 'devfs_set_cdevpriv', file.path);
-    if (file.priv && !file.priv.done) throw devfs_error_busy(file);
-    file.priv = { data, dtor, done: false };
+    setCdevpriv(file, data, dtor);
   }
 
   /** The private data set on this handle (ENOENT when none). */
   devfs_get_cdevpriv(file: DevFile): unknown {
-    arg.object(file, 'file', 'devfs_get_cdevpriv');
-    if (!file.priv || file.priv.done) throw devfsError('ENOENT', 'devfs_get_cdevpriv', file.path, 'no private data on this handle');
-    return file.priv.data;
+    return getCdevpriv(file);
   }
 
   /** Registers a clone handler for lookup misses (prefix-indexed, priority ordered). Returns its remover. */
@@ -305,8 +297,4 @@ export class DeviceRegistry {
     this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
   }
 
-}
-
-function devfs_error_busy(file: DevFile): DevfsError {
-  return devfsError('EBUSY', 'devfs_set_cdevpriv', file.path, 'private data already set on this handle');
 }
