@@ -1,3 +1,4 @@
+import { genOf, inoOf, packKey } from '@devfs/native';
 import type { Cdevsw } from './cdevsw';
 import { D_AUTOOWN } from '../constants';
 
@@ -73,8 +74,6 @@ const FLAG_MASK = 0x7f;
 const HAS_EXT = 0x80;
 /** Unit and flags share one number: unit * 256 + bits (a small integer while 0 <= unit < 2^23). */
 const UNIT_SCALE = 256;
-/** Inode and slot generation share one number, as the native key: gen * 2^24 + inode. */
-const INO_SCALE = 0x1000000;
 
 /**
  * One character device (FreeBSD's `struct cdev`). Created by `make_dev`; its inode is allocated in
@@ -91,7 +90,7 @@ export class Cdev<Softc = any> {
   readonly si_name: string;
   /** @internal the driver, default owner, group and mode (interned; see si_devsw and the uid/gid/mode accessors). */
   perm: Perm;
-  /** gen * 2^24 + inode (see inode, gen). */
+  /** Inode and slot generation in one number: the native table's key (packKey/inoOf/genOf). */
   private readonly key: number;
   /** unit * 256 + SI_* bits + HAS_EXT (see unit, flags, ext). */
   private uf: number;
@@ -105,7 +104,7 @@ export class Cdev<Softc = any> {
     inode: number, gen: number, createdGen: number, flags: number) {
     this.si_name = name;
     this.perm = internPerm(devsw, uid, gid, mode, Date.now() - TIME_ORIGIN);
-    this.key = gen * INO_SCALE + inode;
+    this.key = packKey(inode, gen);
     this.uf = unit * UNIT_SCALE + (flags & FLAG_MASK);
     this.createdGen = createdGen;
     this.slot = undefined;
@@ -115,9 +114,9 @@ export class Cdev<Softc = any> {
   get ctick(): number { return this.perm.tick; }
 
   /** Inode number (also the rdev). */
-  get inode(): number { return this.key & (INO_SCALE - 1); }
+  get inode(): number { return inoOf(this.key); }
   /** The inode slot's generation when this device took it (guards against a recycled inode). */
-  get gen(): number { return (this.key - (this.key & (INO_SCALE - 1))) / INO_SCALE; }
+  get gen(): number { return genOf(this.key); }
   /** Unit number given to make_dev. */
   get unit(): number { return (this.uf - (this.uf & 0xff)) / UNIT_SCALE; }
 
