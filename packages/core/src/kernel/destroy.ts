@@ -12,6 +12,9 @@ export function collectVictims(dev: Cdev, out: Cdev[]): void {
   out.push(dev);
 }
 
+/** What destroy_dev returns for a device with nothing to wait for: one shared, resolved promise. */
+export const DESTROYED: Promise<void> = Promise.resolve();
+
 /**
  * The second half of destroy_dev, after the name is gone: calls d_purge while driver calls are in
  * flight, waits for them to return, runs every cdevpriv destructor once, marks the device destroyed.

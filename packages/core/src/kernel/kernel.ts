@@ -6,7 +6,7 @@ import { MAKEDEV_ETERNAL, D_AUTOOWN } from '../constants';
 import { Sysctl } from '../sysctl';
 import type { DevFile } from '../file/devfile';
 import type { Fileops, Cdevsw } from './cdevsw';
-import { Cdev, SI_ALIAS, SI_CLONED, SI_DYING, SI_ETERNAL } from './cdev';
+import { Cdev, SI_ALIAS, SI_CLONED, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { arg, badArg } from '../validate';
 import { checkMakeDev, MakeDevArgs } from './makedev-args';
@@ -19,7 +19,7 @@ import { TAG_KERNEL } from './changelog';
 import { ForeignInodes, ForeignAdopter, ForeignRelease } from './foreign';
 
 export type { ForeignAdopter, ForeignRelease };
-import { collectVictims, destroys, finishDestroy } from './destroy';
+import { collectVictims, destroys, DESTROYED, finishDestroy } from './destroy';
 import type { EventSink, KernelEvent } from './hooks';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
@@ -156,7 +156,13 @@ export class DeviceRegistry {
   destroy_dev(dev: Cdev): Promise<void> {
     if (!(dev instanceof Cdev)) return Promise.reject(badArg('device', 'a Cdev', dev, 'destroy_dev'));
     if (dev.ext?.destroyed) return dev.ext.destroyed;
+    if (dev.flags & SI_DESTROYED) return DESTROYED;
     if (dev.flags & SI_ETERNAL) return Promise.reject(devfsError('EBUSY', 'destroy_dev', dev.si_name, 'device was created MAKEDEV_ETERNAL'));
+    if (dev.ext === undefined) { // no children, aliases, handles or cdevpriv: nothing to wait for, nothing to allocate
+      this.unregister(dev);
+      dev.flags |= SI_DESTROYED;
+      return DESTROYED;
+    }
     const victims: Cdev[] = [];
     collectVictims(dev, victims);
     for (const v of victims) this.unregister(v);
