@@ -1,5 +1,6 @@
 import { Cdev, Cdevsw, DevFile, POLLIN, POLLNVAL, POLLERR, SelInfo, selrecord, devfsError, MAKEDEV_ETERNAL } from '@devfs/core';
 import { bareKernel, plainsw, until } from './helpers';
+import { SI_DESTROYED } from '../src/kernel/cdev';
 
 describe('destroy_dev', () => {
   test('waits for an in-flight call, calls d_purge, later calls get ENXIO, cdevpriv dtor runs once', async () => {
@@ -50,6 +51,25 @@ describe('destroy_dev', () => {
     await p;
     expect(done).toBe(true);
     await expect(writing).resolves.toBe(1);
+  });
+
+  test('a leaf nobody holds: destroyed at once (name gone, SI_DESTROYED), every later destroy_dev resolves, one UNREGISTER', async () => {
+    const k = bareKernel();
+    const seen: string[] = [];
+    k.events.on((e) => { if (e.type === 'UNREGISTER') seen.push(e.name); });
+    const dev = k.make_dev({ d_name: 'leaf' }, 0, 0, 0, 0o600, 'leaf0');
+    const m = k.mount({ name: 'm' });
+    const first = k.destroy_dev(dev);
+    expect(() => m.stat('leaf0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(dev.flags & SI_DESTROYED).toBe(SI_DESTROYED);
+    await expect(first).resolves.toBeUndefined();
+    await expect(k.destroy_dev(dev)).resolves.toBeUndefined();
+    await k.events.flush();
+    expect(seen).toEqual(['leaf0']);
+    // the name is free again, for a new device with a new inode generation
+    const again = k.make_dev({ d_name: 'leaf' }, 0, 0, 0, 0o600, 'leaf0');
+    expect(m.stat('leaf0').ino).toBe(again.inode);
+    await k.destroy_dev(again);
   });
 
   test('cascades to children and aliases', async () => {

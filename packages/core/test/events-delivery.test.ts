@@ -24,6 +24,23 @@ describe('event delivery', () => {
     expect(Object.isFrozen(seen[0])).toBe(true);
   });
 
+  test('a delivered event has exactly the fields given, in DevEvent order, then seq and time; frozen', async () => {
+    const { events } = collecting();
+    const seen: DevEvent[] = [];
+    events.on((e) => { seen.push(e); });
+    events.emit({ data: { driver: 'x' }, mode: 0o600, name: 'a', type: 'REGISTER', ino: 7 });
+    events.emit({ type: 'LOOKUP', name: 'b', mount: 'm', uid: 5, gid: 6 });
+    events.emit({ type: 'CHANGE', name: 'c', mount: undefined, ino: 0, uid: 0 });
+    await events.flush();
+    expect(seen.map((e) => Object.keys(e))).toEqual([
+      ['type', 'name', 'ino', 'mode', 'data', 'seq', 'time'],
+      ['type', 'name', 'mount', 'uid', 'gid', 'seq', 'time'],
+      ['type', 'name', 'ino', 'uid', 'seq', 'time'], // undefined fields are left out, zeros kept
+    ]);
+    expect(seen[0]).toMatchObject({ type: 'REGISTER', name: 'a', ino: 7, mode: 0o600, data: { driver: 'x' }, seq: 1 });
+    for (const e of seen) expect(Object.isFrozen(e)).toBe(true);
+  });
+
   test('a listener that throws is reported and neither the next listener nor later events are lost', async () => {
     const { events, errors } = collecting();
     const second: number[] = [];
