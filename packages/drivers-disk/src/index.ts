@@ -17,6 +17,6 @@ export { MdDriver, type MdInfo } from './md/driver';
 export type { MdCreateOptions } from './md/options';
 export { MD_MAX_UNIT } from './md/options';
 export { DIOCGMEDIASIZE, DIOCGSECTORSIZE, DIOCGFLUSH } from './md/ioctl';
-export { mdCdevsw } from './md/cdevsw';
+export { mdCdevsw, mdDiskOf } from './md/cdevsw';
 export type { MdNotify } from './md/partitions';
 export { register } from './plugin';

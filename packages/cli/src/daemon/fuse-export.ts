@@ -7,7 +7,7 @@
  */
 import type { Cdev, Kernel, Mount } from '@devfs/core';
 import { devfsError } from '@devfs/core';
-import { mdCdevsw } from '@devfs/drivers-disk';
+import { mdCdevsw, mdDiskOf } from '@devfs/drivers-disk';
 import { PtyUnit } from '@devfs/drivers-pty';
 import { startFuseExport } from '@devfs/fuse';
 import type { DeviceInfo, FuseExport } from '@devfs/fuse';
@@ -21,8 +21,8 @@ const SINGLE_MOUNT_CACHE_SECONDS = 60;
 /** What the export shows of the built-in drivers' devices: disk sizes, ptys as their host slave. */
 export function describeDevice(dev: Cdev): DeviceInfo | undefined {
   if (dev.si_devsw === mdCdevsw) {
-    const s = dev.si_drv1 as { disk: { mediaSize: number; sectorSize: number } } | undefined;
-    return s ? { size: s.disk.mediaSize, sectorSize: s.disk.sectorSize } : undefined;
+    const disk = mdDiskOf(dev);
+    return disk ? { size: disk.mediaSize, sectorSize: disk.sectorSize } : undefined;
   }
   const unit = dev.si_drv1;
   if (unit instanceof PtyUnit && unit.masterIsOpen) return { hostPath: unit.pair.ptsPath };

@@ -42,3 +42,13 @@ export const mdCdevsw: Cdevsw<DiskSoftc | undefined> = {
     }
   },
 };
+
+/**
+ * The disk behind `dev` when it is an md disk or partition node (or an alias of one), for code
+ * outside the driver that describes devices (the daemon's FUSE export: sizes); undefined otherwise.
+ */
+export function mdDiskOf(dev: Cdev): DiskSoftc['disk'] | undefined {
+  if (dev.si_devsw !== mdCdevsw) return undefined;
+  const md = dev as Cdev<DiskSoftc | undefined>;
+  return (md.si_drv1 ?? md.aliasOf?.si_drv1)?.disk;
+}
