@@ -1,4 +1,5 @@
 import { DevEvent, Events } from '../src/events';
+import { createKernel } from '../src';
 
 type Reported = { err: Error; source: string };
 
@@ -38,6 +39,20 @@ describe('event delivery', () => {
       ['type', 'name', 'ino', 'uid', 'seq', 'time'], // undefined fields are left out, zeros kept
     ]);
     expect(seen[0]).toMatchObject({ type: 'REGISTER', name: 'a', ino: 7, mode: 0o600, data: { driver: 'x' }, seq: 1 });
+    for (const e of seen) expect(Object.isFrozen(e)).toBe(true);
+  });
+
+  test('the kernel\'s own REGISTER/UNREGISTER (handed over, not copied) have the same shape: fields in DevEvent order, seq, time; frozen', async () => {
+    const k = createKernel({ memDevices: false });
+    const seen: DevEvent[] = [];
+    k.events.on((e) => { seen.push(e); });
+    await k.destroy_dev(k.make_dev({ d_name: 'shape' }, 0, 0, 0, 0o600, 'shape0'));
+    await k.events.flush();
+    expect(seen.map((e) => [e.type, Object.keys(e)])).toEqual([
+      ['REGISTER', ['type', 'name', 'ino', 'uid', 'gid', 'mode', 'data', 'seq', 'time']],
+      ['UNREGISTER', ['type', 'name', 'ino', 'data', 'seq', 'time']],
+    ]);
+    expect(seen[1].seq).toBe(seen[0].seq + 1);
     for (const e of seen) expect(Object.isFrozen(e)).toBe(true);
   });
 

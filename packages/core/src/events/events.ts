@@ -155,6 +155,16 @@ export class Events {
   }
 
   /**
+   * @internal emit for an event object the kernel has just built and gives up (a literal in
+   * DevEvent's field order, no other reference to it): seq and time are added to it and it is
+   * frozen in place — no copy (two of the objects a make_dev/destroy_dev pair costs).
+   */
+  emitOwned(e: DevEventInput): number {
+    if (this.closed) return 0;
+    return this.enqueue(e, this.actionDepth > 0 ? 'copy-only' : 'all', true);
+  }
+
+  /**
    * For the kernel's open path on a lookup miss: runs the MODLOAD rules matching that LOOKUP now
    * (not waiting for delivery). `lookupSeq` names the LOOKUP event the miss already queued: its
    * MODLOAD runs here instead of at delivery, and no second LOOKUP is emitted; without one a
@@ -248,7 +258,7 @@ export class Events {
     return q !== undefined && q.event.seq === seq ? q : undefined;
   }
 
-  private enqueue(e: DevEventInput, scope: ActionScope): number {
+  private enqueue(e: DevEventInput, scope: ActionScope, owned = false): number {
     const room = this.queueLimit - this.pending;
     if (room < (this.dropped > 0 ? 2 : 1)) {
       this.dropped++;
@@ -257,7 +267,7 @@ export class Events {
     }
     if (this.dropped > 0) this.pushOverrunNotice();
     const seq = this.nextSeq++;
-    this.queue.push({ event: sealEvent(e, seq), scope });
+    this.queue.push({ event: owned ? stampEvent(e, seq) : sealEvent(e, seq), scope });
     this.schedule();
     return seq;
   }
@@ -370,6 +380,14 @@ function sealEvent(e: DevEventInput, seq: number): DevEvent {
   if (e.gid !== undefined) ev.gid = e.gid;
   if (e.mode !== undefined) ev.mode = e.mode;
   if (e.data !== undefined) ev.data = e.data;
+  ev.seq = seq;
+  ev.time = Date.now();
+  return Object.freeze(ev) as DevEvent;
+}
+
+/** An event object the kernel gave up, made the delivered event in place (see emitOwned). */
+function stampEvent(e: DevEventInput, seq: number): DevEvent {
+  const ev = e as { -readonly [K in keyof DevEvent]?: DevEvent[K] };
   ev.seq = seq;
   ev.time = Date.now();
   return Object.freeze(ev) as DevEvent;

@@ -16,6 +16,11 @@ export interface EventSink {
   emit(e: KernelEvent): number;
   /** True when an event of `type` would reach anyone (absent: always). */
   wants?(type: KernelEvent['type']): boolean;
+  /**
+   * As emit, for an object the kernel has just built and gives up: stamped and frozen in place
+   * instead of copied (absent: emit). The kernel's own REGISTER/UNREGISTER go this way.
+   */
+  emitOwned?(e: KernelEvent): number;
 }
 
 /** The rule engine as mounts use it (implemented by ../rules Rules). */

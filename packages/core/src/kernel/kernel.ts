@@ -119,7 +119,7 @@ export class DeviceRegistry {
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before this device existed, so every ruleset evaluates it now.
     if (a.adoptInode) for (const h of this.adoptHooks) h(dev);
-    this.emit({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit, persistent: dev.persistent } });
+    this.emitOwned({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit, persistent: dev.persistent } });
     return dev;
   }
 
@@ -286,6 +286,11 @@ export class DeviceRegistry {
     return this.sink.emit(e);
   }
 
+  /** The kernel's own events: handed over, not copied (EventSink.emitOwned). */
+  private emitOwned(e: KernelEvent): number {
+    return this.sink.emitOwned ? this.sink.emitOwned(e) : this.sink.emit(e);
+  }
+
   /** @internal true when an event of `type` would reach a listener or an action rule now. */
   wantsEvent(type: KernelEvent['type']): boolean {
     return this.sink.wants === undefined || this.sink.wants(type);
@@ -300,7 +305,7 @@ export class DeviceRegistry {
     if (x?.parent) x.parent.ext?.children?.delete(dev);
     if (x?.aliasOf) x.aliasOf.ext?.aliases?.delete(dev);
     if (x?.waits) for (const w of [...x.waits]) w();
-    this.emit({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
+    this.emitOwned({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
   }
 
 }
