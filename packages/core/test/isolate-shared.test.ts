@@ -127,6 +127,18 @@ describe('driver calls are forwarded to the worker', () => {
     await w.close();
   });
 
+  test('events the plugin emits reach the daemon\'s stream (CHANGE with the shared inode, NOTIFY); one that cannot be cloned to the daemon is EINVAL to the plugin', async () => {
+    const seen = recordEvents(iso);
+    const a = await m.open('good0', 'r');
+    expect(await a.ioctl(4, 'tuned')).toBe(0);
+    await until(() => seen.some((e) => e.type === 'NOTIFY' && e.data?.event === 'PLUGIN_SAYS'), 'the NOTIFY');
+    const change = seen.find((e) => e.type === 'CHANGE' && e.name === 'good0');
+    expect(change).toMatchObject({ name: 'good0', ino: m.stat('good0').ino, data: { why: 'tuned' } });
+    expect(Object.keys(change!)).toEqual(['type', 'name', 'ino', 'data', 'seq', 'time']);
+    await expect(a.ioctl(5)).rejects.toMatchObject({ code: 'EINVAL' });
+    await a.close();
+  });
+
   test('cloners run in the worker: an fdclone open and a lookup-miss clone, owned by the opener', async () => {
     const seen = recordEvents(iso);
     const c: DevFile = await m.open('good', 'r+', alice);

@@ -50,6 +50,12 @@ function plugin(name, fault) {
         d_ioctl: (dev, cmd, arg) => {
           if (cmd === 1) return { echoed: arg, name: dev.si_name };
           if (cmd === 3) return new Promise(() => {}); // a call that never answers (the worker itself stays well)
+          if (cmd === 4) { // events the plugin emits: forwarded to the daemon's stream
+            this.kernel.emit({ type: 'CHANGE', name: dev.si_name, ino: dev.inode, data: { why: arg } });
+            this.kernel.emit({ type: 'NOTIFY', name: name, data: { event: 'PLUGIN_SAYS', arg } });
+            return 0;
+          }
+          if (cmd === 5) return this.kernel.emit({ type: 'CHANGE', name: dev.si_name, data: { f: () => 1 } }); // not cloneable
           throw devfsError('ENOTTY', 'ioctl');
         },
       };

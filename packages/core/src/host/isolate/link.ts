@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { Worker } from 'worker_threads';
 import { native } from '@devfs/native';
+import type { DevEventInput } from '../../events/types';
 import type { Kernel } from '../../devfs';
 import type { Cdev } from '../../kernel/cdev';
 import { SI_ALIAS } from '../../kernel/cdev';
@@ -233,10 +234,18 @@ export class WorkerLink implements CallTarget {
         return;
       }
       case 'cloner': return this.addCloner(m.prefix);
-      case 'notify': this.kernel.emit({ type: 'NOTIFY', name: m.name, data: m.data }); return;
+      case 'event': return this.forwardEvent(m.e);
       case 'ready': this.readyCb[0]({ drivers: m.drivers, failures: m.failures }); return;
     }
   }
+  /** An event the plugin emitted, into the daemon's stream (undefined fields dropped; one that does not validate there is ignored). */
+  private forwardEvent(e: DevEventInput): void {
+    const clean = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as DevEventInput;
+    try {
+      this.kernel.emit(clean);
+    } catch { /* the worker validated it; a message that still does not is dropped, never thrown here */ }
+  }
+
 
   private devAt([ino, gen]: InoGen): Cdev | undefined {
     const d = this.devs.get(ino);

@@ -4,6 +4,7 @@
  * worker's foreign tag, and `made` only says what the main kernel needs to adopt one (FreeBSD's
  * make_dev arguments); every driver call is a request answered by id.
  */
+import type { DevEventInput } from '../../events/types';
 import type { Cred } from '../../cred';
 
 /** An inode as both sides name it: [ino, gen]. */
@@ -54,8 +55,8 @@ export type WorkerEvent =
   | { ev: 'gone' }
   /** A clone handler for names starting with `prefix` was registered (open misses are forwarded). */
   | { ev: 'cloner'; prefix: string }
-  /** A NOTIFY event the plugin emitted. */
-  | { ev: 'notify'; name: string; data?: Record<string, unknown> }
+  /** An event the plugin emitted (kernel.emit; any type but REGISTER/UNREGISTER, which the daemon emits itself on adoption and removal). */
+  | { ev: 'event'; e: DevEventInput }
   /** The plugin is loaded: its attached drivers, and what failed. */
   | { ev: 'ready'; drivers: string[]; failures: { driver?: string; code: string; message: string }[] };
 

@@ -107,8 +107,15 @@ function announce(k: Kernel): void {
     return remove;
   };
   k.emit = (e) => {
-    const seq = emit(e);
-    if (e && e.type === 'NOTIFY' && typeof e.name === 'string') post({ ev: 'notify', name: e.name, data: e.data });
+    const seq = emit(e); // validates: a bad event throws to the plugin, as in process
+    if (e.type !== 'REGISTER' && e.type !== 'UNREGISTER') {
+      const { type, name, mount, ino, uid, gid, mode, data } = e;
+      try {
+        post({ ev: 'event', e: { type, name, mount, ino, uid, gid, mode, data } });
+      } catch (err) {
+        throw devfsError('EINVAL', 'events.emit', name, `an isolated plugin's event must be cloneable to the daemon: ${(err as Error).message}`);
+      }
+    }
     return seq;
   };
 }
