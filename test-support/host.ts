@@ -39,6 +39,13 @@ export function hostMissing(...checks: HostCheck[]): string | null {
   return null;
 }
 
+/** The test body that fails naming what the host lacks (DEVFS_REQUIRE_HOST=1). */
+function requiredButMissing(name: string, why: string): () => void {
+  return () => {
+    throw new Error(`${name}: ${why} (DEVFS_REQUIRE_HOST=1 turns this skip into a failure)`);
+  };
+}
+
 /**
  * `describe` that runs only when every check passes. Otherwise it prints the reason and skips, or,
  * under DEVFS_REQUIRE_HOST=1, registers one failing test that names the reason.
@@ -51,9 +58,7 @@ export function describeHost(name: string, checks: HostCheck[], body: () => void
   }
   if (process.env.DEVFS_REQUIRE_HOST === '1') {
     describe(name, () => {
-      test(`host requirement: ${why}`, () => {
-        throw new Error(`${name}: ${why} (DEVFS_REQUIRE_HOST=1 turns this skip into a failure)`);
-      });
+      test(`host requirement: ${why}`, requiredButMissing(name, why));
     });
     return;
   }
@@ -72,9 +77,7 @@ export function testHost(name: string, checks: HostCheck[], fn: jest.ProvidesCal
     return;
   }
   if (process.env.DEVFS_REQUIRE_HOST === '1') {
-    test(`${name} (host requirement: ${why})`, () => {
-      throw new Error(`${name}: ${why} (DEVFS_REQUIRE_HOST=1 turns this skip into a failure)`);
-    });
+    test(`${name} (host requirement: ${why})`, requiredButMissing(name, why));
     return;
   }
   test.skip(`${name} (skipped: ${skipReason(name, why)})`, fn);

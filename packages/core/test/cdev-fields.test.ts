@@ -4,12 +4,13 @@
  * one slot for si_drv1 or the CdevExt that takes it over. Every public field must read back what
  * was given, over the whole range each accepts, and stay independent of the others.
  */
+import { packKey } from '@devfs/native';
 import { Cdev, SI_ALIAS, SI_CLONED, SI_DYING, TIME_ORIGIN } from '../src/kernel/cdev';
 import { bareKernel, plainsw } from './helpers';
 
 const sw = { d_name: 'fields' };
 const make = (unit: number, inode: number, gen: number, flags = 0): Cdev =>
-  new Cdev('x', sw, unit, 1, 2, 0o640, inode, gen, 77, flags);
+  new Cdev('x', sw, unit, 1, 2, 0o640, packKey(inode, gen), 77, flags);
 
 describe('Cdev packed fields', () => {
   test.each([0, 1, 255, 256, 2 ** 23 - 1, 2 ** 23, 0xffffffff, -1, -256, -0x80000000])('unit %d reads back with every flag combination', (unit) => {

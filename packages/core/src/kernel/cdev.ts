@@ -1,4 +1,4 @@
-import { genOf, inoOf, packKey } from '@devfs/native';
+import { genOf, inoOf } from '@devfs/native';
 import type { Cdevsw } from './cdevsw';
 import { D_AUTOOWN } from '../constants';
 
@@ -101,10 +101,10 @@ export class Cdev<Softc = any> {
 
   /** @internal devices are made by make_dev. */
   constructor(name: string, devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number,
-    inode: number, gen: number, createdGen: number, flags: number) {
+    key: number, createdGen: number, flags: number) {
     this.si_name = name;
     this.perm = internPerm(devsw, uid, gid, mode, Date.now() - TIME_ORIGIN);
-    this.key = packKey(inode, gen);
+    this.key = key;
     this.uf = unit * UNIT_SCALE + (flags & FLAG_MASK);
     this.createdGen = createdGen;
     this.slot = undefined;

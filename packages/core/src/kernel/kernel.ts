@@ -1,4 +1,4 @@
-import { native, inoOf, genOf } from '@devfs/native';
+import { native, packKey } from '@devfs/native';
 import type { Cred } from '../cred';
 import { ROOT } from '../cred';
 import { devfsError, DevfsError } from '../errors';
@@ -88,20 +88,19 @@ export class DeviceRegistry {
     const { name, unit, uid, gid, mode, mflags, dflags } = checkMakeDev(a, fmt, args);
     this.ns.checkFree(name);
     const siCred = a.cred === undefined ? undefined : snapshotCred(a.cred, name);
-    let ino: number;
-    let gen: number;
+    let key: number; // the inode and its slot generation, packed as the native table keys them
     if (a.adoptInode) {
-      ({ ino, gen } = a.adoptInode);
+      const { ino, gen } = a.adoptInode;
       if (!native.inodeIsLive(ino, gen)) throw devfsError('ENXIO', 'make_dev', name, 'adopted inode is not live');
+      key = packKey(ino, gen);
     } else {
       const tag = this.inodeTag;
-      const key = native.inodeInsert(tag, tag !== TAG_KERNEL && Buffer.byteLength(name) < 64 ? name : undefined);
+      key = native.inodeInsert(tag, tag !== TAG_KERNEL && Buffer.byteLength(name) < 64 ? name : undefined);
       if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
-      ino = inoOf(key);
-      gen = genOf(key);
     }
     const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | ((a.adoptInode ? a.adoptInode.cloned === true : inCloneContext()) ? SI_CLONED : 0);
-    const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, ino, gen, native.devfsGeneration(), flags);
+    const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, key, native.devfsGeneration(), flags);
+    const ino = dev.inode;
     if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
     if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;
     if (siCred !== undefined) dev.x().cred = siCred;

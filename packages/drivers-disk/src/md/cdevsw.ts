@@ -2,7 +2,7 @@ import type { Cdev, Cdevsw } from '@devfs/core';
 import type { DiskSoftc } from './softc';
 import { D_DISK, D_TRACKCLOSE, devfsError } from '@devfs/core';
 import { DIOCGFLUSH, DIOCGMEDIASIZE, DIOCGSECTORSIZE } from './ioctl';
-import { softcOf } from './softc';
+import { findSoftc, softcOf } from './softc';
 
 /** Position of a disk I/O call (the framework keeps one per open for D_DISK devices). */
 function at(position: number | null): number {
@@ -48,7 +48,5 @@ export const mdCdevsw: Cdevsw<DiskSoftc | undefined> = {
  * outside the driver that describes devices (the daemon's FUSE export: sizes); undefined otherwise.
  */
 export function mdDiskOf(dev: Cdev): DiskSoftc['disk'] | undefined {
-  if (dev.si_devsw !== mdCdevsw) return undefined;
-  const md = dev as Cdev<DiskSoftc | undefined>;
-  return (md.si_drv1 ?? md.aliasOf?.si_drv1)?.disk;
+  return dev.si_devsw === mdCdevsw ? findSoftc(dev as Cdev<DiskSoftc | undefined>)?.disk : undefined;
 }

@@ -12,9 +12,14 @@ export interface DiskSoftc {
   afterWrite(offset: number, length: number): Promise<void>;
 }
 
+/** The softc of a disk node or of an alias to one, when it has one. */
+export function findSoftc(dev: Cdev<DiskSoftc | undefined>): DiskSoftc | undefined {
+  return dev.si_drv1 ?? dev.aliasOf?.si_drv1;
+}
+
 /** The softc of a disk node or of an alias to one; ENXIO when there is none. */
 export function softcOf(dev: Cdev<DiskSoftc | undefined>, syscall: string): DiskSoftc {
-  const s = dev.si_drv1 ?? dev.aliasOf?.si_drv1;
+  const s = findSoftc(dev);
   if (!s) throw devfsError('ENXIO', syscall, dev.si_name, 'disk has no backing store');
   return s;
 }

@@ -238,11 +238,10 @@ export class WorkerLink implements CallTarget {
       case 'ready': this.readyCb[0]({ drivers: m.drivers, failures: m.failures }); return;
     }
   }
-  /** An event the plugin emitted, into the daemon's stream (undefined fields dropped; one that does not validate there is ignored). */
+  /** An event the plugin emitted, into the daemon's stream (which leaves out undefined fields; one that does not validate there is ignored). */
   private forwardEvent(e: DevEventInput): void {
-    const clean = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as DevEventInput;
     try {
-      this.kernel.emit(clean);
+      this.kernel.emit(e);
     } catch { /* the worker validated it; a message that still does not is dropped, never thrown here */ }
   }
 
