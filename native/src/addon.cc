@@ -10,6 +10,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   devfs::InitSock(env, exports);
   devfs::InitFuse(env, exports);
   devfs::InitMemory(env, exports);
+  devfs::InitShm(env, exports);
   return exports;
 }
 

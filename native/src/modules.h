@@ -10,4 +10,5 @@ void InitTap(Napi::Env env, Napi::Object exports);         // tap.cc: /dev/net/t
 void InitSock(Napi::Env env, Napi::Object exports);        // sock.cc: SO_PEERCRED; sock_accept.cc: UnixAcceptor
 void InitFuse(Napi::Env env, Napi::Object exports);        // fuse.cc: /dev/fuse, mount/umount2, SCM_RIGHTS, writev
 void InitMemory(Napi::Env env, Napi::Object exports);      // memory.cc: malloc_trim
+void InitShm(Napi::Env env, Napi::Object exports);         // shm.cc: memory threads share as plain ArrayBuffers
 }  // namespace devfs

@@ -64,12 +64,13 @@ export type WorkerEvent =
 export type Request =
   | { op: 'open'; ino: number; gen: number; flags: number; cred: Cred }
   /**
-   * `shm`: read into the handle's shared memory (the answer carries only the count) — the buffer
-   * when it is new, `true` for the one the worker already keeps for `h`; else the bytes come back transferred.
+   * `shm`: read into the handle's shared memory (the answer carries only the count) — the native
+   * region's key (native.shmMap) when it is new, `true` for the one the worker already maps for
+   * `h`; else the bytes come back transferred.
    */
-  | { op: 'read'; h: number; len: number; pos: number | null; shm?: SharedArrayBuffer | true }
+  | { op: 'read'; h: number; len: number; pos: number | null; shm?: number | true }
   /** The bytes: the first `len` of the handle's shared memory (`shm` as for read), or `data` (transferred). */
-  | { op: 'write'; h: number; data?: ArrayBuffer; shm?: SharedArrayBuffer | true; len?: number; pos: number | null }
+  | { op: 'write'; h: number; data?: ArrayBuffer; shm?: number | true; len?: number; pos: number | null }
   | { op: 'ioctl'; h: number; cmd: number; arg: unknown }
   | { op: 'poll'; h: number; events: number }
   | { op: 'close'; h: number }

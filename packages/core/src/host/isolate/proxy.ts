@@ -15,6 +15,7 @@ import { POLLERR, POLLNVAL } from '../../constants';
 import { devfsError } from '../../errors';
 import type { Request } from './protocol';
 import { OP_READ, OP_WRITE } from './fastio';
+import { native } from '@devfs/native';
 
 /** Transfers up to this size go through the handle's shared memory (one copy each way, no allocation). */
 const SHM_MAX = 1 << 20;
@@ -44,11 +45,15 @@ export class RemoteHandle {
   /** Set when the handle closed or its worker died. */
   dead = false;
   readonly sel = new SelInfo();
-  private shm: SharedArrayBuffer | undefined;
+  /**
+   * The handle's shared memory: a native region (memory both threads map as an ordinary
+   * ArrayBuffer, so copies are memmove — a SharedArrayBuffer's are ~4× slower) and its key.
+   */
+  private shm: number | undefined;
   /** `shm` as a Buffer (copies in and out with Buffer#copy: no view per call). */
   private shmBuf: Buffer | undefined;
   private shmBusy = false;
-  private shmSent: SharedArrayBuffer | undefined;
+  private shmSent: number | undefined;
 
   constructor(readonly link: CallTarget, readonly h: number, readonly ino: number, readonly stat?: Partial<DevStat>) {
     link.handles.add(this);
@@ -99,18 +104,19 @@ export class RemoteHandle {
   }
 
   /** This handle's shared buffer for a transfer of `len` bytes, or undefined when it is busy or too small a gain. */
-  private takeShm(len: number): SharedArrayBuffer | undefined {
+  private takeShm(len: number): number | undefined {
     if (this.shmBusy || len > SHM_MAX || len === 0) return undefined;
-    if (!this.shm || this.shm.byteLength < len) {
-      this.shm = new SharedArrayBuffer(Math.max(len, SHM_MIN));
-      this.shmBuf = Buffer.from(this.shm);
+    if (this.shm === undefined || this.shmBuf!.length < len) {
+      const r = native.shmCreate(Math.max(len, SHM_MIN));
+      this.shm = r.key;
+      this.shmBuf = Buffer.from(r.buffer);
     }
     this.shmBusy = true;
     return this.shm;
   }
 
-  /** The shared buffer as a request carries it: the buffer itself the first time, then `true` (the worker keeps it per handle). */
-  private shmToSend(shm: SharedArrayBuffer): SharedArrayBuffer | true {
+  /** The shared memory as a request carries it: its key the first time, then `true` (the worker keeps its mapping per handle). */
+  private shmToSend(shm: number): number | true {
     if (this.shmSent === shm) return true;
     this.shmSent = shm;
     return shm;
@@ -121,7 +127,7 @@ export class RemoteHandle {
    * `shm` (else by message, which hands it over). `shm` is freed when answered; dropped when not
    * (a late worker must not write into the next call's bytes).
    */
-  private shmIo(op: number, len: number, pos: number | null, shm: SharedArrayBuffer): Promise<number> {
+  private shmIo(op: number, len: number, pos: number | null, shm: number): Promise<number> {
     const send = this.shmToSend(shm);
     const name = op === OP_READ ? 'read' : 'write';
     const call = send === true && !this.dead ? this.link.callIo(op, this.h, len, pos, this.ino) : undefined;

@@ -6,6 +6,7 @@
  * counter in shared memory lets the daemon see a busy loop it could never get a message through.
  */
 import { parentPort, workerData } from 'worker_threads';
+import { native } from '@devfs/native';
 import { Kernel } from '../../devfs';
 import { PluginHost } from '../host';
 import { SI_CLONED } from '../../kernel/cdev';
@@ -148,9 +149,9 @@ function fileOf(h: number, op: string): DevFile {
   return f;
 }
 
-/** The first `len` bytes of handle `h`'s shared memory (`shm` is the buffer when the daemon sends a new one). */
-function shmOf(h: number, shm: SharedArrayBuffer | true, len: number): Buffer {
-  if (shm !== true) shms.set(h, Buffer.from(shm));
+/** The first `len` bytes of handle `h`'s shared memory (`shm` is the region's key when the daemon sends a new one). */
+function shmOf(h: number, shm: number | true, len: number): Buffer {
+  if (shm !== true) shms.set(h, Buffer.from(native.shmMap(shm)));
   const mem = shms.get(h);
   if (!mem || mem.length < len) throw devfsError('EINVAL', 'io', undefined, 'no shared memory for this handle');
   return len === mem.length ? mem : mem.subarray(0, len);
