@@ -141,12 +141,15 @@ describe('50 crash/restart cycles', () => {
     };
     for (let i = 0; i < 5; i++) await cycle(); // warm up
     await until(up, 'exit0 up');
-    const fd0 = fds(), ino0 = native.inodeLiveCount(), heap0 = heap();
+    const fd0 = fds(), ino0 = native.inodeLiveCount(), heap0 = heap(), shm0 = native.shmStats().regions;
     for (let i = 0; i < 50; i++) await cycle();
     await until(up, 'exit0 up');
     expect(info('exit').restarts).toBe(55);
     expect(fds()).toBeLessThanOrEqual(fd0 + 2);
     expect(native.inodeLiveCount()).toBe(ino0);
     expect(heap() - heap0).toBeLessThan(4 * 1024 * 1024);
+    // each cycle's write went through a shared-memory region (mapped here and in the worker): none is left
+    await new Promise((r) => setImmediate(r));
+    expect(native.shmStats().regions).toBeLessThanOrEqual(shm0 + 1);
   }, 60_000);
 });

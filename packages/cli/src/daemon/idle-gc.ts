@@ -15,24 +15,10 @@
  * length.
  */
 import { native } from '@devfs/native';
+import { tuneMalloc } from '@devfs/core';
 
-/**
- * Sets glibc's malloc up for a long-running daemon whose native threads come and go:
- * - arenas capped at 2 (M_ARENA_MAX). glibc decides its arena limit once, the first time a thread
- *   needs an arena after the eighth exists, and never returns an arena it made: the cap only holds
- *   if it is set before the process's threads (V8's platform workers, libuv's pool, pty readers)
- *   have taken arenas of their own. So the `daemon` verb calls this first, before it loads
- *   anything else (set later, in the IdleCollector, it left five extra arenas);
- * - fixed mmap (128 KiB) and trim (512 KiB) thresholds. glibc raises both after every large free
- *   (a pty reader's 4 MiB output buffer lifts them to 4 and 8 MiB), after which large buffers come
- *   from the arenas, and a thread arena's free top — which malloc_trim does not return — stays
- *   resident. These two were the 5-minute soak's remaining growth (figures in the CLI README).
- * Idempotent; a no-op without glibc.
- */
-export function tuneMalloc(): void {
-  native.mallocArenaMax(2);
-  native.mallocThresholds(128 * 1024, 512 * 1024);
-}
+/** glibc's malloc set up for a long-running driver host (in core: isolated driver hosts need it too). */
+export { tuneMalloc };
 
 /** Counts connections and collects once the daemon is quiet after a burst. */
 export class IdleCollector {

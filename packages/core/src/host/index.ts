@@ -4,5 +4,6 @@ export type { DevfsDriver, DriverModule, DriverSpec, Host, HostOptions, Isolatio
 export type { IsolatedDriverSpec, RestartPolicy } from './isolate/spec';
 export { createHost, PluginHost } from './host';
 export { driverOptions } from './options';
+export { tuneMalloc } from './malloc';
 export { CORE_VERSION } from './validate';
 export type { DependencyContainer } from 'tsyringe';

@@ -10,6 +10,7 @@ import { devfsError, DevfsError, reasonOf } from '../../errors';
 import type { DevfsDriver, IsolationInfo } from '../types';
 import type { IsolationSettings } from './spec';
 import { WorkerLink } from './link';
+import { tuneMalloc } from '../malloc';
 
 const STABLE_MS = 60_000;
 
@@ -50,6 +51,7 @@ export class IsolatedPlugin implements DevfsDriver {
   }
 
   private spawn(): WorkerLink {
+    tuneMalloc(); // else the worker's malloc arena is trimmed and faulted back in per call (see tuneMalloc)
     this.link = new WorkerLink(this.kernel, this.s, this.plugin, this.file, this.options, this.paths, (l, why) => this.died(l, why));
     return this.link;
   }
