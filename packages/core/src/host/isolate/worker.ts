@@ -186,16 +186,30 @@ async function ringIo(id: number, op: number, h: number, len: number, pos: numbe
   } finally {
     inflight--;
   }
-  // the daemon's next request usually follows the answer within microseconds: wait for it awake,
-  // from the event loop's check phase (timers, the heartbeat among them, run in between)
+  // the daemon's next request usually follows the answer within microseconds: wait for it awake —
+  // right away while the event loop turned less than YIELD_MS ago, else from its check phase
+  // (timers, the heartbeat among them, run in between)
   if (inflight === 0 && !spinQueued && spin.wanted()) {
-    spinQueued = true;
-    setImmediate(spinServe);
+    if (performance.now() - loopAt < YIELD_MS) spinServe();
+    else {
+      spinQueued = true;
+      setImmediate(spinFromLoop);
+    }
   }
 }
 
-function spinServe(): void {
+/** How long the data path may keep the worker's event loop from turning (ms). */
+const YIELD_MS = 1;
+/** When the event loop last ran spinFromLoop. */
+let loopAt = 0;
+
+function spinFromLoop(): void {
   spinQueued = false;
+  loopAt = performance.now();
+  spinServe();
+}
+
+function spinServe(): void {
   if (inflight > 0) return;
   const before = taken;
   spin.result(spinFor(io.req, takeRequests, () => taken !== before));
