@@ -20,6 +20,8 @@ import { proxyCdevsw, RemoteHandle, CallTarget } from './proxy';
 import type { FromWorker, InoGen, MadeMsg, Request, WorkerEvent, WorkerInit } from './protocol';
 import type { IsolationSettings } from './spec';
 import { ioChannel, putRequest, spinFor, SpinPolicy, takeAnswers } from './fastio';
+import { SysctlMirror } from './sysctl-mirror';
+import { RemoteMissHooks } from './remote-miss';
 
 /** Where the worker entry is: beside this file once built; from sources (ts-jest), the built copy. */
 function workerEntry(): string {
@@ -68,6 +70,9 @@ export class WorkerLink implements CallTarget {
   private readonly cloning = new Map<string, Promise<boolean>>();
   private readonly undo: (() => void)[] = [];
   private missHooked = false;
+  /** The plugin's sysctl nodes (from the worker's snapshots) and its miss hooks. */
+  private readonly sysctls: SysctlMirror;
+  private readonly misses: RemoteMissHooks;
   private readonly beat: Int32Array;
   private lastBeat = 0;
   private lastBeatAt = Date.now();
@@ -95,6 +100,9 @@ export class WorkerLink implements CallTarget {
     });
     // its inodes are foreign here: the change log's CLEARs of them destroy the adopted devices
     this.undo.push(kernel.onForeign(this.tag, () => undefined));
+    this.sysctls = new SysctlMirror(kernel.sysctl, label);
+    this.misses = new RemoteMissHooks(kernel, this, label, s.callTimeoutMs);
+    this.undo.push(() => this.sysctls.clear(), () => this.misses.clear());
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
       const code = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ENOMEM' : 'EIO';
@@ -235,6 +243,8 @@ export class WorkerLink implements CallTarget {
       }
       case 'cloner': return this.addCloner(m.prefix);
       case 'event': return this.forwardEvent(m.e);
+      case 'sysctl': case 'sysctlv': case 'sysctl-gone': return this.sysctls.on(m);
+      case 'misshook': case 'misshook-gone': return this.misses.on(m);
       case 'ready': this.readyCb[0]({ drivers: m.drivers, failures: m.failures }); return;
     }
   }

@@ -47,8 +47,30 @@ export interface MadeMsg {
   aliasOf?: InoGen;
 }
 
+/** A sysctl node's value as the worker last read it, or what its `get` threw. */
+export type SysctlValue = string | number | { code: string; message: string };
+
+/** The plugin created a sysctl node (sysctl-mirror.ts): what the daemon publishes, and its value now. */
+export interface SysctlMsg {
+  ev: 'sysctl';
+  name: string;
+  description?: string;
+  device?: string;
+  /** The node has a `set` (the daemon's mirror refuses writes: see sysctl-mirror.ts). */
+  writable: boolean;
+  value: SysctlValue;
+}
+
+/** News of the plugin's sysctl nodes: one created, values that changed since the last push, one removed. */
+export type SysctlEvent = SysctlMsg | { ev: 'sysctlv'; values: [string, SysctlValue][] } | { ev: 'sysctl-gone'; name: string };
+
+/** The plugin added (`misshook`) or removed a miss hook (`kernel.onMiss`); the daemon asks the worker on an open miss (`miss`). */
+export type MissHookEvent = { ev: 'misshook'; hook: number } | { ev: 'misshook-gone'; hook: number };
+
 /** Unsolicited news from the worker. */
 export type WorkerEvent =
+  | SysctlEvent
+  | MissHookEvent
   | MadeMsg
   | { ev: 'depends'; parent: InoGen; child: InoGen }
   /** Devices were destroyed in the worker: read the change log now. */
@@ -75,6 +97,8 @@ export type Request =
   | { op: 'poll'; h: number; events: number }
   | { op: 'close'; h: number }
   | { op: 'clone'; name: string; cred: Cred }
+  /** An open missed `name`: run the plugin's miss hooks (the answer: did one load something). */
+  | { op: 'miss'; name: string }
   | { op: 'reject'; ino: number; gen: number }
   | { op: 'stop' };
 

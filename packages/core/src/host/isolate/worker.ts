@@ -17,6 +17,8 @@ import { FIONBIO, O_NONBLOCK } from '../../constants';
 import type { DevFile } from '../../file/devfile';
 import type { FromWorker, MadeMsg, Request, RequestMsg, WorkerInit } from './protocol';
 import { ioChannel, IoRequest, OP_READ, putAnswer, spinFor, SpinPolicy, takeRequest } from './fastio';
+import { pushSysctls } from './sysctl-mirror';
+import { forwardMissHooks } from './remote-miss';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -43,6 +45,9 @@ let nextHandle = 0;
 const ringReq: IoRequest = { id: 0, op: 0, h: 0, len: 0, pos: null };
 
 announce(kernel);
+/** The plugin's sysctl nodes (pushed as snapshots) and miss hooks (run for the daemon's `miss`). */
+const sysctls = pushSysctls(kernel.sysctl, post);
+const missHooks = forwardMissHooks(kernel, post);
 port.on('message', (m: RequestMsg) => {
   // requests the daemon put in the ring before posting this come first; those after it, after
   takeRequests();
@@ -64,6 +69,7 @@ host.load(init.file).then(
 /** Says which drivers attached and what failed (the daemon's load resolves or fails on it). */
 function ready(drivers: string[]): void {
   const failures = host.failures.map((f) => ({ driver: f.driver, code: (f.error as { code?: string }).code ?? 'EIO', message: reasonOf(f.error) }));
+  sysctls.sample();
   post({ ev: 'ready', drivers, failures });
 }
 
@@ -136,8 +142,10 @@ function made(dev: Cdev, aliasOf: Cdev | undefined): MadeMsg {
 async function answer(m: RequestMsg): Promise<void> {
   try {
     const r = await run(m);
+    sysctls.sample(); // a value the call changed is in the daemon before its answer
     post({ id: m.id, ok: true, v: r.v, data: r.data }, r.data ? [r.data] : undefined);
   } catch (err) {
+    sysctls.sample();
     const e = toDevfsError(err, m.op);
     post({ id: m.id, ok: false, code: e.code, message: reasonOf(e) });
   }
@@ -256,6 +264,8 @@ async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
     }
     case 'clone':
       return { v: kernel.runCloners(m.name, m.cred) !== undefined };
+    case 'miss':
+      return { v: await missHooks.run(m.name) };
     case 'reject': {
       const dev = kernel.byIno[m.ino];
       if (dev && dev.gen === m.gen) await kernel.destroy_dev(dev).catch(() => undefined);
