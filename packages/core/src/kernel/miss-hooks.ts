@@ -18,16 +18,23 @@ export class MissHooks {
     };
   }
 
-  /** Runs every hook; true when one of them loaded something. A failing hook is reported and skipped. */
+  /**
+   * Runs every hook; true when one of them loaded something. A failing hook is reported and
+   * skipped, except one that timed out (ETIMEDOUT: an isolated plugin's hook that did not answer
+   * in time): when no hook loaded anything, that error is thrown (the open fails with it, not ENOENT).
+   */
   async run(name: string, lookupSeq?: number): Promise<boolean> {
     let any = false;
+    let timedOut: unknown;
     for (const h of this.hooks) {
       try {
         if (await h(name, lookupSeq)) any = true;
       } catch (err) {
-        process.emitWarning(`devfs: lookup-miss hook for '${name}' failed: ${(err as Error).message}`);
+        if ((err as { code?: unknown }).code === 'ETIMEDOUT') timedOut ??= err;
+        else process.emitWarning(`devfs: lookup-miss hook for '${name}' failed: ${(err as Error).message}`);
       }
     }
+    if (!any && timedOut) throw timedOut;
     return any;
   }
 }
