@@ -166,6 +166,14 @@ describe("an isolated plugin's miss hooks", () => {
 
   test('a hook that spins: the worker is ended, that open fails with ETIMEDOUT, the plugin comes back with its hook', async () => {
     const events = recordEvents(iso);
+    // the miss hooks the host's kernel gets from here on, and how many of them are removed
+    let added = 0, removed = 0;
+    const onMiss = iso.kernel.onMiss.bind(iso.kernel);
+    jest.spyOn(iso.kernel, 'onMiss').mockImplementation((hook) => {
+      added++;
+      const remove = onMiss(hook);
+      return () => { removed++; remove(); };
+    });
     const hung = m.open('knobspin', 'r').catch((err: { code: string }) => err.code);
     const g = await m.open('good0', 'r+');
     await g.write(Buffer.from('ping'));
@@ -174,8 +182,12 @@ describe("an isolated plugin's miss hooks", () => {
     expect(await hung).toBe('ETIMEDOUT');
     // the watchdog ends the worker up to one heartbeat check after the call timed out
     await until(() => iso.kernel.sysctl.list('dev.knob').length === 0, 'the nodes to go with the worker');
-    await expect(m.open('knobm6', 'r')).rejects.toMatchObject({ code: 'ENOENT' }); // no hook while it is down
+    await expect(m.open('knobm6', 'r')).rejects.toMatchObject({ code: 'ENOENT' });
     await until(() => events.some((e) => e.type === 'NOTIFY' && e.data?.event === 'DRIVER_RESTARTED'), 'the restart', 10000);
     open.push(await m.open('knobm6', 'r'));
+    expect([added, removed]).toEqual([1, 0]); // the new incarnation's one hook
+    await ioctl(m, 6).catch(() => undefined); // it dies again: its hook goes with it
+    await until(() => removed === 1, 'the hook removed with the worker');
+    expect(added).toBe(1);
   });
 });
