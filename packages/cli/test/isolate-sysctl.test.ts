@@ -1,7 +1,7 @@
 /**
  * An isolated plugin's sysctl nodes and miss hook through a real daemon and the CLI: `devfs
  * sysctl` reads the nodes the plugin created in its worker (from the worker's snapshots), sees a
- * value the plugin changes, is refused a write (ENOTSUP), and an unprivileged caller sees only the
+ * value the plugin changes, writes one (set in the worker), and an unprivileged caller sees only the
  * node about a device its mount shows; an open of a missing name is served by the plugin's miss
  * hook; a hook that spins fails that open with ETIMEDOUT while the daemon answers, and the nodes go
  * with the worker and come back with its restart.
@@ -43,16 +43,19 @@ describe("an isolated plugin's sysctl nodes and miss hook in a daemon", () => {
     restoreModes?.();
   });
 
-  test('devfs sysctl reads the nodes, sees a value the plugin changes, is refused a write', async () => {
+  test('devfs sysctl reads the nodes, sees a value the plugin changes, writes one in the worker', async () => {
     expect(await sysctl('dev.knob.level')).toEqual({ code: 0, value: [{ name: 'dev.knob.level', value: 1 }] });
     expect(await value('dev.knob.bytes')).toBe(0);
     expect(await sysctl('dev.knob.broken')).toEqual({ code: 1, error: expect.objectContaining({ code: 'EIO', message: expect.stringMatching(/the knob is broken/) }) });
     expect((await cli(sock, ['write', 'knob0', 'hello'])).code).toBe(0);
     await until(async () => (await value('dev.knob.bytes')) === 5, 'the written bytes in the sysctl');
-    const w = await cli(sock, ['sysctl', 'dev.knob.level=5']);
-    expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^devfs: ENOTSUP: .*read-only in the daemon/);
-    expect(await value('dev.knob.level')).toBe(1);
+    // a write is set in the worker: the answer has the old and the new value
+    expect(JSON.parse((await cli(sock, ['--json', 'sysctl', 'dev.knob.level=5'])).stdout)).toEqual([{ name: 'dev.knob.level', value: 5, old: 1 }]);
+    expect(await value('dev.knob.level')).toBe(5);
+    const bad = await cli(sock, ['sysctl', 'dev.knob.level=x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^devfs: EINVAL: invalid value 'x' for dev.knob.level: 0\.\.9/);
+    expect(await value('dev.knob.level')).toBe(5);
   });
 
   testHost('an unprivileged caller sees only the node about a device its mount shows', [needRoot], async () => {

@@ -231,11 +231,12 @@ const entries: Entry[] = [
   ['events.autoload mount', 'events.autoload', 'optString', (w, v) => w.k.events.autoload('zz', any(v)), [], 'zz'],
   // ------------------------------------------------------------- Sysctl
   ['sysctl.create name', 'sysctl.create', 'string', (w, v) => w.k.sysctl.create(any(v), { get: () => 1 })],
-  ['sysctl.create node', 'sysctl.create', 'all', (w, v) => w.k.sysctl.create('t.x', any(v)), [{ get: 1 }, { get: () => 1, set: 1 }, { get: () => 1, device: 5 }, { get: () => 1, description: {} }], 't.x'],
+  ['sysctl.create node', 'sysctl.create', 'all', (w, v) => w.k.sysctl.create('t.x', any(v)), [{ get: 1 }, { get: () => 1, set: 1 }, { get: () => 1, setAsync: 1 }, { get: () => 1, device: 5 }, { get: () => 1, description: {} }], 't.x'],
   ['sysctl.read', 'sysctl.read', 'string', (w, v) => w.k.sysctl.read(any(v))],
   ['sysctl.describe', 'sysctl.describe', 'string', (w, v) => w.k.sysctl.describe(any(v))],
   ['sysctl.deviceOf', 'sysctl.read', 'string', (w, v) => w.k.sysctl.deviceOf(any(v))],
   ['sysctl.write name', 'sysctl.write', 'string', (w, v) => w.k.sysctl.write(any(v), '1')],
+  ['sysctl.writeAsync name', 'sysctl.write', 'string', (w, v) => w.k.sysctl.writeAsync(any(v), '1')],
   ['sysctl.list', 'sysctl.list', 'optString', (w, v) => w.k.sysctl.list(any(v))],
   // ------------------------------------------------------------- Host
   ['createHost options', 'createHost', 'all', (_w, v) => createHost(any(v)), [{ drivers: 'x' }]],

@@ -44,7 +44,7 @@ export function adminHandlers(): Handlers {
       const failures = host.failures.map((f) => ({ plugin: f.plugin, driver: f.driver ?? null, code: (f.error as { code?: string }).code ?? 'EIO', message: f.error.message }));
       return { drivers, failures };
     },
-    [M.sysctl]: (s, p) => {
+    [M.sysctl]: async (s, p) => {
       const o = obj(p ?? {}, M.sysctl);
       const name = str(o, 'name', M.sysctl, { optional: true, max: 256 });
       const value = str(o, 'value', M.sysctl, { optional: true, max: 4096, empty: true });
@@ -55,7 +55,7 @@ export function adminHandlers(): Handlers {
         if (name === undefined) throw devfsError('EINVAL', M.sysctl, undefined, 'a value needs a name');
         if (!mine(name)) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
         const old = sc.read(name);
-        sc.write(name, value, s.cred);
+        await sc.writeAsync(name, value, s.cred); // an isolated plugin's node is set in its worker
         return [{ name, value: sc.read(name), old }];
       }
       const names = (name !== undefined && sc.list().includes(name) ? [name] : sc.list(name)).filter(mine);

@@ -100,7 +100,7 @@ export class WorkerLink implements CallTarget {
     });
     // its inodes are foreign here: the change log's CLEARs of them destroy the adopted devices
     this.undo.push(kernel.onForeign(this.tag, () => undefined));
-    this.sysctls = new SysctlMirror(kernel.sysctl, label);
+    this.sysctls = new SysctlMirror(kernel.sysctl, this, label);
     this.misses = new RemoteMissHooks(kernel, this, label, s.callTimeoutMs);
     this.undo.push(() => this.sysctls.clear(), () => this.misses.clear());
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));

@@ -56,7 +56,7 @@ export interface SysctlMsg {
   name: string;
   description?: string;
   device?: string;
-  /** The node has a `set` (the daemon's mirror refuses writes: see sysctl-mirror.ts). */
+  /** The node has a `set` (the daemon's mirror forwards writes: see sysctl-mirror.ts). */
   writable: boolean;
   value: SysctlValue;
 }
@@ -97,6 +97,8 @@ export type Request =
   | { op: 'poll'; h: number; events: number }
   | { op: 'close'; h: number }
   | { op: 'clone'; name: string; cred: Cred }
+  /** Write the plugin's sysctl node `name` (the daemon checked the caller; the new value is pushed before the answer). */
+  | { op: 'sysctl'; name: string; value: string }
   /** An open missed `name`: run the plugin's miss hooks (the answer: did one load something). */
   | { op: 'miss'; name: string }
   | { op: 'reject'; ino: number; gen: number }

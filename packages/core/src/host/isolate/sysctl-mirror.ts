@@ -7,13 +7,16 @@
  * last snapshot at once. Staleness: a value the plugin changes reaches the daemon within
  * SYSCTL_SAMPLE_MS (before the answer of a forwarded call that changed it), while the worker's
  * loop runs; a hung worker's values stand still until the watchdog ends it (callTimeoutMs), and
- * then its nodes go (the restarted plugin creates them again). Writes are refused (ENOTSUP):
- * `Sysctl.write` is synchronous and must throw EINVAL on a value the node rejects, which only
- * the worker can tell.
+ * then its nodes go (the restarted plugin creates them again). Writes are forwarded: a writable
+ * node's mirror has `setAsync`, which asks the worker to write the node and resolves once it has
+ * (the new value pushed before the answer), so `Sysctl.writeAsync` (`devfs sysctl NAME=VALUE`)
+ * works with the same errors as in process; the synchronous `Sysctl.write` cannot wait for the
+ * worker and refuses it (ENOTSUP).
  */
 import type { Sysctl, SysctlNode } from '../../sysctl';
-import { devfsError, reasonOf, toDevfsError } from '../../errors';
+import { devfsError, DevfsError, reasonOf, toDevfsError } from '../../errors';
 import type { SysctlEvent, SysctlMsg, SysctlValue } from './protocol';
+import type { CallTarget } from './proxy';
 
 /** How often the worker re-reads its plugin's nodes (ms): the staleness bound of a snapshot. */
 export const SYSCTL_SAMPLE_MS = 50;
@@ -22,6 +25,8 @@ export const SYSCTL_SAMPLE_MS = 50;
 export interface SysctlPush {
   /** Re-reads every node and posts the values that changed (nothing when none did). */
   sample(): void;
+  /** Writes the plugin's node `name` (Sysctl.write's checks and errors; ENOENT for a node not the plugin's). */
+  write(name: string, value: string): void;
 }
 
 /**
@@ -59,7 +64,11 @@ export function pushSysctls(sysctl: Sysctl, post: (m: SysctlEvent) => void, samp
       timer = undefined;
     };
   };
-  return { sample };
+  const write = (name: string, value: string): void => {
+    if (!nodes.has(name)) throw devfsError('ENOENT', 'sysctl.write', name, 'no such sysctl of this plugin');
+    sysctl.write(name, value);
+  };
+  return { sample, write };
 }
 
 /** What a node reads now: a string or number (anything else as its string), or what `get` threw. */
@@ -82,8 +91,8 @@ function same(a: SysctlValue, b: SysctlValue): boolean {
 export class SysctlMirror {
   private readonly nodes = new Map<string, { value: SysctlValue; remove(): void }>();
 
-  /** `label` names the plugin in warnings. */
-  constructor(private readonly sysctl: Sysctl, private readonly label: string) {}
+  /** `target` forwards writes to the worker; `label` names the plugin in warnings. */
+  constructor(private readonly sysctl: Sysctl, private readonly target: Pick<CallTarget, 'call'>, private readonly label: string) {}
 
   /** Applies one of the worker's messages. */
   on(m: SysctlEvent): void {
@@ -110,9 +119,10 @@ export class SysctlMirror {
       device: m.device,
     };
     if (m.writable) {
-      node.set = () => {
-        throw devfsError('ENOTSUP', 'sysctl.write', name, `'${name}' belongs to isolated plugin ${this.label}: its sysctls are read-only in the daemon (a write would need a synchronous call into its worker)`);
-      };
+      // the worker's Sysctl.write checks and words the error; the new value arrives before the answer
+      node.setAsync = (value) => this.target.call({ op: 'sysctl', name, value }, 0).then(() => undefined, (err: DevfsError) => {
+        throw devfsError(err.code, 'sysctl.write', name, reasonOf(err));
+      });
     }
     try {
       entry.remove = this.sysctl.create(name, node);

@@ -266,6 +266,9 @@ async function run(m: Request): Promise<{ v?: unknown; data?: ArrayBuffer }> {
       return { v: kernel.runCloners(m.name, m.cred) !== undefined };
     case 'miss':
       return { v: await missHooks.run(m.name) };
+    case 'sysctl':
+      sysctls.write(m.name, m.value);
+      return {};
     case 'reject': {
       const dev = kernel.byIno[m.ino];
       if (dev && dev.gen === m.gen) await kernel.destroy_dev(dev).catch(() => undefined);
