@@ -10,7 +10,8 @@ import type { Kernel } from '../../devfs';
 import { MissHooks } from '../../kernel/miss-hooks';
 import { devfsError, DevfsError } from '../../errors';
 import { arg } from '../../validate';
-import type { MissHookEvent, Request } from './protocol';
+import type { MissHookEvent } from './protocol';
+import type { CallTarget } from './proxy';
 
 /**
  * The worker's side: wraps `k.onMiss` so the plugin's hooks are kept (in the returned MissHooks,
@@ -36,18 +37,13 @@ export function forwardMissHooks(k: Pick<Kernel, 'onMiss'>, post: (m: MissHookEv
   return hooks;
 }
 
-/** What the daemon's side asks the worker through (the WorkerLink). */
-export interface MissTarget {
-  call(req: Request, ino: number): Promise<{ v?: unknown }>;
-}
-
 /** The daemon's side: one kernel miss hook while the worker has any. */
 export class RemoteMissHooks {
   private readonly ids = new Set<number>();
   private remove: (() => void) | undefined;
 
   /** `label` and `timeoutMs` (the worker's callTimeoutMs) name the plugin and the wait in a timeout's message. */
-  constructor(private readonly kernel: Pick<Kernel, 'onMiss'>, private readonly target: MissTarget,
+  constructor(private readonly kernel: Pick<Kernel, 'onMiss'>, private readonly target: Pick<CallTarget, 'call'>,
     private readonly label: string, private readonly timeoutMs: number) {}
 
   /** Applies one of the worker's messages. */

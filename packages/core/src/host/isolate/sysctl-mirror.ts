@@ -3,10 +3,10 @@
  * is synchronous, and a synchronous call into the worker would let a hung plugin stall the
  * daemon; so the worker pushes instead: when the plugin creates a node the worker announces it
  * with its value, then re-reads its nodes every {@link SYSCTL_SAMPLE_MS} and before answering each
- * forwarded call, and posts only the values that changed. The daemon answers a read from the
- * last snapshot at once. Staleness: a value the plugin changes reaches the daemon within
- * SYSCTL_SAMPLE_MS (before the answer of a forwarded call that changed it), while the worker's
- * loop runs; a hung worker's values stand still until the watchdog ends it (callTimeoutMs), and
+ * call that came by message (not the data path's ring reads and writes), and posts only the
+ * values that changed. The daemon answers a read from the last snapshot at once. Staleness: a
+ * value the plugin changes reaches the daemon within SYSCTL_SAMPLE_MS while the worker's loop
+ * runs (before the answer of a message call, e.g. an ioctl, that changed it); a hung worker's values stand still until the watchdog ends it (callTimeoutMs), and
  * then its nodes go (the restarted plugin creates them again). Writes are forwarded: a writable
  * node's mirror has `setAsync`, which asks the worker to write the node and resolves once it has
  * (the new value pushed before the answer), so `Sysctl.writeAsync` (`devfs sysctl NAME=VALUE`)
