@@ -39,7 +39,8 @@ test("a MODLOAD in the plugin's own stream loads into its worker: devices shared
 
 test("a LOOKUP the plugin emits reaches the host's stream, whose MODLOAD loads in the host's process", async () => {
   host = await hostWith(isolated('modload'));
-  host.kernel.events.loadConfig(`LOOKUP ^other0$ MODLOAD ${ifx('other')}\n`, 'host');
+  // (not other0: the plugin's own stream would load `other` into its worker too, and the first to make other0 wins)
+  host.kernel.events.loadConfig(`LOOKUP ^elsewhere0$ MODLOAD ${ifx('other')}\n`, 'host');
   await ioctlMl0(2);
   await host.kernel.events.flush();
   await until(() => host.drivers.length === 2, 'the MODLOAD');

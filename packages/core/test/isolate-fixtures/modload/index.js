@@ -2,7 +2,8 @@
 // An isolate test plugin that loads another plugin (the `other` fixture) through MODLOAD: its
 // attach adds the action rule `LOOKUP ^other0$ MODLOAD <other>` to its kernel's event stream, and
 // ioctl 1 on `ml0` runs that stream's autoload for `other0` (answering what autoload resolved);
-// ioctl 2 emits a LOOKUP of `other0` (kernel.emit: what the host's stream receives).
+// ioctl 2 emits a LOOKUP of `elsewhere0` (kernel.emit: the host's stream receives it, and the
+// worker's own stream, whose rule does not match it).
 const path = require('path');
 const { DRIVER, KERNEL, devfsError } = require('@devfs/core');
 
@@ -15,7 +16,7 @@ class ModloadDriver {
       d_name: 'modload',
       d_ioctl: (_dev, cmd) => {
         if (cmd === 1) return k.events.autoload('other0');
-        if (cmd === 2) return k.emit({ type: 'LOOKUP', name: 'other0' });
+        if (cmd === 2) return k.emit({ type: 'LOOKUP', name: 'elsewhere0' });
         throw devfsError('ENOTTY', 'ioctl');
       },
     }, 0, 0, 0, 0o666, 'ml0');
