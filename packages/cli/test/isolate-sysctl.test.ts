@@ -31,7 +31,7 @@ describe("an isolated plugin's sysctl nodes and miss hook in a daemon", () => {
     sock = path.join(dir, 'devfs.sock');
     fs.writeFileSync(path.join(dir, 'knob.rules'), "[knobjail=51]\nadd include $devfsrules_hide_all\nadd path 'knob0' unhide\n");
     d = await startDaemon(sock, callerArgs(dir, {
-      drivers: [{ module: KNOBS, isolate: true, callTimeoutMs: 1000, backoffMs: 2000 }],
+      drivers: [{ module: KNOBS, isolate: true, callTimeoutMs: 2000, backoffMs: 2000 }],
       rules: ['knob.rules'],
       mounts: [{ name: 'root' }, { name: 'jail', ruleset: 'knobjail', jail: true }],
     }));
