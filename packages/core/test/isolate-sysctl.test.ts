@@ -11,6 +11,8 @@ import { alice, expectCode, until } from './helpers';
 import { hostWith, ifx, isolated, recordEvents } from './isolate-helpers';
 
 const hosts: Host[] = [];
+/** Handles a test leaves open (closed after it, before its host). */
+const open: DevFile[] = [];
 async function host(...specs: Parameters<typeof hostWith>): Promise<Host> {
   const h = await hostWith(...specs);
   hosts.push(h);
@@ -18,6 +20,7 @@ async function host(...specs: Parameters<typeof hostWith>): Promise<Host> {
   return h;
 }
 afterEach(async () => {
+  for (const f of open.splice(0)) await f.close().catch(() => undefined);
   for (const h of hosts.splice(0)) await h.close();
 });
 
@@ -114,6 +117,28 @@ describe("an isolated plugin's sysctl nodes", () => {
     expect(knobs(iso).map(([n, v]) => [n, v])).toEqual([['dev.knob.broken', 'EIO'], ['dev.knob.bytes', 0], ['dev.knob.level', 1]]);
   });
 
+  test('10 deaths and restarts leave exactly the plugin\'s nodes and one host miss hook', async () => {
+    const h = await host();
+    let added = 0, removed = 0;
+    const onMiss = h.kernel.onMiss.bind(h.kernel);
+    jest.spyOn(h.kernel, 'onMiss').mockImplementation((hook) => {
+      added++;
+      const remove = onMiss(hook);
+      return () => { removed++; remove(); };
+    });
+    const events = recordEvents(h);
+    await h.load(isolated('knobs', { backoffMs: 0, maxBackoffMs: 0 }));
+    const m = h.kernel.mount({ name: 'r' });
+    const restarts = () => events.filter((e) => e.type === 'NOTIFY' && e.data?.event === 'DRIVER_RESTARTED').length;
+    for (let i = 1; i <= 10; i++) {
+      await ioctl(m, 6).catch(() => undefined);
+      await until(() => restarts() === i && h.kernel.sysctl.list('dev.knob').length === 3, `restart ${i}`, 10000);
+      open.push(await m.open(`knobm${i}`, 'r')); // its hook answers
+    }
+    expect([added, removed]).toEqual([11, 10]);
+    expect(h.kernel.sysctl.list()).toEqual(['dev.knob.broken', 'dev.knob.bytes', 'dev.knob.level', 'kern.devfs.devices', 'kern.devfs.generation']);
+  });
+
   test('a name the daemon already has is refused with a warning; the plugin\'s other nodes are published', async () => {
     const h = await host();
     h.kernel.sysctl.create('dev.knob.bytes', { get: () => 'the daemon\'s' });
@@ -135,13 +160,9 @@ describe("an isolated plugin's sysctl nodes", () => {
 describe("an isolated plugin's miss hooks", () => {
   let iso: Host;
   let m: Mount;
-  const open: DevFile[] = [];
   beforeEach(async () => {
     iso = await host(isolated('knobs', { callTimeoutMs: 1500, backoffMs: 1000, maxBackoffMs: 1000 }), isolated('good'));
     m = iso.kernel.mount({ name: 'r' });
-  });
-  afterEach(async () => {
-    for (const f of open.splice(0)) await f.close();
   });
 
   test('an open of a missing name succeeds when its hook makes the device; other misses are ENOENT', async () => {
