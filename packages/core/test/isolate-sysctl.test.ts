@@ -38,6 +38,18 @@ function knobs(h: Host): [string, unknown, string | undefined, string | undefine
   });
 }
 
+/** Counts the miss hooks `h`'s kernel gets from now on (kernel.onMiss, spied) and how many of them are removed. */
+function countMissHooks(h: Host): { added: number; removed: number } {
+  const n = { added: 0, removed: 0 };
+  const onMiss = h.kernel.onMiss.bind(h.kernel);
+  jest.spyOn(h.kernel, 'onMiss').mockImplementation((hook) => {
+    n.added++;
+    const remove = onMiss(hook);
+    return () => { n.removed++; remove(); };
+  });
+  return n;
+}
+
 async function ioctl(m: Mount, cmd: number, arg?: unknown): Promise<unknown> {
   const f = await m.open('knob0', 'r');
   try {
@@ -119,13 +131,7 @@ describe("an isolated plugin's sysctl nodes", () => {
 
   test('10 deaths and restarts leave exactly the plugin\'s nodes and one host miss hook', async () => {
     const h = await host();
-    let added = 0, removed = 0;
-    const onMiss = h.kernel.onMiss.bind(h.kernel);
-    jest.spyOn(h.kernel, 'onMiss').mockImplementation((hook) => {
-      added++;
-      const remove = onMiss(hook);
-      return () => { removed++; remove(); };
-    });
+    const hooks = countMissHooks(h);
     const events = recordEvents(h);
     await h.load(isolated('knobs', { backoffMs: 0, maxBackoffMs: 0 }));
     const m = h.kernel.mount({ name: 'r' });
@@ -135,7 +141,7 @@ describe("an isolated plugin's sysctl nodes", () => {
       await until(() => restarts() === i && h.kernel.sysctl.list('dev.knob').length === 3, `restart ${i}`, 10000);
       open.push(await m.open(`knobm${i}`, 'r')); // its hook answers
     }
-    expect([added, removed]).toEqual([11, 10]);
+    expect(hooks).toEqual({ added: 11, removed: 10 });
     expect(h.kernel.sysctl.list()).toEqual(['dev.knob.broken', 'dev.knob.bytes', 'dev.knob.level', 'kern.devfs.devices', 'kern.devfs.generation']);
   });
 
@@ -197,14 +203,7 @@ describe("an isolated plugin's miss hooks", () => {
 
   test('a hook that spins: the worker is ended, that open fails with ETIMEDOUT, the plugin comes back with its hook', async () => {
     const events = recordEvents(iso);
-    // the miss hooks the host's kernel gets from here on, and how many of them are removed
-    let added = 0, removed = 0;
-    const onMiss = iso.kernel.onMiss.bind(iso.kernel);
-    jest.spyOn(iso.kernel, 'onMiss').mockImplementation((hook) => {
-      added++;
-      const remove = onMiss(hook);
-      return () => { removed++; remove(); };
-    });
+    const hooks = countMissHooks(iso);
     const hung = m.open('knobspin', 'r').catch((err: { code: string }) => err.code);
     const g = await m.open('good0', 'r+');
     await g.write(Buffer.from('ping'));
@@ -216,9 +215,9 @@ describe("an isolated plugin's miss hooks", () => {
     await expect(m.open('knobm6', 'r')).rejects.toMatchObject({ code: 'ENOENT' });
     await until(() => events.some((e) => e.type === 'NOTIFY' && e.data?.event === 'DRIVER_RESTARTED'), 'the restart', 10000);
     open.push(await m.open('knobm6', 'r'));
-    expect([added, removed]).toEqual([1, 0]); // the new incarnation's one hook
+    expect(hooks).toEqual({ added: 1, removed: 0 }); // the new incarnation's one hook
     await ioctl(m, 6).catch(() => undefined); // it dies again: its hook goes with it
-    await until(() => removed === 1, 'the hook removed with the worker');
-    expect(added).toBe(1);
+    await until(() => hooks.removed === 1, 'the hook removed with the worker');
+    expect(hooks.added).toBe(1);
   });
 });
