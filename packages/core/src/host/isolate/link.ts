@@ -84,6 +84,9 @@ export class WorkerLink implements CallTarget {
   private sent = 0;
   private handled = 0;
   private readonly spin = new SpinPolicy();
+  /** The data-path call `callIo` is waiting for awake (0: none), and its answer once it came. */
+  private awaited = 0;
+  private awaitedValue = 0;
 
   constructor(private readonly kernel: Kernel, private readonly s: IsolationSettings, private readonly label: string,
     file: string, options: Record<string, unknown>, paths: string[], private readonly onDeath: (link: WorkerLink, why: DevfsError) => void) {
@@ -133,19 +136,25 @@ export class WorkerLink implements CallTarget {
 
   /**
    * A read or write of `len` bytes in the handle's shared memory (the worker already holds it)
-   * through the data path's ring; undefined when the ring is full (send it with `call`).
+   * through the data path's ring: the byte count itself when the answer came while this call
+   * waited awake (no promise, no pending entry), else a promise of it; undefined when the ring is
+   * full (send it with `call`). Errors always come by message, so they always reject a promise.
    */
-  callIo(op: number, h: number, len: number, pos: number | null, ino: number): Promise<{ v?: unknown }> | undefined {
+  callIo(op: number, h: number, len: number, pos: number | null, ino: number): number | Promise<number> | undefined {
     if (this.dead) return Promise.reject(devfsError('ENXIO', op === 1 ? 'read' : 'write', undefined, `the isolated driver is gone: ${this.dead.message}`));
     const id = this.nextId + 1;
     if (!putRequest(this.io, id, op, h, len, pos, this.sent)) return undefined;
     this.nextId = id;
-    const p = new Promise<{ v?: unknown }>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, at: Date.now(), ino, timed: true, op: op === 1 ? 'read' : 'write' });
-    });
     // the answer of a driver that answers at once is here in microseconds: wait for it awake
-    if (this.spin.wanted()) this.spin.result(spinFor(this.io.rep, this.takeAnswers, () => !this.pending.has(id)));
-    return p;
+    if (this.spin.wanted()) {
+      this.awaited = id;
+      this.spin.result(spinFor(this.io.rep, this.takeAnswers, () => this.awaited === 0));
+      if (this.awaited === 0) return this.awaitedValue;
+      this.awaited = 0;
+    }
+    return new Promise<{ v?: unknown }>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, at: Date.now(), ino, timed: true, op: op === 1 ? 'read' : 'write' });
+    }).then((r) => r.v as number);
   }
 
   /** Settles the data path's answers as they come (waits in the background while the link lives). */
@@ -158,6 +167,11 @@ export class WorkerLink implements CallTarget {
   private readonly takeAnswers = (): void => takeAnswers(this.io, this.handled, this.settle);
 
   private readonly settle = (id: number, value: number): void => {
+    if (id === this.awaited) {
+      this.awaited = 0;
+      this.awaitedValue = value;
+      return;
+    }
     const p = this.pending.get(id);
     if (!p) return; // timed out or purged meanwhile
     this.pending.delete(id);

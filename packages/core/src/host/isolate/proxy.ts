@@ -26,10 +26,10 @@ export interface CallTarget {
   /** Sends a request; `ino` ties it to a device (d_purge fails it), `timed` subjects it to callTimeoutMs. */
   call(req: Request, ino: number, timed?: boolean, transfer?: ArrayBuffer[]): Promise<{ v?: unknown; data?: ArrayBuffer }>;
   /**
-   * A read/write in handle `h`'s shared memory through the data path (fastio.ts); undefined when
-   * that path is full (use `call`).
+   * A read/write in handle `h`'s shared memory through the data path (fastio.ts): the byte count
+   * when it was answered at once, else a promise of it; undefined when that path is full (use `call`).
    */
-  callIo(op: number, h: number, len: number, pos: number | null, ino: number): Promise<{ v?: unknown }> | undefined;
+  callIo(op: number, h: number, len: number, pos: number | null, ino: number): number | Promise<number> | undefined;
   /** Fails the calls in flight on inode `ino` with ENXIO (d_purge). */
   purge(ino: number): void;
   /** Keeps track of open handles (woken and failed when the worker dies). */
@@ -75,32 +75,45 @@ export class RemoteHandle {
 
   /**
    * Forwards a read. The driver reads straight into this handle's shared memory and the bytes are
-   * copied once, into `buf`; a read that overlaps another on the handle, or is larger than
-   * SHM_MAX, gets them in a transferred ArrayBuffer instead.
+   * copied once, into `buf` (before the memory is free for the next call); a read that overlaps
+   * another on the handle, or is larger than SHM_MAX, gets them in a transferred ArrayBuffer
+   * instead. The count itself when the worker answered at once (DevFile then settles without a
+   * promise of the driver's), else a promise.
    */
-  async read(buf: Buffer, pos: number | null): Promise<number> {
+  read(buf: Buffer, pos: number | null): number | Promise<number> {
     const shm = this.takeShm(buf.length);
-    if (shm) {
-      const n = await this.shmIo(OP_READ, buf.length, pos, shm);
-      if (n > 0) this.shmBuf!.copy(buf, 0, 0, n);
-      return n;
+    if (shm !== undefined) {
+      const mem = this.shmBuf!;
+      const copyOut = (n: number): number => {
+        if (n > 0) mem.copy(buf, 0, 0, n);
+        this.shmBusy = false;
+        return n;
+      };
+      const r = this.shmIo(OP_READ, buf.length, pos, shm);
+      return typeof r === 'number' ? copyOut(r) : r.then(copyOut, (err) => this.shmFailed(shm, err));
     }
-    const r = await this.io({ op: 'read', h: this.h, len: buf.length, pos });
-    const n = r.v as number;
-    if (n > 0 && r.data) buf.set(new Uint8Array(r.data, 0, n));
-    return n;
+    return this.io({ op: 'read', h: this.h, len: buf.length, pos }).then((r) => {
+      const n = r.v as number;
+      if (n > 0 && r.data) buf.set(new Uint8Array(r.data, 0, n));
+      return n;
+    });
   }
 
   /** Forwards a write: the bytes are copied once, into shared memory (or a transferred ArrayBuffer, as for read). */
-  async write(buf: Buffer, pos: number | null): Promise<number> {
+  write(buf: Buffer, pos: number | null): number | Promise<number> {
     const shm = this.takeShm(buf.length);
-    if (shm) {
+    if (shm !== undefined) {
       buf.copy(this.shmBuf!);
-      return this.shmIo(OP_WRITE, buf.length, pos, shm);
+      const done = (n: number): number => {
+        this.shmBusy = false;
+        return n;
+      };
+      const r = this.shmIo(OP_WRITE, buf.length, pos, shm);
+      return typeof r === 'number' ? done(r) : r.then(done, (err) => this.shmFailed(shm, err));
     }
     const data = new ArrayBuffer(buf.length);
     new Uint8Array(data).set(buf);
-    return (await this.io({ op: 'write', h: this.h, data, pos }, [data])).v as number;
+    return this.io({ op: 'write', h: this.h, data, pos }, [data]).then((r) => r.v as number);
   }
 
   /** This handle's shared buffer for a transfer of `len` bytes, or undefined when it is busy or too small a gain. */
@@ -124,22 +137,21 @@ export class RemoteHandle {
 
   /**
    * A read/write of `len` bytes in `shm`: through the data path's ring once the worker holds
-   * `shm` (else by message, which hands it over). `shm` is freed when answered; dropped when not
-   * (a late worker must not write into the next call's bytes).
+   * `shm` (else by message, which hands it over). The caller frees `shm` (shmBusy) once it is done
+   * with the bytes; on failure `shmFailed` drops it.
    */
-  private shmIo(op: number, len: number, pos: number | null, shm: number): Promise<number> {
+  private shmIo(op: number, len: number, pos: number | null, shm: number): number | Promise<number> {
     const send = this.shmToSend(shm);
-    const name = op === OP_READ ? 'read' : 'write';
     const call = send === true && !this.dead ? this.link.callIo(op, this.h, len, pos, this.ino) : undefined;
-    const p = call ? call.catch((err) => this.failed(err)) : this.io({ op: name, h: this.h, len, pos, shm: send });
-    return p.then((r) => {
-      this.shmBusy = false;
-      return r.v as number;
-    }, (err) => {
-      if (this.shm === shm) this.shm = this.shmBuf = undefined;
-      this.shmBusy = false;
-      throw err;
-    });
+    if (call === undefined) return this.io({ op: op === OP_READ ? 'read' : 'write', h: this.h, len, pos, shm: send }).then((r) => r.v as number);
+    return typeof call === 'number' ? call : call.catch((err) => this.failed(err));
+  }
+
+  /** A call through `shm` failed: the memory is dropped, not reused (a late worker must not write into the next call's bytes). */
+  private shmFailed(shm: number, err: unknown): never {
+    if (this.shm === shm) this.shm = this.shmBuf = undefined;
+    this.shmBusy = false;
+    throw err;
   }
 
   /** Forwards an ioctl (its argument and result are structured-cloned; bytes come back as a Buffer). */
