@@ -42,7 +42,7 @@ describe('event delivery', () => {
     for (const e of seen) expect(Object.isFrozen(e)).toBe(true);
   });
 
-  test('the kernel\'s own REGISTER/UNREGISTER (handed over, not copied) have the same shape: fields in DevEvent order, seq, time; frozen', async () => {
+  test('the kernel\'s own REGISTER/UNREGISTER (queued deferred, built at delivery) have the same shape: fields in DevEvent order, seq, time; frozen', async () => {
     const k = createKernel({ memDevices: false });
     const seen: DevEvent[] = [];
     k.events.on((e) => { seen.push(e); });

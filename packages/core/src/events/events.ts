@@ -13,6 +13,7 @@ import { ActionRunner, ActionScope } from './actions';
 import { parseConfig } from './config';
 import { ProgramRunner } from './execute';
 import { StateStore } from './state-store';
+import { EventBuilder, EventRing } from './queue';
 import {
   DEV_EVENT_TYPES, DevEvent, DevEventInput, DevEventListener, DevEventType, EventActionHost, EventErrorContext,
   EventErrorHandler, EventsOptions,
@@ -29,15 +30,9 @@ export type OverrunData = {
   overrunTotal: number;
 };
 
-interface Queued {
-  event: DevEvent;
-  scope: ActionScope;
-}
-
 /** The event stream: listeners, action rules, a bounded queue and its overrun count. */
 export class Events {
-  private readonly queue: Array<Queued | undefined> = [];
-  private head = 0;
+  private readonly queue = new EventRing();
   private listeners: DevEventListener[] = [];
   private nextSeq = 1;
   private deliveredSeq = 0;
@@ -155,13 +150,19 @@ export class Events {
   }
 
   /**
-   * @internal emit for an event object the kernel has just built and gives up (a literal in
-   * DevEvent's field order, no other reference to it): seq and time are added to it and it is
-   * frozen in place — no copy (two of the objects a make_dev/destroy_dev pair costs).
+   * @internal emit for the kernel's own events (REGISTER, UNREGISTER): what the event is made of
+   * is queued — `build` (a module-level function) and its three arguments — and the event is built
+   * when it is delivered, only if a listener or an action rule then receives its type. Numbering,
+   * queueing time, the queue bound and late listeners are as for `emit`; a make_dev/destroy_dev
+   * pair nobody listens to allocates no event. `clock` false: the caller has just read the clock
+   * and `build` sets `time` from that reading (the stream reads none).
    */
-  emitOwned(e: DevEventInput): number {
-    if (this.closed) return 0;
-    return this.enqueue(e, this.actionDepth > 0 ? 'copy-only' : 'all', true);
+  emitDeferred<A, B, C>(type: DevEventType, build: EventBuilder<A, B, C>, a: A, b: B, c: C, clock = true): number {
+    if (this.closed || !this.admit()) return 0;
+    const seq = this.nextSeq++;
+    this.queue.push(build, a, b, c, type, this.actionDepth > 0 ? 'copy-only' : 'all', seq, clock);
+    this.schedule();
+    return seq;
   }
 
   /**
@@ -176,10 +177,11 @@ export class Events {
     if (mount !== undefined) arg.string(mount, 'mount', 'events.autoload', name);
     if (lookupSeq !== undefined) arg.int(lookupSeq, 'lookupSeq', 'events.autoload', 1, Number.MAX_SAFE_INTEGER, name);
     if (this.closed) return false;
-    const queued = lookupSeq === undefined ? undefined : this.queued(lookupSeq);
-    if (queued !== undefined && queued.event.type === 'LOOKUP') {
-      if (queued.scope === 'all') queued.scope = 'skip-modload';
-      return this.actions.modloadFor(queued.event);
+    const q = lookupSeq === undefined ? -1 : this.queue.find(lookupSeq);
+    const queued = q < 0 ? undefined : this.queue.built(q);
+    if (queued !== undefined && queued.type === 'LOOKUP') {
+      if (this.queue.scope(q) === 'all') this.queue.setScope(q, 'skip-modload');
+      return this.actions.modloadFor(queued);
     }
     const input: DevEventInput = mount === undefined ? { type: 'LOOKUP', name } : { type: 'LOOKUP', name, mount };
     // Already delivered (its MODLOAD has run; loading is idempotent) or never emitted.
@@ -194,7 +196,7 @@ export class Events {
 
   /** Events waiting for delivery. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /**
@@ -250,62 +252,66 @@ export class Events {
     this.listeners = [];
   }
 
-  /** The queued (not yet delivered) event with sequence number `seq`: seqs are contiguous. */
-  private queued(seq: number): Queued | undefined {
-    const first = this.queue[this.head];
-    if (first === undefined) return undefined;
-    const q = this.queue[this.head + (seq - first.event.seq)];
-    return q !== undefined && q.event.seq === seq ? q : undefined;
+  private enqueue(e: DevEventInput, scope: ActionScope): number {
+    if (!this.admit()) return 0;
+    const seq = this.nextSeq++;
+    const event = sealEvent(e, seq);
+    this.queue.push(event, undefined, undefined, undefined, event.type, scope, seq, false);
+    this.schedule();
+    return seq;
   }
 
-  private enqueue(e: DevEventInput, scope: ActionScope, owned = false): number {
+  /**
+   * True when one more event fits the queue (a pending overrun notice is queued first); false
+   * when it is dropped (and counted).
+   */
+  private admit(): boolean {
     const room = this.queueLimit - this.pending;
     if (room < (this.dropped > 0 ? 2 : 1)) {
       this.dropped++;
       this.overruns++;
-      return 0;
+      return false;
     }
     if (this.dropped > 0) this.pushOverrunNotice();
-    const seq = this.nextSeq++;
-    this.queue.push({ event: owned ? stampEvent(e, seq) : sealEvent(e, seq), scope });
-    this.schedule();
-    return seq;
+    return true;
   }
 
   private pushOverrunNotice(): void {
     const data: OverrunData = { overrun: this.dropped, overrunTotal: this.overruns };
     this.dropped = 0;
-    this.queue.push({ event: Object.freeze({ seq: this.nextSeq++, type: 'NOTIFY', name: '', data, time: Date.now() }), scope: 'all' });
+    const event: DevEvent = Object.freeze({ seq: this.nextSeq++, type: 'NOTIFY', name: '', data, time: Date.now() });
+    this.queue.push(event, undefined, undefined, undefined, 'NOTIFY', 'all', event.seq, false);
     this.schedule();
   }
+
+  /** The drain as a task, made once: a closure made in `schedule` would cost every emit a context. */
+  private readonly drainTask = (): void => this.drain();
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.drain());
+    setImmediate(this.drainTask);
   }
 
   private drain(): void {
     this.scheduled = false;
-    for (let n = 0; n < this.batchSize && this.head < this.queue.length; n++) {
-      const q = this.queue[this.head] as Queued;
-      this.queue[this.head++] = undefined;
-      this.deliver(q);
-      this.deliveredSeq = q.event.seq;
+    const q = this.queue;
+    for (let n = 0; n < this.batchSize && q.size > 0; n++) {
+      const i = q.head;
+      const seq = q.seq(i);
+      // a deferred event nobody receives is never built
+      const event = q.built(i) ?? (this.listeners.length > 0 || this.actions.wants(q.type(i)) ? q.event(i) : undefined);
+      const scope = q.scope(i);
+      q.shift();
+      if (event !== undefined) this.deliver(event, scope);
+      this.deliveredSeq = seq;
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    if (this.pending === 0) {
-      if (this.dropped > 0) this.pushOverrunNotice();
-      else this.queue.length = this.head = 0;
-    }
+    if (this.pending === 0 && this.dropped > 0) this.pushOverrunNotice();
     if (this.pending > 0) this.schedule();
     this.wake();
   }
 
-  private deliver({ event, scope }: Queued): void {
+  private deliver(event: DevEvent, scope: ActionScope): void {
     try {
       this.actions.run(event, scope);
     } catch (err) {
@@ -380,14 +386,6 @@ function sealEvent(e: DevEventInput, seq: number): DevEvent {
   if (e.gid !== undefined) ev.gid = e.gid;
   if (e.mode !== undefined) ev.mode = e.mode;
   if (e.data !== undefined) ev.data = e.data;
-  ev.seq = seq;
-  ev.time = Date.now();
-  return Object.freeze(ev) as DevEvent;
-}
-
-/** An event object the kernel gave up, made the delivered event in place (see emitOwned). */
-function stampEvent(e: DevEventInput, seq: number): DevEvent {
-  const ev = e as { -readonly [K in keyof DevEvent]?: DevEvent[K] };
   ev.seq = seq;
   ev.time = Date.now();
   return Object.freeze(ev) as DevEvent;

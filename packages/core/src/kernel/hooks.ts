@@ -3,9 +3,10 @@
  * side. The shapes are defined once, in ../events/types and ../rules/types.
  */
 import type { DevEventInput } from '../events/types';
+import type { EventBuilder } from '../events/queue';
 import type { RuleAttrs, RuleSubject } from '../rules/types';
 
-export type { RuleAttrs, RuleSubject };
+export type { RuleAttrs, RuleSubject, EventBuilder };
 
 /** An event as the kernel emits it (the Events stream assigns `seq`). */
 export type KernelEvent = DevEventInput;
@@ -17,10 +18,12 @@ export interface EventSink {
   /** True when an event of `type` would reach anyone (absent: always). */
   wants?(type: KernelEvent['type']): boolean;
   /**
-   * As emit, for an object the kernel has just built and gives up: stamped and frozen in place
-   * instead of copied (absent: emit). The kernel's own REGISTER/UNREGISTER go this way.
+   * As emit, for the kernel's own REGISTER/UNREGISTER: queues `build` and its arguments, and the
+   * event is built at delivery only when someone receives it (absent: emit of `build`'s result).
+   * `clock` false: `build` sets the event's time itself (REGISTER: the device's creation time,
+   * read in the same make_dev call).
    */
-  emitOwned?(e: KernelEvent): number;
+  emitDeferred?<A, B, C>(type: KernelEvent['type'], build: EventBuilder<A, B, C>, a: A, b: B, c: C, clock?: boolean): number;
 }
 
 /** The rule engine as mounts use it (implemented by ../rules Rules). */

@@ -9,7 +9,7 @@ import type { Fileops, Cdevsw } from './cdevsw';
 import { Cdev, SI_ALIAS, SI_CLONED, SI_DESTROYED, SI_DYING, SI_ETERNAL } from './cdev';
 import { asCloner, inCloneContext, snapshotCred } from './origin';
 import { arg, badArg } from '../validate';
-import { checkMakeDev, MakeDevArgs } from './makedev-args';
+import { checkMakeDev, MakeDevArgs, noCdevsw } from './makedev-args';
 import { fdclone, getCdevpriv, setCdevpriv } from './file-calls';
 import { MissHook, MissHooks } from './miss-hooks';
 import { Namespace } from './namespace';
@@ -20,12 +20,16 @@ import { ForeignInodes, ForeignAdopter, ForeignRelease } from './foreign';
 
 export type { ForeignAdopter, ForeignRelease };
 import { collectVictims, destroys, DESTROYED, finishDestroy } from './destroy';
-import type { EventSink, KernelEvent } from './hooks';
+import type { EventBuilder, EventSink, KernelEvent } from './hooks';
+import { registerPersistent, registerTransient, unregistered } from './devevents';
 import { Rules, loadStandardRules } from '../rules';
 import { Events } from '../events';
 
 export type { MakeDevArgs } from './makedev-args';
 export type { MissHook } from './miss-hooks';
+
+/** make_dev's format arguments when there are none (shared, never written). */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** Called when a device adopts a foreign inode (see MakeDevArgs.adoptInode). */
 export type AdoptHook = (dev: Cdev) => void;
@@ -76,21 +80,38 @@ export class DeviceRegistry {
   }
 
   /** Creates a device; throws a DevfsError (EINVAL, ENAMETOOLONG, EEXIST) and changes nothing on failure. */
-  make_dev<Softc = any>(devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number, fmt: string, ...args: unknown[]): Cdev<Softc> {
-    return this.make_dev_s({ devsw, unit, uid, gid, mode }, fmt, ...args);
+  make_dev<Softc = any>(devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number, fmt: string, ...args: unknown[]): Cdev<Softc>;
+  make_dev<Softc = any>(devsw: Cdevsw<Softc>, unit: number, uid: number, gid: number, mode: number, fmt: string): Cdev<Softc> {
+    // the format arguments without a rest array (one allocation per call even when empty)
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments.length > 6 ? Array.prototype.slice.call(arguments, 6) : NO_ARGS;
+    // An override of make_dev_s (the isolated plugin host announces devices there) sees every make_dev.
+    if (this.make_dev_s !== DeviceRegistry.prototype.make_dev_s) return this.make_dev_s({ devsw, unit, uid, gid, mode }, fmt, ...args);
+    return this.makeDev(devsw, unit, uid, gid, mode, undefined, undefined, undefined, undefined, undefined, fmt, args);
   }
 
   /**
    * make_dev with an options object. Every failure is a DevfsError and leaves nothing behind
    * (with or without MAKEDEV_CHECKNAME: the name is always validated before anything changes).
    */
-  make_dev_s<Softc = any>(a: MakeDevArgs<Softc>, fmt: string, ...args: unknown[]): Cdev<Softc> {
-    const { name, unit, uid, gid, mode, mflags, dflags } = checkMakeDev(a, fmt, args);
+  make_dev_s<Softc = any>(a: MakeDevArgs<Softc>, fmt: string, ...args: unknown[]): Cdev<Softc>;
+  make_dev_s<Softc = any>(a: MakeDevArgs<Softc>, fmt: string): Cdev<Softc> {
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : NO_ARGS;
+    if (typeof a !== 'object' || a === null) throw noCdevsw(fmt);
+    return this.makeDev(a.devsw, a.unit, a.uid, a.gid, a.mode, a.flags, a.drv1, a.drv2, a.cred, a.adoptInode, fmt, args);
+  }
+
+  /** make_dev_s with MakeDevArgs' fields one by one (make_dev makes no options object). */
+  private makeDev<Softc>(devsw: Cdevsw<Softc>, unitArg: number | undefined, uidArg: number | undefined, gidArg: number | undefined,
+    modeArg: number | undefined, flagsArg: number | undefined, drv1: Softc | undefined, drv2: unknown, cred: Cred | undefined,
+    adopt: MakeDevArgs['adoptInode'], fmt: string, args: readonly unknown[]): Cdev<Softc> {
+    const { name, unit, uid, gid, mode, mflags, dflags } = checkMakeDev(devsw, unitArg, uidArg, gidArg, modeArg, flagsArg, adopt, fmt, args);
     this.ns.checkFree(name);
-    const siCred = a.cred === undefined ? undefined : snapshotCred(a.cred, name);
+    const siCred = cred === undefined ? undefined : snapshotCred(cred, name);
     let key: number; // the inode and its slot generation, packed as the native table keys them
-    if (a.adoptInode) {
-      const { ino, gen } = a.adoptInode;
+    if (adopt) {
+      const { ino, gen } = adopt;
       if (!native.inodeIsLive(ino, gen)) throw devfsError('ENXIO', 'make_dev', name, 'adopted inode is not live');
       key = packKey(ino, gen);
     } else {
@@ -98,11 +119,11 @@ export class DeviceRegistry {
       key = native.inodeInsert(tag, tag !== TAG_KERNEL && Buffer.byteLength(name) < 64 ? name : undefined);
       if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
     }
-    const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | ((a.adoptInode ? a.adoptInode.cloned === true : inCloneContext()) ? SI_CLONED : 0);
-    const dev = new Cdev(name, a.devsw, unit, uid, gid, mode, key, native.devfsGeneration(), flags);
+    const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | ((adopt ? adopt.cloned === true : inCloneContext()) ? SI_CLONED : 0);
+    const dev = new Cdev(name, devsw, unit, uid, gid, mode, key, native.devfsGeneration(), flags);
     const ino = dev.inode;
-    if (a.drv1 !== undefined) dev.si_drv1 = a.drv1;
-    if (a.drv2 !== undefined) dev.si_drv2 = a.drv2;
+    if (drv1 !== undefined) dev.si_drv1 = drv1;
+    if (drv2 !== undefined) dev.si_drv2 = drv2;
     if (siCred !== undefined) dev.x().cred = siCred;
     if (dflags & D_AUTOOWN) {
       const x = dev.x();
@@ -117,8 +138,8 @@ export class DeviceRegistry {
     this.byIno[ino] = dev;
     // Adoption is a change too: the foreign insert's own log record may have been read (by a view
     // created or caught up in between) before this device existed, so every ruleset evaluates it now.
-    if (a.adoptInode) for (const h of this.adoptHooks) h(dev);
-    this.emitOwned({ type: 'REGISTER', name, ino, uid: dev.uid, gid: dev.gid, mode: dev.mode, data: { driver: a.devsw.d_name, unit: dev.unit, persistent: dev.persistent } });
+    if (adopt) for (const h of this.adoptHooks) h(dev);
+    this.emitKernel('REGISTER', dev.persistent ? registerPersistent : registerTransient, dev, dev.perm, devsw.d_name, false);
     return dev;
   }
 
@@ -285,9 +306,13 @@ export class DeviceRegistry {
     return this.sink.emit(e);
   }
 
-  /** The kernel's own events: handed over, not copied (EventSink.emitOwned). */
-  private emitOwned(e: KernelEvent): number {
-    return this.sink.emitOwned ? this.sink.emitOwned(e) : this.sink.emit(e);
+  /**
+   * The kernel's own events: queued deferred, built at delivery when someone receives them
+   * (EventSink.emitDeferred; `clock` false when `build` sets the time itself).
+   */
+  private emitKernel<A, B, C>(type: KernelEvent['type'], build: EventBuilder<A, B, C>, a: A, b: B, c: C, clock: boolean): number {
+    const sink = this.sink;
+    return sink.emitDeferred ? sink.emitDeferred(type, build, a, b, c, clock) : sink.emit(build(a, b, c, 0, Date.now()));
   }
 
   /** @internal true when an event of `type` would reach a listener or an action rule now. */
@@ -304,7 +329,7 @@ export class DeviceRegistry {
     if (x?.parent) x.parent.ext?.children?.delete(dev);
     if (x?.aliasOf) x.aliasOf.ext?.aliases?.delete(dev);
     if (x?.waits) for (const w of [...x.waits]) w();
-    this.emitOwned({ type: 'UNREGISTER', name: dev.si_name, ino: dev.inode, data: { driver: dev.si_devsw.d_name } });
+    this.emitKernel('UNREGISTER', unregistered, dev, undefined, dev.si_devsw.d_name, true);
   }
 
 }

@@ -16,31 +16,45 @@ export class DirNode {
    * map (each lookup walks every earlier deleted copy), which is exactly device churn (pts/0).
    * Tombstones are compacted away once they outnumber live entries.
    */
-  entries = new Map<string, Cdev | DirNode | undefined>();
-  /** Live subdirectories by basename (few; lets a path walk skip building 'a/b' keys). */
-  readonly subdirs = new Map<string, DirNode>();
+  entries: Map<string, Cdev | DirNode | undefined>;
+  /**
+   * Subdirectories by basename (few; lets a path walk skip building 'a/b' keys), made with the
+   * first one; a removed one is a tombstone too (a Map shrinks, reallocating, when its last key is
+   * deleted: a directory that empties and comes back, 'w/probe' made and destroyed, paid that).
+   */
+  subdirs: Map<string, DirNode | undefined> | undefined = undefined;
   /** Live entries (the map's size counts tombstones too). */
   live = 0;
   /** Tombstones in `entries`. */
   dead = 0;
+  /** Tombstones in `subdirs`. */
+  deadSubdirs = 0;
   /** True once a tombstone was reused: map order is then no longer creation order. */
   reordered = false;
   /** Process-unique id (mounts derive per-mount directory inodes from it). */
   readonly id: number;
   readonly ctick: number;
   readonly createdGen: number;
-  constructor(name: string, path: string, parent: DirNode | undefined, id: number, createdGen: number) {
+  /**
+   * `ctick`: creation time in ms since TIME_ORIGIN (a directory made for a device shares its
+   * creation time). `entries`/`dead`: the entry map to start with and its tombstones (see
+   * Namespace.remove: an emptied directory's map is reused).
+   */
+  constructor(name: string, path: string, parent: DirNode | undefined, id: number, createdGen: number, ctick: number,
+    entries: Map<string, Cdev | DirNode | undefined> = new Map(), dead = 0) {
     this.name = name;
     this.path = path;
     this.parent = parent;
+    this.entries = entries;
+    this.dead = dead;
     this.id = id;
-    this.ctick = Date.now() - TIME_ORIGIN;
+    this.ctick = ctick;
     this.createdGen = createdGen;
   }
 
   /** The entry called `base` in this directory, if any. */
   get(base: string): Cdev | DirNode | undefined {
-    return this.subdirs.get(base) ?? this.entries.get(this.path === '' ? base : `${this.path}/${base}`);
+    return this.subdirs?.get(base) ?? this.entries.get(this.path === '' ? base : `${this.path}/${base}`);
   }
 }
 
@@ -62,9 +76,21 @@ export class Namespace {
   size = 0;
   /** Bumped by every insert and remove (mounts' path caches compare it). */
   version = 0;
+  /** The entry map of the last directory removed, and its tombstones: the next new directory takes it. */
+  private spare: Map<string, Cdev | DirNode | undefined> | undefined = undefined;
+  private spareDead = 0;
+  /** The last directory path cut from a device name (see prefix). */
+  private lastPrefix = '';
 
   constructor() {
-    this.root = new DirNode('', '', undefined, 0, 0);
+    this.root = new DirNode('', '', undefined, 0, 0, Date.now() - TIME_ORIGIN);
+  }
+
+  /** `name.slice(0, end)`, reusing the last one cut: a driver's devices share their directory. */
+  private prefix(name: string, end: number): string {
+    const p = this.lastPrefix;
+    if (p.length === end && name.startsWith(p)) return p;
+    return (this.lastPrefix = name.slice(0, end));
   }
 
   /**
@@ -76,7 +102,7 @@ export class Namespace {
     let start = 0;
     for (;;) {
       const slash = name.indexOf('/', start);
-      const e = dir.entries.get(slash < 0 ? name : name.slice(0, slash));
+      const e = dir.entries.get(slash < 0 ? name : this.prefix(name, slash));
       if (slash < 0) {
         if (e !== undefined) {
           throw devfsError('EEXIST', syscall, name,
@@ -106,12 +132,16 @@ export class Namespace {
         this.version++;
         return;
       }
-      const path = name.slice(0, slash);
+      const path = this.prefix(name, slash);
       let next = dir.entries.get(path) as DirNode | undefined;
       if (next === undefined) {
-        next = new DirNode(name.slice(start, slash), path, dir, this.nextDirId++, generation);
+        const spare = this.spare;
+        this.spare = undefined;
+        next = new DirNode(start === 0 ? path : name.slice(start, slash), path, dir, this.nextDirId++, generation, dev.ctick, spare, spare === undefined ? 0 : this.spareDead);
         put(dir, path, next);
-        dir.subdirs.set(next.name, next);
+        const subdirs = (dir.subdirs ??= new Map());
+        if (subdirs.has(next.name)) dir.deadSubdirs--;
+        subdirs.set(next.name, next);
       }
       dir = next;
       start = slash + 1;
@@ -122,16 +152,23 @@ export class Namespace {
   remove(dev: Cdev): void {
     const name = dev.si_name;
     const slash = name.lastIndexOf('/');
-    let dir = slash < 0 ? this.root : this.lookupDir(name.slice(0, slash));
+    let dir = slash < 0 ? this.root : this.lookupDir(this.prefix(name, slash));
     if (dir === undefined) return;
     if (dir.entries.get(name) !== dev) return;
     drop(dir, name);
     this.size--;
     this.version++;
     while (dir.parent !== undefined && dir.live === 0) {
-      drop(dir.parent, dir.path);
-      dir.parent.subdirs.delete(dir.name);
-      dir = dir.parent;
+      const parent: DirNode = dir.parent;
+      drop(parent, dir.path);
+      dropSubdir(parent, dir.name);
+      // The emptied map (tombstones only) goes to the next new directory; whoever still holds
+      // this node sees it empty, as before.
+      this.spare = dir.entries;
+      this.spareDead = dir.dead;
+      dir.entries = NO_ENTRIES;
+      dir.dead = 0;
+      dir = parent;
     }
   }
 
@@ -192,6 +229,21 @@ function put(dir: DirNode, key: string, e: Cdev | DirNode): void {
   }
   dir.entries.set(key, e);
   dir.live++;
+}
+
+/** The entries of a removed directory: always empty (never written). */
+const NO_ENTRIES = new Map<string, Cdev | DirNode | undefined>();
+
+function dropSubdir(dir: DirNode, base: string): void {
+  const subdirs = dir.subdirs as Map<string, DirNode | undefined>;
+  subdirs.set(base, undefined);
+  dir.deadSubdirs++;
+  if (dir.deadSubdirs > 64 && dir.deadSubdirs * 2 > subdirs.size) {
+    const live = new Map<string, DirNode | undefined>();
+    for (const [k, d] of subdirs) if (d !== undefined) live.set(k, d);
+    dir.subdirs = live;
+    dir.deadSubdirs = 0;
+  }
 }
 
 function drop(dir: DirNode, key: string): void {
