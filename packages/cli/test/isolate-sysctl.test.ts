@@ -47,6 +47,14 @@ describe("an isolated plugin's sysctl nodes and miss hook in a daemon", () => {
     expect(await sysctl('dev.knob.level')).toEqual({ code: 0, value: [{ name: 'dev.knob.level', value: 1 }] });
     expect(await value('dev.knob.bytes')).toBe(0);
     expect(await sysctl('dev.knob.broken')).toEqual({ code: 1, error: expect.objectContaining({ code: 'EIO', message: expect.stringMatching(/the knob is broken/) }) });
+    // a listing carries the broken node as a row with its error; the others still read
+    const all = await sysctl('dev.knob');
+    expect(all.code).toBe(0);
+    expect(all.value).toEqual(expect.arrayContaining([
+      { name: 'dev.knob.broken', error: { code: 'EIO', message: expect.stringMatching(/the knob is broken/) } },
+      { name: 'dev.knob.level', value: 1 },
+    ]));
+    expect((await cli(sock, ['sysctl'])).stdout).toMatch(/^dev\.knob\.broken: \(EIO: .*the knob is broken.*\)$/m);
     expect((await cli(sock, ['write', 'knob0', 'hello'])).code).toBe(0);
     await until(async () => (await value('dev.knob.bytes')) === 5, 'the written bytes in the sysctl');
     // a write is set in the worker: the answer has the old and the new value

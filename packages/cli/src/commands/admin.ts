@@ -4,6 +4,7 @@ import { table } from '../client/format';
 import { M } from '../protocol/methods';
 import { out, withClient } from './context';
 import { loadRulesFile } from './reload';
+import { escapeControl } from '../escape';
 
 interface MountInfo { name: string; ruleset: number; rulesetName: string | null; jail: boolean; readOnly: boolean; yours: boolean }
 interface Isolation { restart: string; state: string; restarts: number; lastFailure?: { code: string; message: string; at: string } }
@@ -12,6 +13,15 @@ interface DriverInfo { drivers: { name: string; plugin: string | null; version: 
 /** An isolated driver's last failure, for the NOTE column. */
 function isolationNote(i: Isolation | null | undefined): string | undefined {
   return i?.lastFailure ? `last failure ${i.lastFailure.at}: ${i.lastFailure.message}` : undefined;
+}
+
+/** A sysctl answer row: a value (with the old one after a set), or — in a listing — the error reading that node gave. */
+interface SysctlRow { name: string; value?: string | number; old?: string | number; error?: { code: string; message: string } }
+
+/** `name: value`, `name: old -> value`, or `name: (CODE: message)`, control characters escaped (values come from drivers). */
+function sysctlLine(x: SysctlRow): string {
+  const v = x.error ? `(${x.error.code}: ${x.error.message})` : x.old !== undefined ? `${x.old} -> ${x.value}` : `${x.value}`;
+  return escapeControl(`${x.name}: ${v}`);
 }
 
 /** Adds the administrative verbs to `program`. */
@@ -67,7 +77,7 @@ export function adminCommands(program: Command): void {
     .action(async (setting: string | undefined, _o: unknown, cmd: Command) => withClient(cmd, async (c, g) => {
       const eq = setting?.indexOf('=') ?? -1;
       const params = setting === undefined ? {} : eq >= 0 ? { name: setting.slice(0, eq), value: setting.slice(eq + 1) } : { name: setting };
-      const r = await c.request<{ name: string; value: string | number; old?: string | number }[]>(M.sysctl, params);
-      out(g, r, () => r.map((x) => (x.old !== undefined ? `${x.name}: ${x.old} -> ${x.value}` : `${x.name}: ${x.value}`)));
+      const r = await c.request<SysctlRow[]>(M.sysctl, params);
+      out(g, r, () => r.map(sysctlLine));
     }));
 }

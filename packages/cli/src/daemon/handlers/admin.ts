@@ -1,5 +1,5 @@
 /** hello (mount selection), rule/ruleset in devfs(8) grammar, mounts, drivers, sysctl, events. */
-import { devfsError } from '@devfs/core';
+import { devfsError, reasonOf, toDevfsError } from '@devfs/core';
 import type { DevEvent, Mount } from '@devfs/core';
 import type { Session } from '../context';
 import { mountFor } from '../access';
@@ -60,7 +60,16 @@ export function adminHandlers(): Handlers {
       }
       const names = (name !== undefined && sc.list().includes(name) ? [name] : sc.list(name)).filter(mine);
       if (name !== undefined && names.length === 0) throw devfsError('ENOENT', M.sysctl, name, `unknown oid '${name}'`);
-      return names.map((n) => ({ name: n, value: sc.read(n) }));
+      if (names.length === 1 && names[0] === name) return [{ name, value: sc.read(name) }];
+      // a listing: one node whose read fails (a plugin's) is a row with its error, not the whole answer
+      return names.map((n) => {
+        try {
+          return { name: n, value: sc.read(n) };
+        } catch (err) {
+          const e = toDevfsError(err, M.sysctl, n);
+          return { name: n, error: { code: e.code, message: reasonOf(e) } };
+        }
+      });
     },
     [M.events]: (s) => {
       const shown = new Set<string>();
