@@ -28,7 +28,8 @@ describeHost('boundary: log and terminal injection (root daemon with --log FILE,
     dir = tempDir();
     sock = path.join(dir, 'devfs.sock');
     logFile = path.join(dir, 'devfs.log');
-    child = spawn(process.execPath, [BIN, 'daemon', '--socket', sock, '--log', logFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    // miss-thrower: a driver whose miss hook throws an Error naming the lookup (a process warning)
+    child = spawn(process.execPath, [BIN, 'daemon', '--socket', sock, '--log', logFile, '--driver', path.join(__dirname, 'fixtures', 'miss-thrower')], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (b) => { stdout += b; });
     child.stderr!.on('data', (b) => { stdout += b; });
     await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, 'utf8').includes(`listening on ${sock}`), 'the daemon to log that it listens', 15000);
@@ -68,12 +69,21 @@ describeHost('boundary: log and terminal injection (root daemon with --log FILE,
     const log = fs.readFileSync(logFile, 'utf8');
     expect(log).not.toMatch(RAW);
     const lines = log.trimEnd().split('\n');
-    for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (event|client|connection|attached|mount|listening|accept) /);
+    for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (event|client|connection|attached|mount|listening|accept|warning) /);
     expect(lines.filter((l) => /\bclient 1 \(uid 0, pid 1\) refused: forged/.test(l)).every((l) => /\\n|\\r|LOOKUP|malformed/.test(l))).toBe(true);
     expect(log).toContain('x\\n2026-01-01T00:00:00.000Z client 1 (uid 0, pid 1) refused: forged\\r');
     expect(log).toContain('y\\x1b[2J\\x1b]0;owned\\x07\\x9b31m');
     expect(log).toMatch(/client \d+ \(uid 65534, pid \d+\) refused: EPROTO: malformed header line "X-Evil\\u001b\[2J\\(u009b|x9b): 1\\nclient 1/);
   }, 30000);
+
+  test("a process warning carrying a uid-65534 client's name (a driver's miss hook threw) goes to the log escaped, never raw to stderr", async () => {
+    expect((await cli(sock, ['cat', `z${ESC}`], NOBODY)).code).toBe(1);
+    await until(() => fs.readFileSync(logFile, 'utf8').includes("warning: Warning: devfs: lookup-miss hook for 'zy"), 'the warning in the log');
+    const line = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('lookup-miss hook for'))!;
+    expect(line).not.toMatch(RAW);
+    expect(line).toContain("'zy\\x1b[2J\\x1b]0;owned\\x07\\x9b31m' failed: no module provides");
+    expect(stdout).toBe(''); // not printed by Node's default warning handler
+  });
 
   test('`devfs events` (an admin terminal) prints the same names escaped', async () => {
     const r = await cli(sock, ['events']);

@@ -78,6 +78,10 @@ function untilStopped(d: Daemon, log: DaemonLog, reloads: boolean, toStderr: (te
       if (!reloads) stop('SIGHUP', 0);
       else if (!stopping) d.reload().catch(() => undefined); // the daemon logs the outcome
     });
+    // Node prints a process warning raw to stderr, and one can carry a client's text (a name that
+    // missed, a path): warnings go to the daemon's log instead, escaped like every line there
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => log(`warning: ${w.name}: ${w.message}`));
     process.on('uncaughtException', (err) => {
       // a bug, not a client: log it and leave (cleaning up what we can) — never carry on as if nothing happened
       log(`internal error: ${err.stack ?? err.message}`);
