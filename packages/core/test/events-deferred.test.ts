@@ -57,6 +57,25 @@ describe('Events.emitDeferred', () => {
     expect(builds).toBe(1);
   });
 
+  test('a drain passes 64 unreceived deferred events for one delivery: the queue empties at once when nobody listens', async () => {
+    const events = new Events({ batchSize: 4 });
+    const tick = () => new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 256; i++) events.emitDeferred('NOTIFY', build, { name: `n${i}`, n: i }, i, 'q');
+    await tick();
+    expect(events.pending).toBe(0);                  // 256 = 4 deliveries' worth, in one macrotask
+    for (let i = 0; i < 257; i++) events.emitDeferred('NOTIFY', build, { name: `m${i}`, n: i }, i, 'q');
+    await tick();
+    expect(events.pending).toBe(1);
+    const seen: string[] = [];
+    events.on((e) => { seen.push(e.name); });
+    for (let i = 0; i < 10; i++) events.emitDeferred('NOTIFY', build, { name: `r${i}`, n: i }, i, 'q');
+    await tick();
+    expect(seen).toEqual(['m256', 'r0', 'r1', 'r2']); // delivered ones: batchSize per macrotask
+    await events.flush();
+    expect(seen).toHaveLength(11);
+    expect(builds).toBe(11);
+  });
+
   test('deferred and built events share the bound: overrun counted, one NOTIFY says how many', async () => {
     const events = new Events({ queueLimit: 4 });
     const seen: DevEvent[] = [];

@@ -21,6 +21,8 @@ import {
 
 /** Default bound of the delivery queue. */
 export const DEFAULT_QUEUE_LIMIT = 65536;
+/** How many undelivered (deferred, unreceived) events a drain passes for one delivery. */
+const SKIP_COST = 64;
 /** Default EXECUTE time limit, in milliseconds. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 10_000;
 
@@ -296,14 +298,20 @@ export class Events {
   private drain(): void {
     this.scheduled = false;
     const q = this.queue;
-    for (let n = 0; n < this.batchSize && q.size > 0; n++) {
+    // A batch is batchSize deliveries; a deferred event nobody receives is never built, and
+    // passing it costs 1/SKIP_COST of a delivery (the queue empties at once when nobody listens,
+    // so the devices those events hold are not kept alive across collections).
+    const budget = this.batchSize * SKIP_COST;
+    for (let n = 0; n < budget && q.size > 0;) {
       const i = q.head;
       const seq = q.seq(i);
-      // a deferred event nobody receives is never built
       const event = q.built(i) ?? (this.listeners.length > 0 || this.actions.wants(q.type(i)) ? q.event(i) : undefined);
       const scope = q.scope(i);
       q.shift();
-      if (event !== undefined) this.deliver(event, scope);
+      if (event !== undefined) {
+        this.deliver(event, scope);
+        n += SKIP_COST;
+      } else n++;
       this.deliveredSeq = seq;
     }
     if (this.pending === 0 && this.dropped > 0) this.pushOverrunNotice();
