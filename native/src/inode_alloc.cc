@@ -11,6 +11,14 @@
 
 namespace devfs {
 namespace alloc {
+
+struct alignas(64) Cell {
+  std::atomic<uint32_t> owned{0};
+  std::atomic<int64_t> live{0};  // written by the owner only; survives its owner (summed forever)
+  uint32_t count = 0;            // cached free inode numbers (owner only)
+  uint32_t free[kCacheMax];
+};
+
 namespace {
 
 using slot::FreeWord;
@@ -25,12 +33,6 @@ alignas(64) std::atomic<uint64_t> g_free_head{0};
 alignas(64) std::atomic<uint64_t> g_fresh{slot::kFirstIno};  // next never-used inode
 alignas(64) std::atomic<int64_t> g_live_shared{0};           // live changes of cell-less threads
 
-struct alignas(64) Cell {
-  std::atomic<uint32_t> owned{0};
-  std::atomic<int64_t> live{0};  // written by the owner only; survives its owner (summed forever)
-  uint32_t count = 0;            // cached free inode numbers (owner only)
-  uint32_t free[kCacheMax];
-};
 Cell g_cells[kCells];
 
 std::atomic<std::atomic<uint64_t>*> g_slots_seen{nullptr};  // the slot array (Init), for spilling at thread exit
@@ -73,7 +75,8 @@ uint32_t FreshRange(uint32_t cap, uint32_t want, uint32_t* first) {
   return static_cast<uint32_t>(std::min<uint64_t>(want, cap - f));
 }
 
-void Refill(Cell* c, std::atomic<uint64_t>* slots, uint32_t cap) {
+// Returns true when it took numbers off the shared stack.
+bool Refill(Cell* c, std::atomic<uint64_t>* slots, uint32_t cap) {
   while (c->count < kBatch) {
     uint32_t idx = Pop(slots);
     if (idx == 0) break;
@@ -81,11 +84,12 @@ void Refill(Cell* c, std::atomic<uint64_t>* slots, uint32_t cap) {
   }
   if (c->count > 0) {
     std::reverse(c->free, c->free + c->count);  // the stack's top is taken first
-    return;
+    return true;
   }
   uint32_t first = 0;
   uint32_t n = FreshRange(cap, kBatch, &first);
   while (n > 0) c->free[c->count++] = first + --n;  // lowest on top
+  return false;
 }
 
 // The calling thread's cell: claimed on first use, released (cache spilled) when the thread ends.
@@ -124,19 +128,20 @@ Cell* Mine() {
 
 void Init(std::atomic<uint64_t>* slots) { g_slots_seen.store(slots, std::memory_order_relaxed); }
 
-uint32_t Take(std::atomic<uint64_t>* slots, uint32_t cap) {
-  Cell* c = Mine();
+Cell* Self() { return Mine(); }
+
+uint32_t Take(Cell* c, std::atomic<uint64_t>* slots, uint32_t cap, bool* handed) {
   if (!c) {
     uint32_t idx = Pop(slots), first = 0;
+    *handed = idx != 0;
     if (idx == 0 && FreshRange(cap, 1, &first) == 1) idx = first;
     return idx;
   }
-  if (c->count == 0) Refill(c, slots, cap);
+  *handed = c->count == 0 && Refill(c, slots, cap);
   return c->count > 0 ? c->free[--c->count] : 0;
 }
 
-void Give(std::atomic<uint64_t>* slots, uint32_t ino) {
-  Cell* c = Mine();
+void Give(Cell* c, std::atomic<uint64_t>* slots, uint32_t ino) {
   if (!c) {
     PushChain(slots, &ino, 1);
     return;
@@ -149,8 +154,7 @@ void Give(std::atomic<uint64_t>* slots, uint32_t ino) {
   c->free[c->count++] = ino;
 }
 
-void CountLive(int64_t delta) {
-  Cell* c = Mine();
+void CountLive(Cell* c, int64_t delta) {
   if (c)
     c->live.store(c->live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
   else
@@ -164,6 +168,8 @@ int64_t Live() {
 }
 
 uint64_t Fresh() { return g_fresh.load(std::memory_order_relaxed); }
+
+int IndexOf(const Cell* c) { return c ? static_cast<int>(c - g_cells) : -1; }
 
 }  // namespace alloc
 }  // namespace devfs

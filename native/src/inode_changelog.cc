@@ -1,110 +1,82 @@
-// The change log of the inode table: see inode_changelog.h for the producer protocol and
-// native/README.md ("The inode table") for the design.
+// The change log's writer side: each thread's own ring (protocol in inode_changelog.h). A change
+// touches the thread's tail and ring (lines no other writer writes) and reads g_cw (written only
+// by readers and rounds, and when a thread takes inode numbers off the shared free stack).
 #include "inode_changelog.h"
 
-#include <sched.h>
-#include <time.h>
+#include <sys/mman.h>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 
 namespace devfs {
+namespace changelog {
+
+alignas(64) std::atomic<uint64_t> g_cw{0};
+std::atomic<uint32_t> g_logs_used{0};
+LogCell g_logs[kLogCells];
+
 namespace {
 
-constexpr uint64_t kRingMask = kChangelogCapacity - 1;
-constexpr uint64_t Done(uint64_t s) { return (s + 1) << 1; }
-constexpr uint64_t Writing(uint64_t s) { return ((s + 1) << 1) | 1; }
-constexpr uint64_t SeqOf(uint64_t w) { return (w >> 1) - 1; }  // only for w != 0
-constexpr uint32_t HiOf(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
+std::mutex g_shared_mu;  // cell-less threads write the shared cell one at a time
 
-struct alignas(32) Record {
-  std::atomic<uint64_t> word{0};  // 0 = never written, else Done(s) / Writing(s)
-  std::atomic<uint64_t> a{0};     // op << 32 | ino
-  std::atomic<uint64_t> b{0};     // gen << 32 | tag
-};
-static_assert(sizeof(Record) == 32, "two records per cache line");
-
-// Sequence s lives at index (s mod 64) * (capacity / 64) + (s mod capacity) / 64: the two records
-// of a line are 64 sequences apart, so concurrent writers of s and s + 1 never share a line.
-constexpr uint32_t kSpread = 64;
-constexpr uint32_t kRows = kChangelogCapacity / kSpread;
-static_assert(kChangelogCapacity % kSpread == 0 && (kRows & (kRows - 1)) == 0, "ring layout");
-constexpr uint32_t IndexOf(uint64_t s) {
-  uint32_t i = static_cast<uint32_t>(s & kRingMask);
-  return (i % kSpread) * kRows + i / kSpread;
+// The ring is mapped on the cell's first use (1 MiB of address space, pages touched as written).
+void FirstUse(LogCell* c, uint32_t idx) {
+  void* p = mmap(nullptr, size_t(kChangelogCapacity) * sizeof(Rec), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    // No address space for 1 MiB: nothing sensible is left to do for a change that must be logged.
+    fputs("devfs: cannot map a change-log ring\n", stderr);
+    abort();
+  }
+  c->ring.store(static_cast<Rec*>(p), std::memory_order_release);
+  if (idx != kSharedCell) {
+    uint32_t used = g_logs_used.load(std::memory_order_relaxed);
+    while (used <= idx && !g_logs_used.compare_exchange_weak(used, idx + 1, std::memory_order_acq_rel)) {
+    }
+  }
+  BaseCell(c);
 }
-
-alignas(64) std::atomic<uint64_t> g_tail{0};
-alignas(64) Record g_ring[kChangelogCapacity];
 
 }  // namespace
 
-namespace changelog {
-
-uint64_t Claim() { return g_tail.fetch_add(1, std::memory_order_acq_rel); }
-
-const std::atomic<uint64_t>* TailWord() { return &g_tail; }
-
-void Publish(uint64_t s, ChangeOp op, uint32_t ino, uint32_t gen, uint32_t tag) {
-  Record& r = g_ring[IndexOf(s)];
-  uint64_t w = r.word.load(std::memory_order_relaxed);
-  for (;;) {
-    if (w != 0 && SeqOf(w) >= s) return;  // a writer one lap ahead owns it: s is overwritten
-    if (w & 1) {                          // the previous lap's writer is mid-store: let it finish
-      sched_yield();
-      w = r.word.load(std::memory_order_relaxed);
-      continue;
-    }
-    if (r.word.compare_exchange_weak(w, Writing(s), std::memory_order_acquire, std::memory_order_relaxed)) break;
-  }
-  // Orders the WRITING mark before the payload: a reader that copies any of the new payload
-  // then sees the word change (its re-check fails).
+Pending Begin(alloc::Cell* self) {
+  int i = alloc::IndexOf(self);
+  uint32_t idx = i < 0 ? kSharedCell : static_cast<uint32_t>(i);
+  if (i < 0) g_shared_mu.lock();
+  LogCell* c = &g_logs[idx];
+  if (!c->ring.load(std::memory_order_relaxed)) FirstUse(c, idx);
+  uint64_t t = c->tail.load(std::memory_order_relaxed);  // even: only this thread writes it
+  // In flight from here (a round that scans this cell waits for End), then the control word:
+  // the two seq_cst operations make "a round missed this record" and "this writer missed the
+  // round's epoch bump / a reader's watch" impossible together.
+  c->tail.exchange(t + 1, std::memory_order_seq_cst);
+  uint64_t cw = g_cw.load(std::memory_order_seq_cst);
+  // Seqlock writer: the odd tail is visible before any record store that overwrites an old lap.
   std::atomic_thread_fence(std::memory_order_release);
-  r.a.store((uint64_t(op) << 32) | ino, std::memory_order_relaxed);
-  r.b.store((uint64_t(gen) << 32) | tag, std::memory_order_relaxed);
-  r.word.store(Done(s), std::memory_order_release);
+  return Pending{c, t >> 1, cw};
 }
+
+void End(const Pending& p, ChangeOp op, uint32_t ino, uint32_t gen, uint32_t tag) {
+  Rec& r = p.cell->ring.load(std::memory_order_relaxed)[p.n & kRingMask];
+  r.a.store((uint64_t(gen) << 32) | (uint64_t(op) << 24) | ino, std::memory_order_relaxed);
+  r.b.store((uint64_t(EpochLo(p.cw)) << 32) | tag, std::memory_order_relaxed);
+  p.cell->tail.store(2 * p.n + 2, std::memory_order_release);
+  if (p.cell == &g_logs[kSharedCell]) g_shared_mu.unlock();
+  if (p.cw & kWatchMask) Sequence();  // a reader is watching the generation word: move it now
+}
+
+void EpochBump() { g_cw.fetch_add(kEpochOne, std::memory_order_acq_rel); }
 
 }  // namespace changelog
 
-uint64_t changelog_head() { return g_tail.load(std::memory_order_acquire); }
-
-namespace {
-
-// Waits until record s, claimed (s < tail), is published or overwritten; returns its word. The
-// claimer is between its claim and its publish — a few stores — unless it was preempted there.
-uint64_t AwaitPublished(const Record& r, uint64_t s) {
-  for (uint32_t spins = 0;; spins++) {
-    uint64_t w = r.word.load(std::memory_order_acquire);
-    if (w == Done(s) || (w != 0 && SeqOf(w) > s)) return w;
-    if (spins < 64) {
-      __builtin_ia32_pause();
-    } else if (spins < 1024) {
-      sched_yield();
-    } else {
-      struct timespec ts = {0, 50 * 1000};  // its writer lost its CPU: sleep, do not burn ours
-      nanosleep(&ts, nullptr);
-    }
+uint64_t generation_stamp() {
+  int i = alloc::IndexOf(alloc::Self());
+  if (i >= 0) {
+    const changelog::LogCell& c = changelog::g_logs[i];
+    if (c.based.load(std::memory_order_acquire))
+      return c.offset.load(std::memory_order_acquire) + (c.tail.load(std::memory_order_relaxed) >> 1);
   }
-}
-
-}  // namespace
-
-int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max) {
-  uint64_t head = g_tail.load(std::memory_order_acquire);
-  if (cursor > head) return 0;
-  if (head - cursor > kChangelogCapacity) return -1;
-  uint32_t n = 0;
-  for (; n < max && cursor + n < head; n++) {
-    uint64_t s = cursor + n;
-    const Record& r = g_ring[IndexOf(s)];
-    uint64_t w1 = r.word.load(std::memory_order_acquire);
-    if (w1 != Done(s) && (w1 == 0 || SeqOf(w1) <= s)) w1 = AwaitPublished(r, s);  // claimed, in flight
-    if (w1 != Done(s)) return -1;  // a later lap overwrote it
-    uint64_t a = r.a.load(std::memory_order_relaxed);
-    uint64_t b = r.b.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (r.word.load(std::memory_order_relaxed) != w1) return -1;  // overwritten while copying
-    out[n] = ChangeRecord{HiOf(a), static_cast<uint32_t>(a), HiOf(b), static_cast<uint32_t>(b)};
-  }
-  return n;
+  return devfs_generation();
 }
 
 }  // namespace devfs

@@ -3,15 +3,15 @@
 //
 // The table is one static instance per loaded shared object, so every worker_thread and native
 // thread of the process shares it. Which inode an insert gets is inode_alloc.cc's job (per-thread
-// caches), the log is inode_changelog.cc's; what two writers share per change is one atomic: the
-// log's tail, which is also devfs_generation (a change counts from the moment its sequence is
-// claimed; changelog_read waits for a claimed record still being written).
+// caches), the log is inode_changelog.cc's (a ring per thread) and inode_sequencer.cc's (the one
+// global order readers see, made when they read); two writers share no written cache line per
+// change in the steady state.
 //
 // Memory orders: a slot goes live with a release store and is read with acquire loads; clear is
-// an acq_rel CAS. Per inode, the INSERT sequence is claimed before the slot goes live and the
-// CLEAR sequence before the slot is handed back to the allocator, and every hand-over of a slot
-// between threads is a release/acquire pair, so the claims of one inode's changes are ordered in
-// the tail's modification order.
+// an acq_rel CAS. An INSERT is opened in the thread's log (changelog::Begin) before the slot goes
+// live and a CLEAR before the slot is handed back to the allocator, so a record another thread's
+// change depends on is always published or in flight when a round that takes the later one scans
+// (see inode_changelog.h).
 #include "inode_table.h"
 
 #include <sys/mman.h>
@@ -107,17 +107,22 @@ void StoreName(uint32_t idx, const char* name) {
 uint32_t inode_insert(uint32_t tag, const char* name, uint32_t* gen_out) {
   std::atomic<uint64_t>* slots = Slots();
   if (!slots) return 0;
-  uint32_t idx = alloc::Take(slots, g_table.capacity.load(std::memory_order_relaxed));
+  alloc::Cell* self = alloc::Self();
+  bool handed = false;
+  uint32_t idx = alloc::Take(self, slots, g_table.capacity.load(std::memory_order_relaxed), &handed);
   if (idx == 0) return 0;  // full
+  // Numbers off the shared stack may have been freed by another thread: its CLEAR records carry
+  // an older epoch than this thread's next INSERTs.
+  if (handed) changelog::EpochBump();
   // This thread owns the free slot (its own cache, or taken from the shared stack with acquire).
   uint32_t gen = NextGen(GenOf(slots[idx].load(std::memory_order_relaxed)));
   if (tag != TAG_KERNEL) StoreName(idx, name);
-  // The sequence is claimed before the slot goes live, so the INSERT of (ino, gen) always sorts
-  // before any CLEAR of it, and a CLEAR (claimed before the slot is freed) before the next INSERT.
-  uint64_t s = changelog::Claim();
+  // The record is opened before the slot goes live, so the INSERT of (ino, gen) always sorts
+  // before any CLEAR of it, and a CLEAR (opened before the slot is freed) before the next INSERT.
+  changelog::Pending rec = changelog::Begin(self);
   slots[idx].store(LiveWord(gen, tag), std::memory_order_release);
-  alloc::CountLive(1);
-  changelog::Publish(s, CHANGE_INSERT, idx, gen, tag);
+  alloc::CountLive(self, 1);
+  changelog::End(rec, CHANGE_INSERT, idx, gen, tag);
   if (gen_out) *gen_out = gen;
   return idx;
 }
@@ -134,10 +139,11 @@ bool inode_clear(uint32_t ino, uint32_t gen) {
       break;
   }
   uint32_t tag = HiOf(w);
-  uint64_t s = changelog::Claim();
-  alloc::CountLive(-1);
-  alloc::Give(slots, ino);
-  changelog::Publish(s, CHANGE_CLEAR, ino, gen, tag);
+  alloc::Cell* self = alloc::Self();
+  changelog::Pending rec = changelog::Begin(self);
+  alloc::CountLive(self, -1);
+  changelog::End(rec, CHANGE_CLEAR, ino, gen, tag);
+  alloc::Give(self, slots, ino);
   return true;
 }
 
@@ -168,10 +174,6 @@ bool inode_foreign_name(uint32_t ino, uint32_t gen, char* buf, size_t len) {
   buf[n] = 0;
   return true;
 }
-
-uint64_t devfs_generation() { return changelog_head(); }
-
-const std::atomic<uint64_t>* devfs_generation_word() { return changelog::TailWord(); }
 
 int64_t inode_live_count() { return alloc::Live(); }
 

@@ -28,7 +28,7 @@ constexpr uint32_t kForeignNameMax = 64;
 
 /// Allocates a live slot (>= 3: the inode this thread freed last, else one another thread freed,
 /// else a never-used one; see inode_alloc.h), bumps its slot generation and appends an INSERT
-/// record (which bumps devfs_generation). `name` (may be null; truncated to kForeignNameMax - 1
+/// record (counted by devfs_generation). `name` (may be null; truncated to kForeignNameMax - 1
 /// bytes) is kept with the slot when tag != TAG_KERNEL. Returns 0 when the table is full.
 uint32_t inode_insert(uint32_t tag, const char* name, uint32_t* gen_out);
 
@@ -38,19 +38,28 @@ bool inode_clear(uint32_t ino, uint32_t gen);
 /// True while (ino, gen) names a live slot.
 bool inode_is_live(uint32_t ino, uint32_t gen);
 
-/// Number of changes ever made (monotonic): the change log's claimed length, changelog_head().
-/// A change counts from the moment its record is claimed (before the slot changes); a reader that
-/// reads the generation and then the log reaches at least that generation (changelog_read waits
-/// for records claimed and still being written).
+/// Number of changes ever made (monotonic): the global change log's length, changelog_head().
+/// Every change published before the call (by any thread) is counted; the call first moves the
+/// records still in per-thread rings into the global log when there are any (a "round": takes a
+/// mutex writers never take, and waits for a record still being written).
 uint64_t devfs_generation();
 
-/// The counter devfs_generation() reads, in place (static storage: valid for the process's life).
+/// The counter devfs_generation() returns, in place (static storage: valid for the process's
+/// life). Readers that compare it without a call rely on this: it moves after every change
+/// published after the reader's last changelog_read() began (a writer that sees a reader
+/// watching runs a round itself); changes made while nobody has read the log since the last
+/// move may leave it still until the next read.
 const std::atomic<uint64_t>* devfs_generation_word();
+
+/// A value for ordering the calling thread's own changes against devfs_generation() read in the
+/// same thread, without touching anything other threads write: after a change by this thread it
+/// is greater than any devfs_generation() this thread read before that change, and it is never
+/// greater than a devfs_generation() read later. Strictly increases with each own change.
+uint64_t generation_stamp();
 
 /// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
 /// cursor fell behind the ring (the caller must rescan). Reads up to the head as it was when the
-/// call started: a record claimed but not yet published is waited for (its writer is a few stores
-/// from publishing; spin, then yield, then 50 µs sleeps while that writer has no CPU).
+/// call started (running a round first, see devfs_generation()).
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max);
 
 /// Copies the name kept with a live foreign (tag != TAG_KERNEL) slot into buf (NUL-terminated,
@@ -70,7 +79,8 @@ uint32_t inode_high_water();
 /// Reads one slot: true (with its gen and tag) while it is live.
 bool inode_slot(uint32_t ino, uint32_t* gen, uint32_t* tag);
 
-/// Change-log records ever appended (claimed); the cursor a reader starts from to see only news.
+/// Change-log records ever appended (= devfs_generation()); the cursor a reader starts from to see
+/// only news.
 uint64_t changelog_head();
 
 }  // namespace devfs

@@ -66,6 +66,10 @@ Napi::Value DevfsGeneration(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(devfs_generation()));
 }
 
+Napi::Value GenerationStamp(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(generation_stamp()));
+}
+
 Napi::Value ChangelogHead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(changelog_head()));
 }
@@ -112,8 +116,9 @@ Napi::Value ChangelogRead(const Napi::CallbackInfo& info) {
 }
 
 // generationWords() → Uint32Array(2) over devfs_generation itself (its two 32-bit halves): a
-// caller on a hot path compares both words with what it saw last, without a call. Read-only by
-// contract; each aligned word is read whole, and a torn pair only ever reads as a change.
+// caller on a hot path compares both words with what it saw before its last changelogRead,
+// without a call (inode_table.h says when the word moves). Read-only by contract; each aligned
+// word is read whole, and a torn pair only ever reads as a change.
 Napi::Value GenerationWords(const Napi::CallbackInfo& info) {
   static_assert(sizeof(std::atomic<uint64_t>) == sizeof(uint64_t), "lock-free 64-bit counter");
   void* p = const_cast<void*>(static_cast<const void*>(devfs_generation_word()));
@@ -131,6 +136,7 @@ void InitInodeTable(Napi::Env env, Napi::Object exports) {
   exports.Set("inodeForeignList", Napi::Function::New(env, InodeForeignList, "inodeForeignList"));
   exports.Set("inodeLiveCount", Napi::Function::New(env, InodeLiveCount, "inodeLiveCount"));
   exports.Set("devfsGeneration", Napi::Function::New(env, DevfsGeneration, "devfsGeneration"));
+  exports.Set("generationStamp", Napi::Function::New(env, GenerationStamp, "generationStamp"));
   exports.Set("changelogHead", Napi::Function::New(env, ChangelogHead, "changelogHead"));
   exports.Set("generationWords", Napi::Function::New(env, GenerationWords, "generationWords"));
   exports.Set("changelogRead", Napi::Function::New(env, ChangelogRead, "changelogRead"));

@@ -7,22 +7,49 @@ const ADDON = candidatePaths().find((p) => fs.existsSync(p)) as string;
 /** The generation as its two words say it (low word + high word × 2^32 on this little-endian host). */
 const asNumber = (w: Uint32Array): number => w[0] + w[1] * 2 ** 32;
 
+/** Reads the log to its head, as a mount's populate does (and so starts watching the words). */
+function drain(): void {
+  const out = new Uint32Array(4 * 1024);
+  let cursor = native.changelogHead();
+  for (let n; (n = native.changelogRead(cursor, out)) > 0;) cursor += n;
+}
+
 describe('generationWords: devfs_generation read in place', () => {
-  test('follows every insert and clear, in every view, with no call', () => {
+  test('after a log read, every insert and clear moves every view, with no call; devfsGeneration counts each', () => {
     const a = native.generationWords();
     const b = native.generationWords();
     expect(Object.prototype.toString.call(a)).toBe('[object Uint32Array]'); // (jest's realm has its own Uint32Array)
     expect(a.length).toBe(2);
-    expect(asNumber(a)).toBe(native.devfsGeneration());
+    drain();
+    const g0 = asNumber(a);
+    expect(g0).toBe(native.devfsGeneration());
     const key = native.inodeInsert();
-    expect(asNumber(a)).toBe(native.devfsGeneration());
+    const g1 = asNumber(a); // read before any call
+    expect(g1).toBeGreaterThan(g0);
+    drain();
     native.inodeClear(inoOf(key), genOf(key));
-    expect(asNumber(b)).toBe(native.devfsGeneration());
-    expect(asNumber(a)).toBe(asNumber(b));
+    const g2 = asNumber(b);
+    expect(g2).toBeGreaterThan(g1);
+    expect(asNumber(a)).toBe(g2);
+    expect(native.devfsGeneration()).toBe(g0 + 2);
+    expect(asNumber(a)).toBe(g0 + 2);
   });
 
-  test("a worker thread's changes are seen in the main thread's view (one counter per process)", async () => {
+  test('without a read the words may lag, but devfsGeneration() counts every change and brings them level', () => {
     const w = native.generationWords();
+    drain();
+    const g0 = native.devfsGeneration();
+    const keys = Array.from({ length: 50 }, () => native.inodeInsert());
+    for (const k of keys) native.inodeClear(inoOf(k), genOf(k));
+    expect(asNumber(w)).toBeGreaterThan(g0); // the first change after the read moved them
+    expect(asNumber(w)).toBeLessThanOrEqual(g0 + 100);
+    expect(native.devfsGeneration()).toBe(g0 + 100);
+    expect(asNumber(w)).toBe(g0 + 100);
+  });
+
+  test("a worker thread's changes move the main thread's view (one counter per process)", async () => {
+    const w = native.generationWords();
+    drain();
     const before = asNumber(w);
     const code = `
       const { parentPort } = require('worker_threads');
@@ -35,8 +62,62 @@ describe('generationWords: devfs_generation read in place', () => {
       t.once('message', resolve);
       t.once('error', reject);
     });
-    expect(seen).toBeGreaterThanOrEqual(before + 20);
+    expect(seen).toBeGreaterThan(before);
     expect(asNumber(w)).toBeGreaterThanOrEqual(seen);
-    expect(asNumber(w)).toBe(native.devfsGeneration());
+    expect(native.devfsGeneration()).toBe(before + 20);
+    expect(asNumber(w)).toBe(before + 20);
+  });
+});
+
+describe('generationStamp: ordering a thread’s own changes against the generation', () => {
+  test('greater than every generation read before an own change, never greater than one read after', () => {
+    const m0 = native.devfsGeneration();
+    const s0 = native.generationStamp();
+    expect(s0).toBeLessThanOrEqual(native.devfsGeneration());
+    let last = s0;
+    for (let i = 0; i < 20; i++) {
+      const mark = native.devfsGeneration();
+      const k = native.inodeInsert();
+      const s = native.generationStamp();
+      expect(s).toBeGreaterThan(mark);
+      expect(s).toBeGreaterThan(last); // strictly increasing with each own change
+      native.inodeClear(inoOf(k), genOf(k));
+      expect(native.generationStamp()).toBe(s + 1);
+      last = s + 1;
+      if (i % 5 === 0) drain(); // rounds in between keep the stamp consistent
+    }
+    expect(native.devfsGeneration()).toBeGreaterThanOrEqual(last);
+    expect(last).toBeGreaterThan(m0);
+  });
+
+  test('holds in a worker while the main thread also writes', async () => {
+    const code = `
+      const { parentPort } = require('worker_threads');
+      const b = require(${JSON.stringify(ADDON)});
+      const bad = [];
+      let last = 0;
+      for (let i = 0; i < 2000; i++) {
+        const mark = i % 7 === 0 ? b.devfsGeneration() : -1;
+        const k = b.inodeInsert();
+        const s = b.generationStamp();
+        if (mark >= 0 && !(s > mark)) bad.push('stamp ' + s + ' <= mark ' + mark);
+        if (!(s > last)) bad.push('stamp ' + s + ' <= previous ' + last);
+        last = s;
+        b.inodeClear(k % 16777216, Math.floor(k / 16777216));
+        last = b.generationStamp();
+        if (i % 11 === 0 && b.devfsGeneration() < last) bad.push('generation below stamp');
+      }
+      parentPort.postMessage(bad.slice(0, 5));`;
+    const t = new Worker(code, { eval: true });
+    const done = new Promise<string[]>((resolve, reject) => {
+      t.once('message', resolve);
+      t.once('error', reject);
+    });
+    for (let i = 0; i < 2000; i++) {
+      const k = native.inodeInsert();
+      native.inodeClear(inoOf(k), genOf(k));
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toEqual([]);
   });
 });

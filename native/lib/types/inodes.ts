@@ -9,7 +9,7 @@
 export interface InodeBinding {
   /**
    * Allocates a live slot and returns its key `gen * 2**24 + ino` (ino >= 3; 0 when the table is
-   * full). Appends an INSERT record and bumps `devfsGeneration()`. `tag` (default 0 = the JS
+   * full). Appends an INSERT record (counted by `devfsGeneration()`). `tag` (default 0 = the JS
    * kernel) marks the registrar; a `name` (< 64 bytes) may be kept only with a foreign tag.
    * Throws ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE on bad arguments, EINVAL for a name with tag 0,
    * ENAMETOOLONG for a name of 64 bytes or more.
@@ -29,16 +29,30 @@ export interface InodeBinding {
   /** Live slots right now (all registrars, all threads). */
   inodeLiveCount(): number;
   /**
-   * `devfs_generation`: bumped once per change, after the change's log record is published. Read
-   * it before reading the log: if it is unchanged next time, nothing new was appended.
+   * `devfs_generation`: the number of changes ever made (every change published before the call,
+   * by any thread, is counted). Read it before reading the log: if it is unchanged next time,
+   * nothing new was appended. Each thread records its changes in a ring of its own; this call
+   * (like `changelogHead` and `changelogRead`) first moves what the rings hold into the one global
+   * log when they hold anything.
    */
   devfsGeneration(): number;
   /**
-   * `devfs_generation` itself as two 32-bit words, read in place without a call (a hot path
-   * compares both with what it saw last: any difference, even a torn read, means "changed").
-   * Read-only by contract; each call returns a new view of the same counter.
+   * `devfs_generation` itself as two 32-bit words, read in place without a call. It moves after
+   * every change published after the caller's last `changelogRead` began, so a hot path that
+   * compares both words with what it read before that `changelogRead` (any difference, even a
+   * torn read, means "changed") never misses a change. Without such a read it may lag behind
+   * `devfsGeneration()` (a writer moves it only while a reader is watching: writers then share
+   * nothing per change). Read-only by contract; each call returns a new view of the same counter.
    */
   generationWords(): Uint32Array;
+  /**
+   * A creation stamp for the calling thread's own changes: strictly greater after each change this
+   * thread makes than any `devfsGeneration()` this thread read before it, and never greater than a
+   * `devfsGeneration()` read later. Reads only what this thread writes (and a word rewritten when
+   * the log is read), so a kernel can stamp every device with it without making other threads'
+   * writers share a cache line with it.
+   */
+  generationStamp(): number;
   /** Total change-log records ever appended; a reader that wants only news starts its cursor here. */
   changelogHead(): number;
   /**

@@ -10,7 +10,12 @@ const BATCH = 1024;
 
 /**
  * devfs_generation read in place, as two 32-bit words (no native call): a hot path compares both
- * with what it saw last (`GENERATION[0] !== lo || GENERATION[1] !== hi` means "changed").
+ * with what it read *before its last drain* (`GENERATION[0] !== lo || GENERATION[1] !== hi` means
+ * "changed"). The words move after every change made after a drain began (each thread logs its
+ * changes in a ring of its own and moves the words itself only while a reader is watching), so
+ * read them first, then drain, and keep the values read first — as `Mount.populate` does. For a
+ * count of changes call `native.devfsGeneration()`; to stamp this thread's own changes,
+ * `native.generationStamp()`.
  */
 export const GENERATION: Uint32Array = native.generationWords();
 

@@ -120,7 +120,9 @@ export class DeviceRegistry {
       if (key === 0) throw devfsError('ENFILE', 'make_dev', name, 'inode table is full');
     }
     const flags = (mflags & MAKEDEV_ETERNAL ? SI_ETERNAL : 0) | ((adopt ? adopt.cloned === true : inCloneContext()) ? SI_CLONED : 0);
-    const dev = new Cdev(name, devsw, unit, uid, gid, mode, key, native.devfsGeneration(), flags);
+    // createdGen: this thread's stamp (above every generation its mounts read before, never above
+    // one read after; reads nothing another thread's make_dev writes, unlike devfsGeneration())
+    const dev = new Cdev(name, devsw, unit, uid, gid, mode, key, native.generationStamp(), flags);
     const ino = dev.inode;
     if (drv1 !== undefined) dev.si_drv1 = drv1;
     if (drv2 !== undefined) dev.si_drv2 = drv2;
