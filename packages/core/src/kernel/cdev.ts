@@ -1,6 +1,10 @@
-import { genOf, inoOf } from '@devfs/native';
+import { genOf as nativeGenOf, inoOf as nativeInoOf } from '@devfs/native';
 import type { Cdevsw } from './cdevsw';
 import { D_AUTOOWN } from '../constants';
+
+/** @devfs/native's key helpers, read once: each access to a re-exported name is a getter call. */
+const inoOf = nativeInoOf;
+const genOf = nativeGenOf;
 
 /** Cdev state bits. */
 export const SI_ALIAS = 0x1;
