@@ -19,7 +19,8 @@
 // two threads in one epoch are ordered by the merge itself.
 //
 // The watch count (low bits of g_cw) is how the in-place generation word stays exact for readers
-// that compare it without a call: a reader bumps it before it reads the log; a writer whose Begin
+// that compare it without a call: such a reader bumps it (generation_watch) before it reads the
+// log; a writer whose Begin
 // saw it non-zero runs a round itself after End, so the global head (= devfs_generation, the
 // word generationWords() maps) moves; a round that moved the head clears the count it saw at its
 // start (only if no reader bumped it since), so a writer that reads a zero count knows the head

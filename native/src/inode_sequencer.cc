@@ -179,15 +179,6 @@ bool Unsequenced() {
   return any;
 }
 
-// The watch count goes up (never to 0): until a round moves the head, every change runs one.
-void Watch() {
-  uint64_t cw = g_cw.load(std::memory_order_relaxed);
-  for (;;) {
-    uint64_t w = (cw & kWatchMask) % kWatchMask + 1;
-    if (g_cw.compare_exchange_weak(cw, (cw & ~kWatchMask) | w, std::memory_order_seq_cst, std::memory_order_relaxed)) return;
-  }
-}
-
 }  // namespace
 
 void Sequence() {
@@ -214,9 +205,25 @@ uint64_t devfs_generation() { return changelog_head(); }
 
 const std::atomic<uint64_t>* devfs_generation_word() { return &changelog::g_head; }
 
+uint64_t generation_watch() {
+  using namespace changelog;  // NOLINT
+  // Sequence first, so the reader's drains that follow find nothing to move (a round that moves the
+  // head ends the watch), then watch under the same lock: no round can move the head between the
+  // value returned and the watch. The count goes up, never to 0; seq_cst: the reader's scans that
+  // follow and a writer's Begin cannot both miss each other.
+  std::lock_guard<std::mutex> lk(g_mu);
+  if (Unsequenced()) Round();
+  uint64_t head = g_head.load(std::memory_order_relaxed);
+  uint64_t cw = g_cw.load(std::memory_order_relaxed);
+  for (;;) {
+    uint64_t w = (cw & kWatchMask) % kWatchMask + 1;
+    if (g_cw.compare_exchange_weak(cw, (cw & ~kWatchMask) | w, std::memory_order_seq_cst, std::memory_order_relaxed)) break;
+  }
+  return head;
+}
+
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max) {
   using namespace changelog;  // NOLINT
-  Watch();
   std::lock_guard<std::mutex> lk(g_mu);
   if (Unsequenced()) Round();
   uint64_t head = g_head.load(std::memory_order_relaxed);

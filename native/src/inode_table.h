@@ -46,10 +46,17 @@ uint64_t devfs_generation();
 
 /// The counter devfs_generation() returns, in place (static storage: valid for the process's
 /// life). Readers that compare it without a call rely on this: it moves after every change
-/// published after the reader's last changelog_read() began (a writer that sees a reader
-/// watching runs a round itself); changes made while nobody has read the log since the last
-/// move may leave it still until the next read.
+/// published after the value the reader's last generation_watch() returned (a writer that sees a
+/// reader watching runs a round itself). With nobody watching it may stay behind until the next
+/// call that counts.
 const std::atomic<uint64_t>* devfs_generation_word();
+
+/// Watches the generation word: sequences what the per-thread rings hold, then marks the word
+/// watched so that the next change (by any thread) moves it, and returns devfs_generation as it
+/// was at that moment. A reader that compares the word in place calls this, then reads the log
+/// to its head, and next time compares the word with the value returned: equal means the log
+/// holds nothing it has not read.
+uint64_t generation_watch();
 
 /// A value for ordering the calling thread's own changes against devfs_generation() read in the
 /// same thread, without touching anything other threads write: after a change by this thread it
@@ -59,7 +66,8 @@ uint64_t generation_stamp();
 
 /// Reads up to `max` records starting at `cursor`. Returns the count read (0..max), or -1 when the
 /// cursor fell behind the ring (the caller must rescan). Reads up to the head as it was when the
-/// call started (running a round first, see devfs_generation()).
+/// call started (running a round first, see devfs_generation()). Does not watch the generation
+/// word (generation_watch()): writers stay off the readers' lines while only the log is read.
 int64_t changelog_read(uint64_t cursor, ChangeRecord* out, uint32_t max);
 
 /// Copies the name kept with a live foreign (tag != TAG_KERNEL) slot into buf (NUL-terminated,

@@ -70,6 +70,10 @@ Napi::Value GenerationStamp(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(generation_stamp()));
 }
 
+Napi::Value GenerationWatch(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(generation_watch()));
+}
+
 Napi::Value ChangelogHead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(changelog_head()));
 }
@@ -116,7 +120,7 @@ Napi::Value ChangelogRead(const Napi::CallbackInfo& info) {
 }
 
 // generationWords() → Uint32Array(2) over devfs_generation itself (its two 32-bit halves): a
-// caller on a hot path compares both words with what it saw before its last changelogRead,
+// caller on a hot path compares both words with what its last generationWatch() returned,
 // without a call (inode_table.h says when the word moves). Read-only by contract; each aligned
 // word is read whole, and a torn pair only ever reads as a change.
 Napi::Value GenerationWords(const Napi::CallbackInfo& info) {
@@ -137,6 +141,7 @@ void InitInodeTable(Napi::Env env, Napi::Object exports) {
   exports.Set("inodeLiveCount", Napi::Function::New(env, InodeLiveCount, "inodeLiveCount"));
   exports.Set("devfsGeneration", Napi::Function::New(env, DevfsGeneration, "devfsGeneration"));
   exports.Set("generationStamp", Napi::Function::New(env, GenerationStamp, "generationStamp"));
+  exports.Set("generationWatch", Napi::Function::New(env, GenerationWatch, "generationWatch"));
   exports.Set("changelogHead", Napi::Function::New(env, ChangelogHead, "changelogHead"));
   exports.Set("generationWords", Napi::Function::New(env, GenerationWords, "generationWords"));
   exports.Set("changelogRead", Napi::Function::New(env, ChangelogRead, "changelogRead"));

@@ -7,22 +7,24 @@ const ADDON = candidatePaths().find((p) => fs.existsSync(p)) as string;
 /** The generation as its two words say it (low word + high word × 2^32 on this little-endian host). */
 const asNumber = (w: Uint32Array): number => w[0] + w[1] * 2 ** 32;
 
-/** Reads the log to its head, as a mount's populate does (and so starts watching the words). */
-function drain(): void {
+/** Watches the words and reads the log to its head, as a mount's populate does; the watch's value. */
+function drain(): number {
+  const g = native.generationWatch();
   const out = new Uint32Array(4 * 1024);
   let cursor = native.changelogHead();
   for (let n; (n = native.changelogRead(cursor, out)) > 0;) cursor += n;
+  return g;
 }
 
 describe('generationWords: devfs_generation read in place', () => {
-  test('after a log read, every insert and clear moves every view, with no call; devfsGeneration counts each', () => {
+  test('after a watch, every insert and clear moves every view, with no call; devfsGeneration counts each', () => {
     const a = native.generationWords();
     const b = native.generationWords();
     expect(Object.prototype.toString.call(a)).toBe('[object Uint32Array]'); // (jest's realm has its own Uint32Array)
     expect(a.length).toBe(2);
-    drain();
-    const g0 = asNumber(a);
-    expect(g0).toBe(native.devfsGeneration());
+    const g0 = drain();
+    expect(asNumber(a)).toBe(g0);
+    expect(native.devfsGeneration()).toBe(g0);
     const key = native.inodeInsert();
     const g1 = asNumber(a); // read before any call
     expect(g1).toBeGreaterThan(g0);
@@ -35,10 +37,9 @@ describe('generationWords: devfs_generation read in place', () => {
     expect(asNumber(a)).toBe(g0 + 2);
   });
 
-  test('without a read the words may lag, but devfsGeneration() counts every change and brings them level', () => {
+  test('without a watch the words may lag, but devfsGeneration() counts every change and brings them level', () => {
     const w = native.generationWords();
-    drain();
-    const g0 = native.devfsGeneration();
+    const g0 = drain();
     const keys = Array.from({ length: 50 }, () => native.inodeInsert());
     for (const k of keys) native.inodeClear(inoOf(k), genOf(k));
     expect(asNumber(w)).toBeGreaterThan(g0); // the first change after the read moved them
@@ -47,10 +48,28 @@ describe('generationWords: devfs_generation read in place', () => {
     expect(asNumber(w)).toBe(g0 + 100);
   });
 
+  test('reading the log does not watch: only generationWatch() makes the next change move the words', () => {
+    const w = native.generationWords();
+    drain(); // watched, then the first change moves the words and ends the watch
+    const k0 = native.inodeInsert();
+    native.inodeClear(inoOf(k0), genOf(k0));
+    expect(native.devfsGeneration()).toBe(asNumber(w));
+    const out = new Uint32Array(4 * 16);
+    const head = native.changelogHead();
+    expect(native.changelogRead(head, out)).toBe(0); // a plain read: no watch
+    const g = asNumber(w);
+    const k = native.inodeInsert();
+    expect(asNumber(w)).toBe(g); // nobody watching: the writer did not sequence
+    expect(native.generationWatch()).toBe(g + 1); // sequences the insert, then watches
+    expect(asNumber(w)).toBe(g + 1);
+    native.inodeClear(inoOf(k), genOf(k));
+    expect(asNumber(w)).toBe(g + 2); // watched: this change moved them
+    expect(native.changelogRead(head, out)).toBe(2);
+  });
+
   test("a worker thread's changes move the main thread's view (one counter per process)", async () => {
     const w = native.generationWords();
-    drain();
-    const before = asNumber(w);
+    const before = drain();
     const code = `
       const { parentPort } = require('worker_threads');
       const b = require(${JSON.stringify(ADDON)});

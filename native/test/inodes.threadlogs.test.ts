@@ -95,7 +95,7 @@ describe('per-thread change logs, one global order', () => {
     }
   });
 
-  test('the generation words move after every change made after a read, while another writer runs', async () => {
+  test('the generation words move after every change made after a watch, while another writer runs', async () => {
     const T = 900;
     const ctl = newCtl();
     const background = start('background', 0, 0, ctl);
@@ -107,7 +107,7 @@ describe('per-thread change logs, one global order', () => {
       let cursor = native.changelogHead();
       let misses = 0, watchedOnly = 0, changed = 0;
       for (let i = 1; i <= T; i++) {
-        const g = asNumber(words); // what a mount compares: read before its drain
+        const g = native.generationWatch(); // what a mount compares the words with next time
         cursor = readTo(cursor, () => undefined);
         const quiet = asNumber(words) === g; // the drain itself moved nothing
         Atomics.store(ctl, 4, i);

@@ -38,13 +38,22 @@ export interface InodeBinding {
   devfsGeneration(): number;
   /**
    * `devfs_generation` itself as two 32-bit words, read in place without a call. It moves after
-   * every change published after the caller's last `changelogRead` began, so a hot path that
-   * compares both words with what it read before that `changelogRead` (any difference, even a
-   * torn read, means "changed") never misses a change. Without such a read it may lag behind
-   * `devfsGeneration()` (a writer moves it only while a reader is watching: writers then share
-   * nothing per change). Read-only by contract; each call returns a new view of the same counter.
+   * every change published after the value the caller's last `generationWatch()` returned, so a
+   * hot path that calls `generationWatch()`, reads the log to its head, and next time compares
+   * both words with the value it got (any difference, even a torn read, means "changed") never
+   * misses a change. Without a watch it may lag behind `devfsGeneration()` (writers move it only
+   * while a reader watches: otherwise they share nothing per change). Read-only by contract; each
+   * call returns a new view of the same counter.
    */
   generationWords(): Uint32Array;
+  /**
+   * Watches `generationWords()`: moves what the per-thread logs hold into the global log, marks
+   * the words watched (the next change, by any thread, moves them: its writer then sequences the
+   * logs itself) and returns `devfs_generation` as it was at that moment — the value to compare
+   * the words with next time. Call it, then read the log to its head. `changelogRead` alone does
+   * not watch, so threads that only read the log cost writers nothing.
+   */
+  generationWatch(): number;
   /**
    * A creation stamp for the calling thread's own changes: strictly greater after each change this
    * thread makes than any `devfsGeneration()` this thread read before it, and never greater than a

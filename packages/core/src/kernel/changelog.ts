@@ -10,14 +10,28 @@ const BATCH = 1024;
 
 /**
  * devfs_generation read in place, as two 32-bit words (no native call): a hot path compares both
- * with what it read *before its last drain* (`GENERATION[0] !== lo || GENERATION[1] !== hi` means
- * "changed"). The words move after every change made after a drain began (each thread logs its
- * changes in a ring of its own and moves the words itself only while a reader is watching), so
- * read them first, then drain, and keep the values read first — as `Mount.populate` does. For a
- * count of changes call `native.devfsGeneration()`; to stamp this thread's own changes,
- * `native.generationStamp()`.
+ * with the value its last `watchGeneration()` returned (split with `splitGeneration`): any
+ * difference, a torn read included, means "changed". The words move after every change made
+ * after that value (each thread logs its changes in a ring of its own and moves the words itself
+ * only while a reader watches), so call `watchGeneration()`, then drain, and keep the value it
+ * returned — as `Mount.populate` does. For a count of changes call `native.devfsGeneration()`; to
+ * stamp this thread's own changes, `native.generationStamp()`.
  */
 export const GENERATION: Uint32Array = native.generationWords();
+
+/**
+ * Sequences pending changes, makes the next change by any thread move `GENERATION`, and returns
+ * devfs_generation at that moment: compare `GENERATION` with it (`splitGeneration`) next time.
+ */
+export function watchGeneration(): number {
+  return native.generationWatch();
+}
+
+/** A generation as the two words `GENERATION` shows it: [low 32 bits, high bits]. */
+export function splitGeneration(g: number): [number, number] {
+  const lo = g % 4294967296;
+  return [lo, (g - lo) / 4294967296];
+}
 
 /** Callback for one change record. */
 export type ChangeVisitor = (op: number, ino: number, gen: number, tag: number) => void;

@@ -6,7 +6,7 @@ import { arg, MAX_ID } from '../validate';
 import { S_IFCHR, S_IFDIR, S_IFLNK } from '../constants';
 import { Cdev, TIME_ORIGIN } from '../kernel/cdev';
 import { DirNode, liveEntries } from '../kernel/namespace';
-import { ChangeLogReader, CHANGE_CLEAR, GENERATION } from '../kernel/changelog';
+import { ChangeLogReader, CHANGE_CLEAR, GENERATION, splitGeneration, watchGeneration } from '../kernel/changelog';
 import type { MountRegistry } from './registry';
 import type { MountTable } from './table';
 import { DevFile } from '../file/devfile';
@@ -378,6 +378,8 @@ export class Mount {
     const lo = GENERATION[0];
     const hi = GENERATION[1];
     if (lo === this.seenLo && hi === this.seenHi) return;
+    // pending changes sequenced, GENERATION watched: any change after `seen` moves it away from it
+    const seen = splitGeneration(watchGeneration());
     this.kernel.syncForeign();
     for (const e of this.epochs) e.view?.catchUp();
     const ok = this.reader.drain((op, ino, gen) => {
@@ -392,8 +394,8 @@ export class Mount {
         if (d === undefined || d.gen !== o.gen) this.overlay.delete(ino);
       }
     }
-    this.seenLo = lo;
-    this.seenHi = hi;
+    this.seenLo = seen[0];
+    this.seenHi = seen[1];
     this.cache.clear();
   }
 
