@@ -51,7 +51,7 @@ async function run(ctx) {
     await ctx.compare(
       {
         id: 'table-two-vs-one', label: 'inode table insert+clear: 2 workers ÷ 1 worker', params: { n: 2 }, opsUnit: 'pairs/s',
-        finalize: (fig) => { fig.note = `the bare table (no kernel): what its shared atomics (free stack head, generation, change-log tail) cost two writers; load average ${require('os').loadavg()[0].toFixed(2)} at the end`; },
+        finalize: (fig) => { fig.note = `the bare table (no kernel): what two writers cost each other in it (per-thread free-inode caches and change logs: no shared atomic per change); load average ${require('os').loadavg()[0].toFixed(2)} at the end`; },
       },
       { name: '2 workers', ops: 2 * RAW, body: () => Promise.all([c.run(RAW), d.run(RAW)]) },
       { name: '1 worker', ops: 2 * RAW, body: () => c.run(2 * RAW) },
