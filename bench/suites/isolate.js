@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Issue 18: the cost of running a driver isolated (its own worker thread, calls forwarded and
- * answered asynchronously, bytes in transferred ArrayBuffers) against the same driver loaded in
+ * Issue 18: the cost of running a driver isolated (its own worker thread, reads and writes
+ * forwarded through shared-memory rings, bytes in memory both threads map) against the same driver loaded in
  * process, in the same process, interleaved. The driver is examples/driver-echo, loaded by path
  * both ways:
  *  - read-64k: 64 KiB written to an echo unit and read back (one forwarded write and one
