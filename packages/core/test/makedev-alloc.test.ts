@@ -14,7 +14,10 @@ const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length;
 beforeAll(() => obs.observe({ entryTypes: ['gc'] }));
 afterAll(() => obs.disconnect());
 
-/** Heap bytes per pair over `n` pairs, from the first window no GC ran in. */
+/**
+ * Heap bytes per pair over `n` pairs, from the first window no GC ran in (and that grew the heap:
+ * a concurrent sweep finishing in the window only lowers the figure, a window it hid is retried).
+ */
 async function bytesPerPair(run: (n: number) => void, n: number): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((r) => setTimeout(r, 5)); // let pending GC entries arrive
@@ -23,7 +26,7 @@ async function bytesPerPair(run: (n: number) => void, n: number): Promise<number
     run(n);
     const after = v8.getHeapStatistics().used_heap_size;
     await new Promise((r) => setTimeout(r, 5));
-    if (gcs === g) return (after - before) / n;
+    if (gcs === g && after > before) return (after - before) / n;
   }
   throw new Error('every measuring window was interrupted by a GC');
 }
@@ -38,6 +41,5 @@ test.each([
   for (let i = 0; i < 10; i++) { run(5000); await k.events.flush(); } // optimised, queue at its size
   const per = await bytesPerPair(run, 2000);
   await k.events.flush();
-  expect(per).toBeGreaterThan(0);
   expect(per).toBeLessThan(bound);
 });
