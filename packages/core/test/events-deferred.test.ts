@@ -76,6 +76,18 @@ describe('Events.emitDeferred', () => {
     expect(builds).toBe(11);
   });
 
+  test('after a burst, the emptied queue keeps its storage for a second, then gives it back', async () => {
+    const events = new Events();
+    const ring = (events as unknown as { queue: EventRing }).queue;
+    for (let i = 0; i < 20_000; i++) events.emitDeferred('NOTIFY', build, { name: 'b', n: i }, i, 'q');
+    await events.flush();
+    expect(events.pending).toBe(0);
+    expect(ring.large).toBe(true);                   // a burst that repeats does not regrow it
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(ring.large).toBe(false);
+    expect(events.emitDeferred('NOTIFY', build, { name: 'after', n: 0 }, 0, 'q')).toBe(20_001);
+  });
+
   test('deferred and built events share the bound: overrun counted, one NOTIFY says how many', async () => {
     const events = new Events({ queueLimit: 4 });
     const seen: DevEvent[] = [];
@@ -165,6 +177,27 @@ describe('EventRing', () => {
       expect(r.seq(r.head)).toBe(expectSeq++);
       r.shift();
     }
+  });
+
+  test('a ring of more than 16,384 slots gives its storage back when trimmed empty; a smaller or non-empty one keeps it', () => {
+    const r = new EventRing();
+    for (let seq = 1; seq <= 20_000; seq++) r.push(ev(seq), undefined, undefined, undefined, 'CHANGE', 'all', seq, false);
+    expect(r.large).toBe(true);
+    r.trim();                                        // not empty: kept
+    expect(r.large).toBe(true);
+    while (r.size > 1) r.shift();
+    r.trim();
+    expect(r.large).toBe(true);
+    r.shift();
+    r.trim();
+    expect(r.large).toBe(false);
+    r.push(ev(1), undefined, undefined, undefined, 'CHANGE', 'all', 1, false);   // usable again
+    expect(r.seq(r.head)).toBe(1);
+    const small = new EventRing();
+    for (let seq = 1; seq <= 10_000; seq++) small.push(ev(seq), undefined, undefined, undefined, 'CHANGE', 'all', seq, false);
+    while (small.size > 0) small.shift();
+    small.trim();
+    expect((small as unknown as { mask: number }).mask).toBe(16383);
   });
 
   test('a deferred slot is built from its references on demand; shift releases them', () => {

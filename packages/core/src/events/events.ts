@@ -23,6 +23,8 @@ import {
 export const DEFAULT_QUEUE_LIMIT = 65536;
 /** How many undelivered (deferred, unreceived) events a drain passes for one delivery. */
 const SKIP_COST = 64;
+/** How long a large, empty queue ring keeps its storage (see EventRing.trim). */
+const TRIM_AFTER_MS = 1000;
 /** Default EXECUTE time limit, in milliseconds. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 10_000;
 
@@ -288,6 +290,12 @@ export class Events {
 
   /** The drain as a task, made once: a closure made in `schedule` would cost every emit a context. */
   private readonly drainTask = (): void => this.drain();
+  /** A large queue ring left empty after a burst gives its storage back (not at once: bursts repeat). */
+  private trimTimer: NodeJS.Timeout | undefined = undefined;
+  private readonly trimTask = (): void => {
+    this.trimTimer = undefined;
+    this.queue.trim();
+  };
 
   private schedule(): void {
     if (this.scheduled) return;
@@ -315,6 +323,7 @@ export class Events {
       this.deliveredSeq = seq;
     }
     if (this.pending === 0 && this.dropped > 0) this.pushOverrunNotice();
+    if (q.size === 0 && q.large && this.trimTimer === undefined) this.trimTimer = setTimeout(this.trimTask, TRIM_AFTER_MS).unref();
     if (this.pending > 0) this.schedule();
     this.wake();
   }

@@ -3,8 +3,9 @@
  * allocates nothing (no per-event record) and a queue that empties and refills (a make_dev loop
  * between two drains) never regrows its storage. A slot holds either a built event or a deferred
  * one: a builder and the three references it builds the event from when it is delivered to
- * someone (see Events.emitDeferred). The ring keeps the largest size it reached (at most the
- * stream's queue limit: 49 bytes a slot on 64-bit Node, 3.2 MiB at the default 65,536).
+ * someone (see Events.emitDeferred). The ring keeps the largest size it reached (49 bytes a
+ * slot on 64-bit Node; a burst such as a million make_devs fills the default limit of 65,536:
+ * 3.2 MiB); the stream trims one of more than 16,384 slots that stayed empty for a second.
  */
 import type { ActionScope } from './actions';
 import { DEV_EVENT_TYPES as TYPES, DevEvent, DevEventType } from './types';
@@ -21,24 +22,37 @@ export type EventBuilder<A = any, B = any, C = any> = (a: A, b: B, c: C, seq: nu
 const REFS = 4;
 /** Numbers per slot: seq, time. */
 const NUMS = 2;
+/** Slots a new ring has; an empty ring of more than KEEP slots may go back to this (trim). */
+const INITIAL = 64;
+const KEEP = 16384;
 /** A slot's type and scope are packed in one byte: type index * 4 + scope index. */
 const SCOPES: readonly ActionScope[] = ['all', 'copy-only', 'skip-modload'];
 
 /** A FIFO of queued events (built or deferred) with their sequence numbers, times and scopes. */
 export class EventRing {
-  private refs: unknown[];
-  private nums: Float64Array;
-  private codes: Uint8Array;
-  private mask: number;
+  private refs!: unknown[];
+  private nums!: Float64Array;
+  private codes!: Uint8Array;
+  private mask!: number;
   private first = 0;
   /** Events queued. */
   size = 0;
 
-  constructor(capacity = 64) {
-    this.refs = new Array<unknown>(capacity * REFS).fill(undefined);
-    this.nums = new Float64Array(capacity * NUMS);
-    this.codes = new Uint8Array(capacity);
-    this.mask = capacity - 1;
+  /** `capacity`: a power of two. */
+  constructor(capacity = INITIAL) {
+    this.allocate(capacity);
+  }
+
+  /** True when the ring is larger than KEEP slots (see trim). */
+  get large(): boolean {
+    return this.mask >= KEEP;
+  }
+
+  /** Releases the storage of an empty ring larger than KEEP slots (back to INITIAL). */
+  trim(): void {
+    if (this.size !== 0 || this.mask < KEEP) return;
+    this.allocate(INITIAL);
+    this.first = 0;
   }
 
   /**
@@ -116,23 +130,25 @@ export class EventRing {
     this.size--;
   }
 
+  /** New, empty storage for `capacity` slots. */
+  private allocate(capacity: number): void {
+    this.refs = new Array<unknown>(capacity * REFS).fill(undefined);
+    this.nums = new Float64Array(capacity * NUMS);
+    this.codes = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+  }
+
   /** Doubles the capacity, keeping the order. */
   private grow(): void {
-    const cap = this.mask + 1;
-    const refs = new Array<unknown>(2 * cap * REFS).fill(undefined);
-    const nums = new Float64Array(2 * cap * NUMS);
-    const codes = new Uint8Array(2 * cap);
+    const { refs, nums, codes, mask, first } = this;
+    this.allocate(2 * (mask + 1));
     for (let n = 0; n < this.size; n++) {
-      const i = (this.first + n) & this.mask;
-      for (let k = 0; k < REFS; k++) refs[n * REFS + k] = this.refs[i * REFS + k];
-      nums[n * NUMS] = this.nums[i * NUMS];
-      nums[n * NUMS + 1] = this.nums[i * NUMS + 1];
-      codes[n] = this.codes[i];
+      const i = (first + n) & mask;
+      for (let k = 0; k < REFS; k++) this.refs[n * REFS + k] = refs[i * REFS + k];
+      this.nums[n * NUMS] = nums[i * NUMS];
+      this.nums[n * NUMS + 1] = nums[i * NUMS + 1];
+      this.codes[n] = codes[i];
     }
-    this.refs = refs;
-    this.nums = nums;
-    this.codes = codes;
-    this.mask = 2 * cap - 1;
     this.first = 0;
   }
 }
