@@ -7,9 +7,14 @@
  *  - read-64k: 64 KiB written to an echo unit and read back (one forwarded write and one
  *    forwarded read per op) — target ≥ 0.5× in process;
  *  - call-latency: one 1-byte read (the unit is refilled with 64 KiB when it runs dry, 1/65536 of
- *    the ops) — reported: what one forwarded call costs against a direct one.
+ *    the ops) — reported: what one forwarded call costs against a direct one;
+ *  - read-64k-thread: the same 64 KiB ops, isolated against the driver in process on a worker
+ *    thread of its own (children/echo-worker.js) — reported: the forwarding alone, without what
+ *    any thread other than the main one costs this driver (its allocations come from a glibc
+ *    thread arena, which returns and re-faults freed memory far more than the main one).
  */
 const path = require('path');
+const { Worker } = require('worker_threads');
 
 const ECHO = path.join(__dirname, '..', '..', 'examples', 'driver-echo');
 const KiB64 = 64 * 1024;
@@ -26,6 +31,7 @@ async function run(ctx) {
   const rows = {
     read: { id: 'read-64k', label: 'isolated echo: 64 KiB write + read back', target: { op: '>=', value: 0.5, text: '≥ 0.5× the same driver in process', issue: 18 } },
     lat: { id: 'call-latency', label: 'isolated echo: 1-byte read round trip' },
+    thread: { id: 'read-64k-thread', label: 'isolated echo ÷ in process on a worker thread: 64 KiB write + read back' },
   };
   let core;
   try {
@@ -64,6 +70,7 @@ async function run(ctx) {
       { name: 'isolated', ops: 1, body: reader(iso.f) },
       { name: 'in process', ops: 1, body: reader(inproc.f) },
     );
+    await threadRow(ctx, rows.thread, roundTrip(iso.f));
   } finally {
     for (const u of [iso, inproc]) {
       await u.f.close().catch(() => {});
@@ -72,4 +79,26 @@ async function run(ctx) {
   }
 }
 
-module.exports = { run, rows: () => 2 };
+/** Row `row`: `isolated` (one 64 KiB op) against the same ops in children/echo-worker.js, 16 per message. */
+async function threadRow(ctx, row, isolated) {
+  const w = new Worker(path.join(__dirname, '..', 'children', 'echo-worker.js'));
+  const waiters = [];
+  w.on('message', () => waiters.shift()?.());
+  w.on('error', (e) => { while (waiters.length) waiters.shift()(e); });
+  const run = (n) => new Promise((resolve, reject) => { waiters.push((e) => (e ? reject(e) : resolve())); if (n > 0) w.postMessage(n); });
+  try {
+    await run(0); // loaded
+    await run(64);
+    const BATCH = 16;
+    const many = async () => { for (let i = 0; i < BATCH; i++) await isolated(); };
+    await ctx.compare(
+      { ...row, params: { n: KiB64 }, opsUnit: 'MiB/s' },
+      { name: 'isolated', ops: BATCH / 16, body: many },
+      { name: 'in process on a worker thread', ops: BATCH / 16, body: () => run(BATCH) },
+    );
+  } finally {
+    await w.terminate();
+  }
+}
+
+module.exports = { run, rows: () => 3 };
